@@ -1,2 +1,482 @@
-/* placeholder: being written */
-#include <glib.h>
+/* wanr2v-client.c: the DashScope task API (create, query, cancel). */
+#include "wanr2v-client.h"
+#include "wanr2v-http.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#define CREATE_PATH "/services/aigc/video-generation/video-synthesis"
+
+/* Replies larger than this are not DashScope JSON: refuse to parse them. */
+#define MAX_REPLY_SIZE (4 * 1024 * 1024)
+
+struct _WanR2vClient
+{
+  gint refcount;
+  char *base_url;               /* without trailing slash */
+  char *api_key;
+  guint request_timeout_s;
+};
+
+typedef enum
+{
+  CALL_CREATE,
+  CALL_QUERY,
+  CALL_CANCEL,
+  CALL_POLICY,
+} CallKind;
+
+typedef struct
+{
+  WanR2vClient *client;
+  SoupMessage *msg;
+  CallKind kind;
+  char *task_id;
+  GCancellable *cancellable;    /* ours: cancelled by the caller's or the timeout */
+  gulong caller_cancel_id;
+  GCancellable *caller_cancellable;
+  GSource *timeout;
+  gboolean timed_out;
+  WanR2vErrorInfo *details;
+} Call;
+
+static void
+call_free (Call * call)
+{
+  if (call->timeout) {
+    g_source_destroy (call->timeout);
+    g_source_unref (call->timeout);
+  }
+  if (call->caller_cancellable) {
+    g_cancellable_disconnect (call->caller_cancellable,
+        call->caller_cancel_id);
+    g_object_unref (call->caller_cancellable);
+  }
+  g_clear_object (&call->cancellable);
+  g_clear_object (&call->msg);
+  g_free (call->task_id);
+  g_clear_pointer (&call->details, wanr2v_error_info_free);
+  wanr2v_client_unref (call->client);
+  g_free (call);
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr (GInetAddress) addr = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  addr = g_inet_address_new_from_string (host);
+  return addr != NULL && g_inet_address_get_is_loopback (addr);
+}
+
+WanR2vClient *
+wanr2v_client_new (const char *base_url, const char *api_key,
+    gboolean allow_insecure, GError ** error)
+{
+  g_autoptr (GUri) uri = NULL;
+  WanR2vClient *client;
+  const char *scheme;
+  gsize len;
+
+  uri = g_uri_parse (base_url ? base_url : "", G_URI_FLAGS_NONE, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || scheme == NULL || g_uri_get_host (uri) == NULL
+      || (g_ascii_strcasecmp (scheme, "http") != 0
+          && g_ascii_strcasecmp (scheme, "https") != 0)) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_FAILED,
+        "base-url \"%s\" is not an http(s) URL such as %s",
+        base_url ? base_url : "", WANR2V_DEFAULT_BASE_URL);
+    return NULL;
+  }
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && !allow_insecure
+      && !host_is_loopback (g_uri_get_host (uri))) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_TLS,
+        "base-url \"%s\" is plain http to a host other than this machine: "
+        "the API key would travel unencrypted. Use https, or set "
+        "allow-insecure=true if you really mean it", base_url);
+    return NULL;
+  }
+  if (g_ascii_strcasecmp (scheme, "https") == 0
+      && !wanr2v_http_tls_available ()) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_TLS,
+        "https needs GIO's TLS backend, which is not installed: "
+        "install glib-networking (apt-get install glib-networking)");
+    return NULL;
+  }
+
+  client = g_new0 (WanR2vClient, 1);
+  client->refcount = 1;
+  client->base_url = g_strdup (base_url);
+  len = strlen (client->base_url);
+  while (len > 0 && client->base_url[len - 1] == '/')
+    client->base_url[--len] = '\0';
+  client->api_key = g_strdup (api_key ? api_key : "");
+  client->request_timeout_s = 60;
+  return client;
+}
+
+WanR2vClient *
+wanr2v_client_ref (WanR2vClient * client)
+{
+  g_atomic_int_inc (&client->refcount);
+  return client;
+}
+
+void
+wanr2v_client_unref (WanR2vClient * client)
+{
+  if (client == NULL || !g_atomic_int_dec_and_test (&client->refcount))
+    return;
+  g_free (client->base_url);
+  /* Overwrite the key before freeing it: it must not linger in freed heap
+   * memory that a later allocation or a core dump could show. */
+  memset (client->api_key, 0, strlen (client->api_key));
+  g_free (client->api_key);
+  g_free (client);
+}
+
+const char *
+wanr2v_client_get_base_url (WanR2vClient * client)
+{
+  return client->base_url;
+}
+
+void
+wanr2v_client_set_request_timeout (WanR2vClient * client, guint seconds)
+{
+  client->request_timeout_s = seconds;
+}
+
+gboolean
+wanr2v_client_error_is_not_sent (const GError * error)
+{
+  if (error == NULL)
+    return FALSE;
+  if (error->domain == G_RESOLVER_ERROR)
+    return TRUE;
+  if (error->domain == G_IO_ERROR)
+    return error->code == G_IO_ERROR_CONNECTION_REFUSED
+        || error->code == G_IO_ERROR_HOST_UNREACHABLE
+        || error->code == G_IO_ERROR_NETWORK_UNREACHABLE
+        || error->code == G_IO_ERROR_HOST_NOT_FOUND;
+  if (error->domain == WANR2V_ERROR)
+    return error->code == WANR2V_ERROR_NETWORK
+        || error->code == WANR2V_ERROR_TLS;
+  return FALSE;
+}
+
+static const char *
+call_description (Call * call)
+{
+  switch (call->kind) {
+    case CALL_CREATE:
+      return "creating the task";
+    case CALL_QUERY:
+      return "querying the task";
+    case CALL_CANCEL:
+      return "cancelling the task";
+    case CALL_POLICY:
+      return "asking for an upload policy";
+  }
+  return "calling DashScope";
+}
+
+static void
+on_caller_cancelled (GCancellable * caller, gpointer data)
+{
+  Call *call = data;
+
+  g_cancellable_cancel (call->cancellable);
+}
+
+static gboolean
+on_call_timeout (gpointer data)
+{
+  Call *call = data;
+
+  call->timed_out = TRUE;
+  g_cancellable_cancel (call->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* Turns a transport failure (no HTTP reply) into our error. */
+static void
+return_transport_error (GTask * task, Call * call, GError * soup_error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr (GUri) uri = g_uri_parse (call->client->base_url,
+      G_URI_FLAGS_NONE, NULL);
+  WanR2vErrorCode code;
+
+  host = g_strdup (uri ? g_uri_get_host (uri) : call->client->base_url);
+
+  if (call->caller_cancellable
+      && g_cancellable_is_cancelled (call->caller_cancellable)) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+        "Cancelled while %s", call_description (call));
+    return;
+  }
+  if (call->timed_out) {
+    g_task_return_new_error (task, WANR2V_ERROR,
+        WANR2V_ERROR_CONNECTION_LOST,
+        "No reply from %s within %u s while %s", host,
+        call->client->request_timeout_s, call_description (call));
+    return;
+  }
+
+  if (soup_error->domain == G_TLS_ERROR)
+    code = WANR2V_ERROR_TLS;
+  else if (wanr2v_client_error_is_not_sent (soup_error))
+    code = WANR2V_ERROR_NETWORK;
+  else
+    code = WANR2V_ERROR_CONNECTION_LOST;
+
+  g_task_return_new_error (task, WANR2V_ERROR, code,
+      "Could not reach DashScope at %s while %s: %s", host,
+      call_description (call), soup_error->message);
+}
+
+static void
+on_reply (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  const char *body_data;
+  gsize body_size = 0;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
+      &error);
+  if (body == NULL) {
+    return_transport_error (task, call, error);
+    g_object_unref (task);
+    return;
+  }
+
+  status = soup_message_get_status (call->msg);
+  body_data = g_bytes_get_data (body, &body_size);
+  if (body_size > MAX_REPLY_SIZE)
+    body_size = MAX_REPLY_SIZE;
+
+  if (status != SOUP_STATUS_OK) {
+    WanR2vErrorInfo *details = wanr2v_error_info_new ();
+    const char *header_request_id;
+
+    details->http_status = status;
+    details->task_id = g_strdup (call->task_id);
+    wanr2v_json_parse_error (body_data, body_size, &details->code,
+        &details->message, &details->request_id);
+    header_request_id =
+        soup_message_headers_get_one (soup_message_get_response_headers
+        (call->msg), "x-request-id");
+    if (details->request_id == NULL && header_request_id)
+      details->request_id = g_strdup (header_request_id);
+    call->details = details;
+
+    g_task_return_new_error (task, WANR2V_ERROR,
+        wanr2v_error_code_for_reply (status, details->code),
+        "DashScope refused %s: HTTP %u %s%s%s", call_description (call),
+        status, details->code ? details->code : soup_status_get_phrase (status),
+        details->message ? ": " : "", details->message ? details->message : "");
+    g_object_unref (task);
+    return;
+  }
+
+  if (call->kind == CALL_CANCEL) {
+    g_task_return_boolean (task, TRUE);
+  } else if (call->kind == CALL_POLICY) {
+    WanR2vUploadPolicy *policy = wanr2v_json_parse_upload_policy (body_data,
+        body_size, &error);
+
+    if (policy == NULL) {
+      g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+          "DashScope's reply to %s was not understood: %s",
+          call_description (call), error->message);
+    } else {
+      g_task_return_pointer (task, policy,
+          (GDestroyNotify) wanr2v_upload_policy_free);
+    }
+  } else {
+    WanR2vTaskInfo *info = wanr2v_json_parse_task (body_data, body_size,
+        &error);
+
+    if (info == NULL) {
+      g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+          "DashScope's reply to %s was not understood: %s",
+          call_description (call), error->message);
+    } else {
+      g_task_return_pointer (task, info,
+          (GDestroyNotify) wanr2v_task_info_free);
+    }
+  }
+  g_object_unref (task);
+}
+
+static void
+start_call (WanR2vClient * client, CallKind kind, const char *method,
+    const char *path, const char *task_id, const char *body,
+    gboolean oss_resolve, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  WanR2vHttp *http = wanr2v_http_get_default ();
+  g_autofree char *url = g_strconcat (client->base_url, path, NULL);
+  g_autofree char *auth = NULL;
+  SoupMessageHeaders *headers;
+  GTask *task;
+  Call *call;
+
+  g_return_if_fail (wanr2v_http_is_http_thread (http));
+
+  call = g_new0 (Call, 1);
+  call->client = wanr2v_client_ref (client);
+  call->kind = kind;
+  call->task_id = g_strdup (task_id);
+  call->cancellable = g_cancellable_new ();
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, start_call);
+  /* Report our own WANR2V_ERROR_CANCELLED, not GIO's generic one. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+
+  call->msg = soup_message_new (method, url);
+  if (call->msg == NULL) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_FAILED,
+        "Invalid request URL built from base-url %s", client->base_url);
+    g_object_unref (task);
+    return;
+  }
+  /* HTTP/1.1 keep-alive is libsoup's default; the headers are the
+   * documented ones, nothing more. */
+  headers = soup_message_get_request_headers (call->msg);
+  auth = g_strconcat ("Bearer ", client->api_key, NULL);
+  soup_message_headers_replace (headers, "Authorization", auth);
+  memset (auth, 0, strlen (auth));
+  if (kind == CALL_CREATE) {
+    g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+
+    soup_message_headers_replace (headers, "X-DashScope-Async", "enable");
+    if (oss_resolve)
+      soup_message_headers_replace (headers,
+          "X-DashScope-OssResourceResolve", "enable");
+    soup_message_set_request_body_from_bytes (call->msg, "application/json",
+        bytes);
+  }
+
+  if (cancellable) {
+    call->caller_cancellable = g_object_ref (cancellable);
+    call->caller_cancel_id = g_cancellable_connect (cancellable,
+        G_CALLBACK (on_caller_cancelled), call, NULL);
+  }
+  if (client->request_timeout_s > 0)
+    call->timeout = wanr2v_http_timeout_source_new (http,
+        client->request_timeout_s * 1000, on_call_timeout, call, NULL);
+
+  soup_session_send_and_read_async (wanr2v_http_get_session (http),
+      call->msg, G_PRIORITY_DEFAULT, call->cancellable, on_reply, task);
+}
+
+static gpointer
+finish_call (GAsyncResult * result, WanR2vErrorInfo ** details,
+    GError ** error)
+{
+  GTask *task = G_TASK (result);
+  Call *call = g_task_get_task_data (task);
+  gpointer ret;
+
+  if (details)
+    *details = NULL;
+  ret = g_task_propagate_pointer (task, error);
+  if (ret == NULL && details && call->details)
+    *details = wanr2v_error_info_copy (call->details);
+  return ret;
+}
+
+void
+wanr2v_client_create_task_async (WanR2vClient * client, const char *body,
+    gboolean oss_resolve, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  start_call (client, CALL_CREATE, "POST", CREATE_PATH, NULL, body,
+      oss_resolve, cancellable, callback, user_data);
+}
+
+WanR2vTaskInfo *
+wanr2v_client_create_task_finish (WanR2vClient * client,
+    GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
+{
+  return finish_call (result, details, error);
+}
+
+void
+wanr2v_client_query_task_async (WanR2vClient * client, const char *task_id,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  g_autofree char *escaped = g_uri_escape_string (task_id, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/tasks/", escaped, NULL);
+
+  start_call (client, CALL_QUERY, "GET", path, task_id, NULL, FALSE,
+      cancellable, callback, user_data);
+}
+
+WanR2vTaskInfo *
+wanr2v_client_query_task_finish (WanR2vClient * client,
+    GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
+{
+  return finish_call (result, details, error);
+}
+
+void
+wanr2v_client_cancel_task_async (WanR2vClient * client, const char *task_id,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  g_autofree char *escaped = g_uri_escape_string (task_id, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/tasks/", escaped, "/cancel", NULL);
+
+  start_call (client, CALL_CANCEL, "POST", path, task_id, NULL, FALSE,
+      cancellable, callback, user_data);
+}
+
+gboolean
+wanr2v_client_cancel_task_finish (WanR2vClient * client,
+    GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
+{
+  GTask *task = G_TASK (result);
+  Call *call = g_task_get_task_data (task);
+
+  if (details)
+    *details = NULL;
+  if (g_task_propagate_boolean (task, error))
+    return TRUE;
+  if (details && call->details)
+    *details = wanr2v_error_info_copy (call->details);
+  return FALSE;
+}
+
+void
+wanr2v_client_get_upload_policy_async (WanR2vClient * client,
+    const char *model, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *escaped = g_uri_escape_string (model, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("/uploads?action=getPolicy&model=",
+      escaped, NULL);
+
+  start_call (client, CALL_POLICY, "GET", path, NULL, NULL, FALSE,
+      cancellable, callback, user_data);
+}
+
+WanR2vUploadPolicy *
+wanr2v_client_get_upload_policy_finish (WanR2vClient * client,
+    GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
+{
+  return finish_call (result, details, error);
+}

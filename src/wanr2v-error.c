@@ -1,2 +1,121 @@
-/* placeholder: being written */
-#include <glib.h>
+/* wanr2v-error.c: errors of the DashScope client and of a task.
+ *
+ * The mapping from HTTP status and service code follows the error table of
+ * the protocol notes (section 6).  The service code refines the status where
+ * one status means several things: 429 is either a rate limit (back off and
+ * retry) or a billing/quota problem (retrying only bills the user's patience).
+ */
+#include "wanr2v-error.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (wanr2v-error-quark, wanr2v_error);
+
+WanR2vErrorInfo *
+wanr2v_error_info_new (void)
+{
+  return g_new0 (WanR2vErrorInfo, 1);
+}
+
+WanR2vErrorInfo *
+wanr2v_error_info_copy (const WanR2vErrorInfo * info)
+{
+  WanR2vErrorInfo *copy;
+
+  if (info == NULL)
+    return NULL;
+
+  copy = wanr2v_error_info_new ();
+  copy->http_status = info->http_status;
+  copy->code = g_strdup (info->code);
+  copy->message = g_strdup (info->message);
+  copy->request_id = g_strdup (info->request_id);
+  copy->task_id = g_strdup (info->task_id);
+  return copy;
+}
+
+void
+wanr2v_error_info_free (WanR2vErrorInfo * info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->code);
+  g_free (info->message);
+  g_free (info->request_id);
+  g_free (info->task_id);
+  g_free (info);
+}
+
+static gboolean
+code_in (const char *code, const char *const *list)
+{
+  if (code == NULL)
+    return FALSE;
+  for (; *list; list++)
+    if (strcmp (code, *list) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Quota and billing problems need a person: the account must be fixed. */
+static const char *const quota_codes[] = {
+  "Throttling.AllocationQuota", "PrepaidBillOverdue", "PostpaidBillOverdue",
+  "CommodityNotPurchased", "Arrearage", NULL
+};
+
+WanR2vErrorCode
+wanr2v_error_code_for_reply (guint http_status, const char *service_code)
+{
+  /* Arrearage comes as a 400 but is about the account, not the request. */
+  if (code_in (service_code, quota_codes))
+    return WANR2V_ERROR_QUOTA;
+
+  switch (http_status) {
+    case 401:
+    case 403:
+      return WANR2V_ERROR_AUTH;
+    case 404:
+      return WANR2V_ERROR_NOT_FOUND;
+    case 400:
+    case 413:
+    case 415:
+      return WANR2V_ERROR_BAD_REQUEST;
+    case 408:
+      /* The server gave up waiting for us: nothing was done, try again. */
+      return WANR2V_ERROR_SERVER;
+    case 429:
+      /* Throttling, Throttling.RateQuota and LimitRequests are rate limits
+       * that clear within about a minute; a 429 with an unfamiliar code (or
+       * none) is most likely one too.  The quota codes were handled above. */
+      return WANR2V_ERROR_THROTTLED;
+    default:
+      break;
+  }
+
+  if (http_status >= 500 && http_status <= 599)
+    return WANR2V_ERROR_SERVER;
+  if (http_status >= 400 && http_status <= 499)
+    return WANR2V_ERROR_BAD_REQUEST;
+  return WANR2V_ERROR_FAILED;
+}
+
+gboolean
+wanr2v_error_is_retryable (guint http_status, const char *service_code)
+{
+  if (code_in (service_code, quota_codes))
+    return FALSE;
+
+  switch (http_status) {
+    case 408:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return TRUE;
+    case 429:
+      return wanr2v_error_code_for_reply (http_status, service_code) ==
+          WANR2V_ERROR_THROTTLED;
+    default:
+      return FALSE;
+  }
+}

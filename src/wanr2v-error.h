@@ -16,7 +16,7 @@ GQuark wanr2v_error_quark (void);
 typedef enum
 {
   WANR2V_ERROR_FAILED,          /* anything else */
-  WANR2V_ERROR_NETWORK,         /* could not reach the server / connection lost */
+  WANR2V_ERROR_NETWORK,         /* could not reach the server: nothing was sent */
   WANR2V_ERROR_TLS,             /* TLS unavailable or certificate refused */
   WANR2V_ERROR_PROTOCOL,        /* reply not understood */
   WANR2V_ERROR_AUTH,            /* 401 / 403 */
@@ -32,6 +32,8 @@ typedef enum
   WANR2V_ERROR_EXPIRED,         /* the result URL has expired */
   WANR2V_ERROR_IO,              /* local disk */
   WANR2V_ERROR_CANCELLED,       /* stopped by the user (state change) */
+  WANR2V_ERROR_CONNECTION_LOST, /* the connection failed after the request
+                                 * may have reached the server */
 } WanR2vErrorCode;
 
 typedef struct

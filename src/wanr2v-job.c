@@ -1,2 +1,1190 @@
-/* placeholder: being written */
-#include <glib.h>
+/* wanr2v-job.c: one generation, from request to video file on disk.
+ *
+ * Threading: fields under "HTTP thread" are only touched there; fields under
+ * "shared" are protected by @lock and signalled with @cond, because the
+ * reader (a GStreamer streaming thread) waits on them.
+ */
+#include "wanr2v-job.h"
+#include "wanr2v-client.h"
+#include "wanr2v-download.h"
+#include "wanr2v-http.h"
+#include "wanr2v-media.h"
+#include "wanr2v-poll.h"
+#include "wanr2v-upload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct _WanR2vJob
+{
+  gint refcount;
+  WanR2vHttp *http;
+  WanR2vClient *client;
+
+  /* configuration, immutable */
+  WanR2vRequest *request;
+  char *attach_task_id;
+  char *output_dir;
+  guint timeout_s;
+  guint poll_interval_ms;
+  guint max_retries;
+  guint retry_delay_ms;
+  gboolean cancel_on_stop;
+  WanR2vJobEventFunc func;
+  gpointer user_data;
+
+  WanR2vMediaInspectFunc inspect;
+  gpointer inspect_data;
+
+  /* HTTP thread */
+  GCancellable *cancellable;
+  WanR2vRequest *wire;          /* the request with local files replaced */
+  GPtrArray *uploads;           /* of PendingUpload*, still to do */
+  WanR2vUploadPolicy *policy;
+  gint64 policy_deadline_us;
+  char *body;
+  gboolean oss_resolve;
+  guint poll_count;
+  guint attempts;               /* failed tries of the current request */
+  GSource *timer;
+  GSource *deadline;
+  WanR2vTaskInfo *last_info;
+  WanR2vTaskStatus last_status;
+  gint64 start_us;
+  guint last_progress_step;
+  gboolean create_in_flight;
+
+  /* shared, under lock */
+  GMutex lock;
+  GCond cond;
+  WanR2vJobPhase phase;
+  char *task_id;
+  char *video_path;
+  char *part_path;
+  gboolean download_started;
+  gboolean complete;
+  guint64 written;
+  gint64 total;
+  GError *error;
+  WanR2vErrorInfo *details;
+  gboolean stopped;
+  guint in_callback;
+};
+
+typedef struct
+{
+  guint media_index;
+  gboolean voice;               /* the entry's reference_voice, not its url */
+  char *path;
+  const char *mime;
+} PendingUpload;
+
+static void
+pending_upload_free (PendingUpload * up)
+{
+  g_free (up->path);
+  g_free (up);
+}
+
+static const char *phase_names[] = {
+  "preparing", "uploading", "submitting", "queued", "generating", "downloading", "done",
+  "failed"
+};
+
+const char *
+wanr2v_job_phase_to_string (WanR2vJobPhase phase)
+{
+  if ((guint) phase < G_N_ELEMENTS (phase_names))
+    return phase_names[phase];
+  return "?";
+}
+
+WanR2vJob *
+wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
+    gpointer user_data, GError ** error)
+{
+  WanR2vClient *client;
+  WanR2vJob *job;
+
+  g_return_val_if_fail (config->request != NULL
+      || config->attach_task_id != NULL, NULL);
+
+  client = wanr2v_client_new (config->base_url, config->api_key,
+      config->allow_insecure, error);
+  if (client == NULL)
+    return NULL;
+  if (config->request_timeout_s > 0)
+    wanr2v_client_set_request_timeout (client, config->request_timeout_s);
+
+  job = g_new0 (WanR2vJob, 1);
+  job->refcount = 1;
+  job->http = wanr2v_http_get_default ();
+  job->client = client;
+  job->request = config->request ? wanr2v_request_copy (config->request) :
+      NULL;
+  job->attach_task_id = g_strdup (config->attach_task_id);
+  job->output_dir = g_strdup (config->output_dir);
+  job->timeout_s = config->timeout_s;
+  job->poll_interval_ms = config->poll_interval_ms;
+  job->max_retries = config->max_retries;
+  job->retry_delay_ms = MAX (config->retry_delay_ms, 1);
+  job->cancel_on_stop = config->cancel_on_stop;
+  job->func = func;
+  job->user_data = user_data;
+  job->inspect = config->inspect;
+  job->inspect_data = config->inspect_data;
+  job->cancellable = g_cancellable_new ();
+  job->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      pending_upload_free);
+  job->total = -1;
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->cond);
+  return job;
+}
+
+WanR2vJob *
+wanr2v_job_ref (WanR2vJob * job)
+{
+  g_atomic_int_inc (&job->refcount);
+  return job;
+}
+
+void
+wanr2v_job_unref (WanR2vJob * job)
+{
+  if (job == NULL || !g_atomic_int_dec_and_test (&job->refcount))
+    return;
+
+  /* Timers and requests hold references, so none is pending here. */
+  g_warn_if_fail (job->timer == NULL && job->deadline == NULL);
+  wanr2v_client_unref (job->client);
+  g_clear_pointer (&job->request, wanr2v_request_free);
+  g_free (job->attach_task_id);
+  g_free (job->output_dir);
+  g_clear_object (&job->cancellable);
+  g_free (job->body);
+  g_clear_pointer (&job->wire, wanr2v_request_free);
+  g_ptr_array_unref (job->uploads);
+  g_clear_pointer (&job->policy, wanr2v_upload_policy_free);
+  g_clear_pointer (&job->last_info, wanr2v_task_info_free);
+  g_free (job->task_id);
+  g_free (job->video_path);
+  g_free (job->part_path);
+  g_clear_error (&job->error);
+  g_clear_pointer (&job->details, wanr2v_error_info_free);
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->cond);
+  g_free (job);
+}
+
+/* ---- events ------------------------------------------------------------- */
+
+static void
+emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
+    const WanR2vErrorInfo * details)
+{
+  WanR2vJobEvent event = { 0, };
+  g_autofree char *task_id = NULL;
+
+  g_mutex_lock (&job->lock);
+  if (job->stopped || job->func == NULL) {
+    g_mutex_unlock (&job->lock);
+    return;
+  }
+  job->in_callback++;
+  event.phase = job->phase;
+  event.bytes = job->written;
+  event.total = job->total;
+  task_id = g_strdup (job->task_id);
+  g_mutex_unlock (&job->lock);
+
+  event.type = type;
+  event.task_id = task_id;
+  event.info = job->last_info;
+  event.error = error;
+  event.details = details;
+  event.elapsed_us = g_get_monotonic_time () - job->start_us;
+  job->func (job, &event, job->user_data);
+
+  g_mutex_lock (&job->lock);
+  job->in_callback--;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static void
+set_phase (WanR2vJob * job, WanR2vJobPhase phase)
+{
+  g_mutex_lock (&job->lock);
+  if (job->phase == phase) {
+    g_mutex_unlock (&job->lock);
+    return;
+  }
+  job->phase = phase;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+  g_debug ("job %p: %s", job, wanr2v_job_phase_to_string (phase));
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+}
+
+static void
+clear_source (GSource ** source)
+{
+  if (*source) {
+    g_source_destroy (*source);
+    g_source_unref (*source);
+    *source = NULL;
+  }
+}
+
+/* Takes @error. */
+static void
+fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
+{
+  clear_source (&job->timer);
+  clear_source (&job->deadline);
+
+  g_mutex_lock (&job->lock);
+  if (job->error || job->complete) {
+    g_mutex_unlock (&job->lock);
+    g_error_free (error);
+    wanr2v_error_info_free (details);
+    return;
+  }
+  if (details == NULL)
+    details = wanr2v_error_info_new ();
+  if (details->task_id == NULL)
+    details->task_id = g_strdup (job->task_id);
+  job->error = error;
+  job->details = details;
+  job->phase = WANR2V_JOB_PHASE_FAILED;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+
+  g_debug ("job %p failed: %s", job, error->message);
+  emit (job, WANR2V_JOB_EVENT_ERROR, error, details);
+}
+
+static gboolean
+is_stopped (WanR2vJob * job)
+{
+  gboolean stopped;
+
+  g_mutex_lock (&job->lock);
+  stopped = job->stopped;
+  g_mutex_unlock (&job->lock);
+  return stopped;
+}
+
+/* Schedules @func on the HTTP thread after @ms, holding a job reference. */
+static void
+schedule (WanR2vJob * job, guint ms, GSourceFunc func)
+{
+  clear_source (&job->timer);
+  job->timer = wanr2v_http_timeout_source_new (job->http, ms, func,
+      wanr2v_job_ref (job), (GDestroyNotify) wanr2v_job_unref);
+}
+
+/* Exponential backoff with +-25 % jitter, so that many clients that failed
+ * together do not come back together. */
+static guint
+backoff_ms (WanR2vJob * job)
+{
+  guint64 delay = (guint64) job->retry_delay_ms << MIN (job->attempts, 10);
+  double jitter = g_random_double_range (0.75, 1.25);
+
+  delay = MIN (delay, 60000);
+  return (guint) (delay * jitter);
+}
+
+/* ---- polling ------------------------------------------------------------ */
+
+static void poll_later (WanR2vJob * job);
+static void start_download (WanR2vJob * job);
+
+static gboolean
+task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
+{
+  WanR2vErrorInfo *details = wanr2v_error_info_new ();
+  GError *error;
+
+  details->http_status = 200;
+  details->code = g_strdup (info->code);
+  details->message = g_strdup (info->message);
+  details->request_id = g_strdup (info->request_id);
+
+  switch (info->status) {
+    case WANR2V_TASK_STATUS_FAILED:
+      error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_TASK_FAILED,
+          "Task %s FAILED on the service: %s%s%s (failed tasks are not "
+          "billed; change the request and run again)", info->task_id,
+          info->code && *info->code ? info->code : "no error code given",
+          info->message && *info->message ? ": " : "",
+          info->message && *info->message ? info->message : "");
+      break;
+    case WANR2V_TASK_STATUS_CANCELED:
+      error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_TASK_CANCELED,
+          "Task %s was CANCELED on the service (cancelled while it was "
+          "queued, by this or another client); run again to make a new one",
+          info->task_id);
+      break;
+    case WANR2V_TASK_STATUS_UNKNOWN:
+      error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_TASK_UNKNOWN,
+          "Task %s is UNKNOWN to the service: no such task in this region "
+          "and account, or it is older than 24 hours and its result is gone",
+          info->task_id);
+      break;
+    default:
+      wanr2v_error_info_free (details);
+      return FALSE;
+  }
+  fail (job, error, details);
+  return TRUE;
+}
+
+static void
+on_queried (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
+  WanR2vTaskInfo *info;
+
+  info = wanr2v_client_query_task_finish (job->client, res, &details,
+      &error);
+  if (info == NULL) {
+    if (is_stopped (job) || job->error) {
+      wanr2v_error_info_free (details);
+    } else if (error->code == WANR2V_ERROR_AUTH
+        || error->code == WANR2V_ERROR_NOT_FOUND
+        || error->code == WANR2V_ERROR_BAD_REQUEST
+        || error->code == WANR2V_ERROR_QUOTA) {
+      fail (job, g_steal_pointer (&error), details);
+    } else {
+      /* Anything transient: the overall timeout bounds the retries. */
+      g_debug ("job %p: query failed, will poll again: %s", job,
+          error->message);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      poll_later (job);
+    }
+    wanr2v_job_unref (job);
+    return;
+  }
+
+  if (is_stopped (job)) {
+    wanr2v_task_info_free (info);
+    wanr2v_job_unref (job);
+    return;
+  }
+
+  if (info->status != job->last_status || job->last_info == NULL) {
+    job->last_status = info->status;
+    g_clear_pointer (&job->last_info, wanr2v_task_info_free);
+    job->last_info = info;
+    if (info->status == WANR2V_TASK_STATUS_PENDING)
+      set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+    else if (info->status == WANR2V_TASK_STATUS_RUNNING)
+      set_phase (job, WANR2V_JOB_PHASE_GENERATING);
+    emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
+  } else {
+    wanr2v_task_info_free (info);
+  }
+
+  if (job->last_status == WANR2V_TASK_STATUS_SUCCEEDED) {
+    start_download (job);
+  } else if (!task_status_error (job, job->last_info)) {
+    poll_later (job);
+  }
+  wanr2v_job_unref (job);
+}
+
+static gboolean
+do_query (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_clear_pointer (&job->timer, g_source_unref);
+  wanr2v_client_query_task_async (job->client, job->task_id,
+      job->cancellable, on_queried, wanr2v_job_ref (job));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+poll_later (WanR2vJob * job)
+{
+  guint delay = wanr2v_poll_delay_ms (job->poll_count++,
+      job->poll_interval_ms);
+
+  schedule (job, delay, do_query);
+}
+
+/* ---- download ----------------------------------------------------------- */
+
+static void
+on_download_progress (guint64 written, gint64 total, gpointer data)
+{
+  WanR2vJob *job = data;
+  guint step = 0;
+
+  g_mutex_lock (&job->lock);
+  job->written = written;
+  job->total = total;
+  job->download_started = TRUE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+
+  if (total > 0)
+    step = (guint) (written * 20 / total);
+  if (step != job->last_progress_step) {
+    job->last_progress_step = step;
+    emit (job, WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS, NULL, NULL);
+  }
+}
+
+static void download_from (WanR2vJob * job, guint64 offset);
+
+static gboolean
+resume_download (gpointer data)
+{
+  WanR2vJob *job = data;
+  guint64 offset;
+
+  g_clear_pointer (&job->timer, g_source_unref);
+  g_mutex_lock (&job->lock);
+  offset = job->written;
+  g_mutex_unlock (&job->lock);
+  download_from (job, offset);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
+  guint64 size = 0;
+
+  if (!wanr2v_download_finish (res, &size, &details, &error)) {
+    if (is_stopped (job)) {
+      wanr2v_error_info_free (details);
+    } else if ((error->code == WANR2V_ERROR_CONNECTION_LOST
+            || error->code == WANR2V_ERROR_SERVER)
+        && job->attempts < job->max_retries) {
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      schedule (job, backoff_ms (job), resume_download);
+      job->attempts++;
+    } else {
+      fail (job, g_steal_pointer (&error), details);
+    }
+    wanr2v_job_unref (job);
+    return;
+  }
+
+  if (g_rename (job->part_path, job->video_path) != 0) {
+    int err = errno;
+
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not move the finished video to %s: %s", job->video_path,
+            g_strerror (err)), NULL);
+    wanr2v_job_unref (job);
+    return;
+  }
+
+  clear_source (&job->deadline);
+  g_mutex_lock (&job->lock);
+  job->written = size;
+  job->total = size;
+  job->download_started = TRUE;
+  job->complete = TRUE;
+  job->phase = WANR2V_JOB_PHASE_DONE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+
+  g_debug ("job %p: video complete, %" G_GUINT64_FORMAT " bytes", job, size);
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+  wanr2v_job_unref (job);
+}
+
+static void
+download_from (WanR2vJob * job, guint64 offset)
+{
+  wanr2v_download_async (job->last_info->video_url, job->part_path, offset,
+      on_download_progress, job, job->cancellable, on_downloaded,
+      wanr2v_job_ref (job));
+}
+
+static void
+start_download (WanR2vJob * job)
+{
+  g_autofree char *name = NULL;
+  GError *error = NULL;
+
+  if (job->last_info->video_url == NULL || *job->last_info->video_url == 0) {
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "Task %s SUCCEEDED but the service gave no video_url",
+            job->task_id), NULL);
+    return;
+  }
+  if (g_mkdir_with_parents (job->output_dir, 0700) != 0) {
+    int err = errno;
+
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not create the directory %s for the video: %s",
+            job->output_dir, g_strerror (err)), NULL);
+    return;
+  }
+
+  /* The task id is a UUID from the service; keep only safe characters. */
+  name = g_strdup (job->task_id);
+  g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+
+  g_mutex_lock (&job->lock);
+  job->video_path = g_strdup_printf ("%s/%s.mp4", job->output_dir, name);
+  job->part_path = g_strdup_printf ("%s.part", job->video_path);
+  g_mutex_unlock (&job->lock);
+
+  job->attempts = 0;
+  set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
+  (void) error;
+  download_from (job, 0);
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+static void submit (WanR2vJob * job);
+
+static gboolean
+retry_submit (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_clear_pointer (&job->timer, g_source_unref);
+  if (!is_stopped (job))
+    submit (job);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+
+  if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error))
+    g_info ("task %s cancelled on the service", job->task_id);
+  else
+    g_info ("task %s could not be cancelled: %s", job->task_id,
+        error->message);
+  wanr2v_job_unref (job);
+}
+
+/* After a stop: a PENDING task is cancelled so that it is not billed; one
+ * that already runs cannot be, and is left to finish on the service. */
+static void
+cancel_task_on_service (WanR2vJob * job)
+{
+  if (job->task_id == NULL)
+    return;
+  if (!job->cancel_on_stop) {
+    g_info ("task %s left %s on the service (cancel-on-stop is off)",
+        job->task_id, wanr2v_task_status_to_string (job->last_status));
+    return;
+  }
+  if (job->last_status != WANR2V_TASK_STATUS_PENDING) {
+    g_info ("task %s is %s: the service only cancels PENDING tasks, so it "
+        "will finish and be billed; its id lets a later run fetch the video",
+        job->task_id, wanr2v_task_status_to_string (job->last_status));
+    return;
+  }
+  wanr2v_client_cancel_task_async (job->client, job->task_id, NULL,
+      on_cancel_sent, wanr2v_job_ref (job));
+}
+
+static void
+on_created (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
+  WanR2vTaskInfo *info;
+
+  job->create_in_flight = FALSE;
+  info = wanr2v_client_create_task_finish (job->client, res, &details,
+      &error);
+  if (info == NULL) {
+    gboolean retryable = (details != NULL
+        && wanr2v_error_is_retryable (details->http_status, details->code))
+        || wanr2v_client_error_is_not_sent (error);
+
+    if (is_stopped (job)) {
+      wanr2v_error_info_free (details);
+    } else if (retryable && job->attempts < job->max_retries) {
+      /* Safe: the service answered with an error, or nothing was sent. */
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      schedule (job, backoff_ms (job), retry_submit);
+      job->attempts++;
+    } else {
+      if (error->code == WANR2V_ERROR_CONNECTION_LOST)
+        g_prefix_error (&error, "The create request may have reached "
+            "DashScope, so it was not sent again (that could pay twice); "
+            "look for a new task of this model in the console, or run "
+            "again: ");
+      fail (job, g_steal_pointer (&error), details);
+    }
+    wanr2v_job_unref (job);
+    return;
+  }
+
+  g_mutex_lock (&job->lock);
+  job->task_id = g_strdup (info->task_id);
+  g_mutex_unlock (&job->lock);
+  job->last_status = info->status;
+  job->last_info = info;
+  job->attempts = 0;
+
+  if (is_stopped (job)) {
+    /* Stopped while the create was in flight: the task exists now. */
+    cancel_task_on_service (job);
+    wanr2v_job_unref (job);
+    return;
+  }
+
+  g_debug ("job %p: task %s created", job, info->task_id);
+  set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+  emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
+  /* Skip the immediate query the SDKs make: the task was PENDING a moment
+   * ago and cannot have finished yet. */
+  job->poll_count = 1;
+  poll_later (job);
+  wanr2v_job_unref (job);
+}
+
+static void
+submit (WanR2vJob * job)
+{
+  set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
+  job->create_in_flight = TRUE;
+  /* Not job->cancellable: a create once sent must be seen through, or the
+   * task it makes would be orphaned. */
+  wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
+      NULL, on_created, wanr2v_job_ref (job));
+}
+
+/* ---- prepare ------------------------------------------------------------ */
+
+/* Images up to this size travel inline as data: URIs (the body stays well
+ * under the service's limits); larger ones, videos and voices are uploaded. */
+#define MAX_INLINE_IMAGE_BYTES (7 * 1024 * 1024)
+
+/* Policies are good for expire_in_seconds; stop using one a little early. */
+#define POLICY_MARGIN_US (10 * G_USEC_PER_SEC)
+
+static gboolean
+mime_fits (WanR2vMediaType type, gboolean voice, const char *mime)
+{
+  if (mime == NULL)
+    return FALSE;
+  if (voice)
+    return g_str_has_prefix (mime, "audio/");
+  if (type == WANR2V_MEDIA_REFERENCE_VIDEO)
+    return g_str_has_prefix (mime, "video/");
+  return g_str_has_prefix (mime, "image/");
+}
+
+static const char *
+kind_name (WanR2vMediaType type, gboolean voice)
+{
+  if (voice)
+    return "a WAV or MP3 audio file";
+  if (type == WANR2V_MEDIA_REFERENCE_VIDEO)
+    return "an MP4 or MOV video";
+  return "a JPEG, PNG, BMP or WEBP image";
+}
+
+/* In a worker thread: reads what must be read of a local file, and either
+ * inlines it or queues it for upload.  FALSE with @error on a bad file. */
+static gboolean
+prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
+    gboolean voice, GError ** error)
+{
+  WanR2vMedia *media = g_ptr_array_index (wire->media, index);
+  char **url = voice ? &media->voice : &media->url;
+  g_autofree char *label = wanr2v_request_media_label (wire, index, voice);
+  g_autofree char *path = wanr2v_url_to_local_path (*url);
+  g_autoptr (GError) local_error = NULL;
+  GStatBuf st;
+  const char *mime;
+  PendingUpload *up;
+
+  if (path == NULL || g_stat (path, &st) != 0) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "%s: %s: %s", label, path ? path : *url, g_strerror (errno));
+    return FALSE;
+  }
+  mime = wanr2v_media_sniff_file (path, &local_error);
+  if (local_error) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "%s: cannot read %s: %s", label, path, local_error->message);
+    return FALSE;
+  }
+  if (!mime_fits (media->type, voice, mime)) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "%s: %s is not %s", label, path, kind_name (media->type, voice));
+    return FALSE;
+  }
+
+  if (!voice && media->type != WANR2V_MEDIA_REFERENCE_VIDEO
+      && st.st_size <= MAX_INLINE_IMAGE_BYTES) {
+    char *data_uri = wanr2v_media_image_to_data_uri (path, &local_error);
+
+    if (data_uri == NULL) {
+      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST, "%s: %s",
+          label, local_error->message);
+      return FALSE;
+    }
+    g_free (*url);
+    *url = data_uri;
+    return TRUE;
+  }
+
+  up = g_new0 (PendingUpload, 1);
+  up->media_index = index;
+  up->voice = voice;
+  up->path = g_steal_pointer (&path);
+  up->mime = mime;
+  g_ptr_array_add (job->uploads, up);
+  return TRUE;
+}
+
+static void
+prepare_thread (GTask * task, gpointer source, gpointer data,
+    GCancellable * cancellable)
+{
+  WanR2vJob *job = data;
+  WanR2vRequest *wire = wanr2v_request_copy (job->request);
+  GError *error = NULL;
+  guint i;
+
+  if (job->inspect && !job->inspect (job->request, job->inspect_data,
+          &error)) {
+    wanr2v_request_free (wire);
+    g_task_return_error (task, error);
+    return;
+  }
+
+  for (i = 0; i < wire->media->len; i++) {
+    WanR2vMedia *media = g_ptr_array_index (wire->media, i);
+
+    if (wanr2v_url_classify (media->url) == WANR2V_URL_LOCAL
+        && !prepare_local (job, wire, i, FALSE, &error))
+      break;
+    if (media->voice && *media->voice
+        && wanr2v_url_classify (media->voice) == WANR2V_URL_LOCAL
+        && !prepare_local (job, wire, i, TRUE, &error))
+      break;
+  }
+  if (error) {
+    wanr2v_request_free (wire);
+    g_task_return_error (task, error);
+    return;
+  }
+  g_task_return_pointer (task, wire, (GDestroyNotify) wanr2v_request_free);
+}
+
+static void
+build_body_thread (GTask * task, gpointer source, gpointer data,
+    GCancellable * cancellable)
+{
+  WanR2vJob *job = data;
+  GError *error = NULL;
+  char *body = wanr2v_json_build_create_body (job->wire, &error);
+
+  if (body == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, body, g_free);
+}
+
+static void
+on_body_built (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  GError *error = NULL;
+
+  job->body = g_task_propagate_pointer (G_TASK (res), &error);
+  if (job->body == NULL) {
+    if (!is_stopped (job))
+      fail (job, error, NULL);
+    else
+      g_error_free (error);
+  } else if (!is_stopped (job)) {
+    job->oss_resolve = wanr2v_request_uses_oss (job->wire);
+    submit (job);
+  }
+  wanr2v_job_unref (job);
+}
+
+static void
+run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
+    GAsyncReadyCallback done)
+{
+  GTask *task = g_task_new (NULL, NULL, done, wanr2v_job_ref (job));
+
+  g_task_set_task_data (task, job, NULL);
+  g_task_run_in_thread (task, func);
+  g_object_unref (task);
+}
+
+static void upload_next (WanR2vJob * job);
+
+static void
+on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
+  char *oss_url = wanr2v_upload_file_finish (res, &details, &error);
+  PendingUpload *up = g_ptr_array_index (job->uploads, 0);
+
+  if (is_stopped (job)) {
+    g_free (oss_url);
+    wanr2v_error_info_free (details);
+  } else if (oss_url == NULL) {
+    gboolean retry = (error->code == WANR2V_ERROR_EXPIRED
+        || error->code == WANR2V_ERROR_SERVER
+        || error->code == WANR2V_ERROR_CONNECTION_LOST)
+        && job->attempts < job->max_retries;
+
+    if (retry) {
+      /* A fresh policy: the old one may be what failed. */
+      g_clear_pointer (&job->policy, wanr2v_upload_policy_free);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      job->attempts++;
+      upload_next (job);
+    } else {
+      g_autofree char *label = wanr2v_request_media_label (job->wire,
+          up->media_index, up->voice);
+
+      g_prefix_error (&error, "%s: ", label);
+      fail (job, g_steal_pointer (&error), details);
+    }
+  } else {
+    WanR2vMedia *media = g_ptr_array_index (job->wire->media,
+        up->media_index);
+    char **url = up->voice ? &media->voice : &media->url;
+
+    g_debug ("job %p: uploaded %s as %s", job, up->path, oss_url);
+    g_free (*url);
+    *url = oss_url;
+    g_ptr_array_remove_index (job->uploads, 0);
+    job->attempts = 0;
+    upload_next (job);
+  }
+  wanr2v_job_unref (job);
+}
+
+static void
+upload_with_policy (WanR2vJob * job)
+{
+  PendingUpload *up = g_ptr_array_index (job->uploads, 0);
+
+  wanr2v_upload_file_async (job->policy, up->path, up->mime,
+      job->cancellable, on_file_uploaded, wanr2v_job_ref (job));
+}
+
+static void
+on_policy (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
+
+  job->policy = wanr2v_client_get_upload_policy_finish (job->client, res,
+      &details, &error);
+  if (is_stopped (job)) {
+    wanr2v_error_info_free (details);
+  } else if (job->policy == NULL) {
+    gboolean retryable = (details && wanr2v_error_is_retryable
+        (details->http_status, details->code))
+        || wanr2v_client_error_is_not_sent (error)
+        || error->code == WANR2V_ERROR_CONNECTION_LOST;
+
+    if (retryable && job->attempts < job->max_retries) {
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      job->attempts++;
+      upload_next (job);
+    } else {
+      fail (job, g_steal_pointer (&error), details);
+    }
+  } else {
+    job->policy_deadline_us = g_get_monotonic_time ()
+        + job->policy->expire_in_seconds * G_USEC_PER_SEC - POLICY_MARGIN_US;
+    upload_with_policy (job);
+  }
+  wanr2v_job_unref (job);
+}
+
+/* Uploads the local files one after another, sharing a policy while it is
+ * valid, then builds the create body. */
+static void
+upload_next (WanR2vJob * job)
+{
+  if (job->uploads->len == 0) {
+    run_in_worker (job, build_body_thread, on_body_built);
+    return;
+  }
+  set_phase (job, WANR2V_JOB_PHASE_UPLOADING);
+  if (job->policy && g_get_monotonic_time () < job->policy_deadline_us) {
+    upload_with_policy (job);
+    return;
+  }
+  g_clear_pointer (&job->policy, wanr2v_upload_policy_free);
+  wanr2v_client_get_upload_policy_async (job->client, job->wire->model,
+      job->cancellable, on_policy, wanr2v_job_ref (job));
+}
+
+static void
+on_prepared (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  GError *error = NULL;
+
+  job->wire = g_task_propagate_pointer (G_TASK (res), &error);
+  if (job->wire == NULL) {
+    if (!is_stopped (job))
+      fail (job, error, NULL);
+    else
+      g_error_free (error);
+  } else if (!is_stopped (job)) {
+    job->attempts = 0;
+    upload_next (job);
+  }
+  wanr2v_job_unref (job);
+}
+
+/* ---- start / stop ------------------------------------------------------- */
+
+static gboolean
+on_deadline (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_clear_pointer (&job->deadline, g_source_unref);
+  fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_TIMEOUT,
+          "No video after %u s (the timeout): task %s was last %s. It goes "
+          "on on the service; set task-id=%s to pick up its result within "
+          "24 hours", job->timeout_s, job->task_id ? job->task_id : "(none)",
+          wanr2v_task_status_to_string (job->last_status),
+          job->task_id ? job->task_id : "..."), NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_on_http_thread (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  if (is_stopped (job))
+    return G_SOURCE_REMOVE;
+
+  job->start_us = g_get_monotonic_time ();
+  /* The job starts in PREPARING: announce it. */
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  if (job->timeout_s > 0)
+    job->deadline = wanr2v_http_timeout_source_new (job->http,
+        job->timeout_s * 1000, on_deadline, wanr2v_job_ref (job),
+        (GDestroyNotify) wanr2v_job_unref);
+
+  if (job->attach_task_id) {
+    g_mutex_lock (&job->lock);
+    job->task_id = g_strdup (job->attach_task_id);
+    g_mutex_unlock (&job->lock);
+    job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
+    set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+    poll_later (job);
+  } else {
+    run_in_worker (job, prepare_thread, on_prepared);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+void
+wanr2v_job_start (WanR2vJob * job)
+{
+  wanr2v_http_invoke (job->http, start_on_http_thread, wanr2v_job_ref (job),
+      (GDestroyNotify) wanr2v_job_unref);
+}
+
+static gboolean
+stop_on_http_thread (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  clear_source (&job->timer);
+  clear_source (&job->deadline);
+  g_cancellable_cancel (job->cancellable);
+  /* A create in flight finishes on its own and cancels from on_created. */
+  if (!job->create_in_flight && !job->complete && job->error == NULL)
+    cancel_task_on_service (job);
+  return G_SOURCE_REMOVE;
+}
+
+void
+wanr2v_job_stop (WanR2vJob * job)
+{
+  g_mutex_lock (&job->lock);
+  if (job->stopped) {
+    g_mutex_unlock (&job->lock);
+    return;
+  }
+  job->stopped = TRUE;
+  g_cond_broadcast (&job->cond);
+  if (!wanr2v_http_is_http_thread (job->http)) {
+    while (job->in_callback > 0)
+      g_cond_wait (&job->cond, &job->lock);
+  }
+  g_mutex_unlock (&job->lock);
+
+  wanr2v_http_invoke (job->http, stop_on_http_thread, wanr2v_job_ref (job),
+      (GDestroyNotify) wanr2v_job_unref);
+}
+
+/* ---- reader side -------------------------------------------------------- */
+
+static void
+wake_waiters (GCancellable * cancellable, gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_mutex_lock (&job->lock);
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+gboolean
+wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end, guint64 * available,
+    gboolean * complete, GCancellable * cancellable, GError ** error)
+{
+  gulong handler = 0;
+  gboolean ret = FALSE;
+
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters),
+        job, NULL);
+
+  g_mutex_lock (&job->lock);
+  for (;;) {
+    if (job->error) {
+      g_propagate_error (error, g_error_copy (job->error));
+      break;
+    }
+    if (job->download_started && (job->complete || job->written >= end)) {
+      *available = job->written;
+      *complete = job->complete;
+      ret = TRUE;
+      break;
+    }
+    if (job->stopped || g_cancellable_is_cancelled (cancellable)) {
+      g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+          "Stopped while waiting for the video");
+      break;
+    }
+    g_cond_wait (&job->cond, &job->lock);
+  }
+  g_mutex_unlock (&job->lock);
+
+  if (cancellable)
+    g_cancellable_disconnect (cancellable, handler);
+  return ret;
+}
+
+int
+wanr2v_job_open_video (WanR2vJob * job, GError ** error)
+{
+  int fd = -1;
+
+  g_mutex_lock (&job->lock);
+  /* Under the lock: the .part file is renamed when the download completes. */
+  if (job->video_path) {
+    const char *path = job->complete ? job->video_path : job->part_path;
+
+    fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) {
+      int err = errno;
+
+      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+          "Could not open the downloaded video %s: %s", path,
+          g_strerror (err));
+    }
+  } else {
+    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+        "The video has no file yet");
+  }
+  g_mutex_unlock (&job->lock);
+  return fd;
+}
+
+WanR2vErrorInfo *
+wanr2v_job_dup_error_details (WanR2vJob * job)
+{
+  WanR2vErrorInfo *details;
+
+  g_mutex_lock (&job->lock);
+  details = job->details ? wanr2v_error_info_copy (job->details) : NULL;
+  g_mutex_unlock (&job->lock);
+  return details;
+}
+
+char *
+wanr2v_job_dup_task_id (WanR2vJob * job)
+{
+  char *id;
+
+  g_mutex_lock (&job->lock);
+  id = g_strdup (job->task_id);
+  g_mutex_unlock (&job->lock);
+  return id;
+}
+
+char *
+wanr2v_job_dup_video_path (WanR2vJob * job)
+{
+  char *path;
+
+  g_mutex_lock (&job->lock);
+  path = g_strdup (job->video_path);
+  g_mutex_unlock (&job->lock);
+  return path;
+}
+
+WanR2vJobPhase
+wanr2v_job_get_phase (WanR2vJob * job)
+{
+  WanR2vJobPhase phase;
+
+  g_mutex_lock (&job->lock);
+  phase = job->phase;
+  g_mutex_unlock (&job->lock);
+  return phase;
+}
+
+gint64
+wanr2v_job_get_size (WanR2vJob * job)
+{
+  gint64 size;
+
+  g_mutex_lock (&job->lock);
+  size = job->total;
+  g_mutex_unlock (&job->lock);
+  return size;
+}

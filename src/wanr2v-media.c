@@ -1,2 +1,94 @@
-/* placeholder: being written */
-#include <glib.h>
+/* wanr2v-media.c: turning local media into what the service can fetch. */
+#include "wanr2v-media.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+const char *
+wanr2v_media_sniff_image_mime (const guint8 * data, gsize size)
+{
+  static const guint8 png_magic[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
+    '\n'
+  };
+
+  if (size >= sizeof (png_magic)
+      && memcmp (data, png_magic, sizeof (png_magic)) == 0)
+    return "image/png";
+  if (size >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff)
+    return "image/jpeg";
+  if (size >= 2 && data[0] == 'B' && data[1] == 'M')
+    return "image/bmp";
+  if (size >= 12 && memcmp (data, "RIFF", 4) == 0
+      && memcmp (data + 8, "WEBP", 4) == 0)
+    return "image/webp";
+  return NULL;
+}
+
+const char *
+wanr2v_media_sniff_mime (const guint8 * data, gsize size)
+{
+  const char *image = wanr2v_media_sniff_image_mime (data, size);
+
+  if (image)
+    return image;
+  /* ISO base media: a box "ftyp" first; QuickTime's brand is "qt  ". */
+  if (size >= 12 && memcmp (data + 4, "ftyp", 4) == 0)
+    return memcmp (data + 8, "qt  ", 4) == 0 ? "video/quicktime" :
+        "video/mp4";
+  /* Old QuickTime files may start with other atoms. */
+  if (size >= 8 && (memcmp (data + 4, "moov", 4) == 0
+          || memcmp (data + 4, "mdat", 4) == 0
+          || memcmp (data + 4, "wide", 4) == 0
+          || memcmp (data + 4, "free", 4) == 0))
+    return "video/quicktime";
+  if (size >= 12 && memcmp (data, "RIFF", 4) == 0
+      && memcmp (data + 8, "WAVE", 4) == 0)
+    return "audio/wav";
+  if (size >= 3 && memcmp (data, "ID3", 3) == 0)
+    return "audio/mpeg";
+  if (size >= 2 && data[0] == 0xff && (data[1] & 0xe0) == 0xe0)
+    return "audio/mpeg";
+  return NULL;
+}
+
+const char *
+wanr2v_media_sniff_file (const char *path, GError ** error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = NULL;
+  guint8 head[64];
+  gsize got = 0;
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return NULL;
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof (head),
+          &got, NULL, error))
+    return NULL;
+  return wanr2v_media_sniff_mime (head, got);
+}
+
+char *
+wanr2v_media_image_to_data_uri (const char *path, GError ** error)
+{
+  g_autoptr (GMappedFile) file = NULL;
+  g_autofree char *encoded = NULL;
+  const guint8 *data;
+  const char *mime;
+  gsize size;
+
+  file = g_mapped_file_new (path, FALSE, error);
+  if (file == NULL)
+    return NULL;
+  data = (const guint8 *) g_mapped_file_get_contents (file);
+  size = g_mapped_file_get_length (file);
+
+  mime = wanr2v_media_sniff_image_mime (data, size);
+  if (mime == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+        "%s is not a JPEG, PNG, BMP or WEBP image", path);
+    return NULL;
+  }
+  encoded = g_base64_encode (data, size);
+  return g_strconcat ("data:", mime, ";base64,", encoded, NULL);
+}

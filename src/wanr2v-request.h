@@ -33,6 +33,8 @@ typedef enum
 } WanR2vMediaType;
 
 const char *wanr2v_media_type_to_string (WanR2vMediaType type); /* wire name */
+/* Parses a wire name ("reference_image"...); FALSE when unknown. */
+gboolean wanr2v_media_type_from_string (const char *s, WanR2vMediaType * type);
 
 typedef struct
 {
@@ -76,6 +78,13 @@ void wanr2v_request_add_media (WanR2vRequest * req, WanR2vMediaType type,
 
 guint wanr2v_request_count_media (const WanR2vRequest * req,
     WanR2vMediaType type);
+
+/* What messages call media entry @index of @req (or, with @voice, its
+ * reference voice): the element property and index plus the name the prompt
+ * uses, e.g. "images[2] (Image 3)", "video-voices[0] (voice of Video 1)",
+ * "first-frame", or on wan2.6 "videos[1] (character3)".  Newly allocated. */
+char *wanr2v_request_media_label (const WanR2vRequest * req, guint index,
+    gboolean voice);
 
 /* Effective values, with the service defaults applied. */
 const char *wanr2v_request_get_resolution (const WanR2vRequest * req);

@@ -1,0 +1,979 @@
+/* gstwanr2vsrc.c: Wan reference-to-video generation as a source element.
+ *
+ * Copyright (C) 2026 the wanr2vsrc authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * SECTION:element-wanr2vsrc
+ * @title: wanr2vsrc
+ *
+ * wanr2vsrc asks Alibaba DashScope's Wan reference-to-video service
+ * (wan2.7-r2v, wan2.6-r2v, wan2.6-r2v-flash) to generate a video from a
+ * prompt and up to five reference images and videos, waits for the task,
+ * downloads the MP4 to disk and serves it as a seekable `video/quicktime`
+ * byte stream, in pull or push mode.
+ *
+ * Entry N of #GstWanR2vSrc:images is "Image N" in the prompt, entry N of
+ * #GstWanR2vSrc:videos is "Video N".  Local files (paths or file:// URIs)
+ * are sent inline.
+ *
+ * The task is created once per run, when the element goes to PAUSED;
+ * state changes never wait for the network.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 wanr2vsrc prompt="Image 1 waves at the camera" \
+ *     images="<file:///home/me/girl.png>" resolution=720P duration=5 ! \
+ *     filesink location=out.mp4
+ * gst-launch-1.0 wanr2vsrc prompt="Image 1 walks past Image 2" \
+ *     images="<girl.png, https://example.com/house.jpg>" ! decodebin ! \
+ *     videoconvert ! autovideosink
+ * ]|
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstwanr2vsrc.h"
+#include "wanr2vsrc-enums.h"
+#include "wanr2vsrc-report.h"
+
+#include "wanr2v-client.h"
+#include "wanr2v-job.h"
+#include "wanr2v-request.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+GST_DEBUG_CATEGORY (gst_wanr2v_src_debug);
+#define GST_CAT_DEFAULT gst_wanr2v_src_debug
+
+#define DEFAULT_MODEL WANR2V_DEFAULT_MODEL
+#define DEFAULT_RESOLUTION GST_WANR2V_RESOLUTION_1080P
+#define DEFAULT_RATIO GST_WANR2V_RATIO_16_9
+#define DEFAULT_DURATION 5
+#define DEFAULT_PROMPT_EXTEND TRUE
+#define DEFAULT_WATERMARK FALSE
+#define DEFAULT_SEED (-1)
+#define DEFAULT_TIMEOUT 3600
+#define DEFAULT_POLL_INTERVAL 0
+#define DEFAULT_RETRIES 5
+#define DEFAULT_RETRY_DELAY 1000
+#define DEFAULT_REQUEST_TIMEOUT 60
+#define DEFAULT_CANCEL_ON_STOP TRUE
+#define DEFAULT_ALLOW_INSECURE FALSE
+#define DEFAULT_BLOCKSIZE (64 * 1024)
+
+enum
+{
+  PROP_0,
+  PROP_API_KEY,
+  PROP_BASE_URL,
+  PROP_MODEL,
+  PROP_PROMPT,
+  PROP_NEGATIVE_PROMPT,
+  PROP_IMAGES,
+  PROP_VIDEOS,
+  PROP_IMAGE_VOICES,
+  PROP_VIDEO_VOICES,
+  PROP_FIRST_FRAME,
+  PROP_RESOLUTION,
+  PROP_RATIO,
+  PROP_DURATION,
+  PROP_PROMPT_EXTEND,
+  PROP_WATERMARK,
+  PROP_SEED,
+  PROP_TIMEOUT,
+  PROP_TASK_ID,
+  PROP_POLL_INTERVAL,
+  PROP_RETRIES,
+  PROP_RETRY_DELAY,
+  PROP_REQUEST_TIMEOUT,
+  PROP_CANCEL_ON_STOP,
+  PROP_ALLOW_INSECURE,
+  PROP_CACHE_DIR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct
+{
+  char *api_key;
+  char *base_url;
+  char *model;
+  char *prompt;
+  char *negative_prompt;
+  GStrv images;
+  GStrv videos;
+  GStrv image_voices;
+  GStrv video_voices;
+  char *first_frame;
+  GstWanR2vResolution resolution;
+  GstWanR2vRatio ratio;
+  gint duration;
+  gboolean prompt_extend;
+  gboolean watermark;
+  gint64 seed;
+  guint timeout;
+  char *task_id;                /* set by the user: attach to it */
+  guint poll_interval;
+  guint retries;
+  guint retry_delay;
+  guint request_timeout;
+  gboolean cancel_on_stop;
+  gboolean allow_insecure;
+  char *cache_dir;
+} Settings;
+
+struct _GstWanR2vSrc
+{
+  GstBaseSrc parent;
+
+  Settings settings;            /* GST_OBJECT_LOCK */
+  char *current_task_id;        /* GST_OBJECT_LOCK: the task of this run */
+
+  /* The job of the current run and what the streaming thread waits on. */
+  GMutex lock;
+  GCond cond;
+  WanR2vJob *job;
+  gboolean flushing;
+  GCancellable *wait_cancellable;
+  gboolean error_posted;
+
+  /* streaming thread only */
+  int fd;
+};
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/quicktime"));
+
+#define gst_wanr2v_src_parent_class parent_class
+G_DEFINE_TYPE (GstWanR2vSrc, gst_wanr2v_src, GST_TYPE_BASE_SRC);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (wanr2vsrc, "wanr2vsrc", GST_RANK_NONE,
+    GST_TYPE_WANR2V_SRC,
+    GST_DEBUG_CATEGORY_INIT (gst_wanr2v_src_debug, "wanr2vsrc", 0,
+        "Wan reference-to-video source"));
+
+/* ---- properties --------------------------------------------------------- */
+
+static const char *
+env_or_null (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value && *value ? value : NULL;
+}
+
+static void
+settings_clear (Settings * s)
+{
+  if (s->api_key)
+    memset (s->api_key, 0, strlen (s->api_key));
+  g_clear_pointer (&s->api_key, g_free);
+  g_clear_pointer (&s->base_url, g_free);
+  g_clear_pointer (&s->model, g_free);
+  g_clear_pointer (&s->prompt, g_free);
+  g_clear_pointer (&s->negative_prompt, g_free);
+  g_clear_pointer (&s->images, g_strfreev);
+  g_clear_pointer (&s->videos, g_strfreev);
+  g_clear_pointer (&s->image_voices, g_strfreev);
+  g_clear_pointer (&s->video_voices, g_strfreev);
+  g_clear_pointer (&s->first_frame, g_free);
+  g_clear_pointer (&s->task_id, g_free);
+  g_clear_pointer (&s->cache_dir, g_free);
+}
+
+static GStrv
+strv_from_array (const GValue * value)
+{
+  guint i, n = gst_value_array_get_size (value);
+  GStrv strv = g_new0 (char *, n + 1);
+
+  for (i = 0; i < n; i++) {
+    const GValue *item = gst_value_array_get_value (value, i);
+
+    strv[i] = g_strdup (G_VALUE_HOLDS_STRING (item) ?
+        g_value_get_string (item) : "");
+    if (strv[i] == NULL)
+      strv[i] = g_strdup ("");
+  }
+  return strv;
+}
+
+static void
+strv_to_array (GStrv strv, GValue * value)
+{
+  for (; strv && *strv; strv++) {
+    GValue item = G_VALUE_INIT;
+
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, *strv);
+    gst_value_array_append_and_take_value (value, &item);
+  }
+}
+
+static void
+gst_wanr2v_src_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (object);
+  Settings *s = &self->settings;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_API_KEY:
+      if (s->api_key)
+        memset (s->api_key, 0, strlen (s->api_key));
+      g_free (s->api_key);
+      s->api_key = g_value_dup_string (value);
+      break;
+    case PROP_BASE_URL:
+      g_free (s->base_url);
+      s->base_url = g_value_dup_string (value);
+      break;
+    case PROP_MODEL:
+      g_free (s->model);
+      s->model = g_value_dup_string (value);
+      break;
+    case PROP_PROMPT:
+      g_free (s->prompt);
+      s->prompt = g_value_dup_string (value);
+      break;
+    case PROP_NEGATIVE_PROMPT:
+      g_free (s->negative_prompt);
+      s->negative_prompt = g_value_dup_string (value);
+      break;
+    case PROP_IMAGES:
+      g_strfreev (s->images);
+      s->images = strv_from_array (value);
+      break;
+    case PROP_VIDEOS:
+      g_strfreev (s->videos);
+      s->videos = strv_from_array (value);
+      break;
+    case PROP_IMAGE_VOICES:
+      g_strfreev (s->image_voices);
+      s->image_voices = strv_from_array (value);
+      break;
+    case PROP_VIDEO_VOICES:
+      g_strfreev (s->video_voices);
+      s->video_voices = strv_from_array (value);
+      break;
+    case PROP_FIRST_FRAME:
+      g_free (s->first_frame);
+      s->first_frame = g_value_dup_string (value);
+      break;
+    case PROP_RESOLUTION:
+      s->resolution = g_value_get_enum (value);
+      break;
+    case PROP_RATIO:
+      s->ratio = g_value_get_enum (value);
+      break;
+    case PROP_DURATION:
+      s->duration = g_value_get_int (value);
+      break;
+    case PROP_PROMPT_EXTEND:
+      s->prompt_extend = g_value_get_boolean (value);
+      break;
+    case PROP_WATERMARK:
+      s->watermark = g_value_get_boolean (value);
+      break;
+    case PROP_SEED:
+      s->seed = g_value_get_int64 (value);
+      break;
+    case PROP_TIMEOUT:
+      s->timeout = g_value_get_uint (value);
+      break;
+    case PROP_TASK_ID:
+      g_free (s->task_id);
+      s->task_id = g_value_dup_string (value);
+      break;
+    case PROP_POLL_INTERVAL:
+      s->poll_interval = g_value_get_uint (value);
+      break;
+    case PROP_RETRIES:
+      s->retries = g_value_get_uint (value);
+      break;
+    case PROP_RETRY_DELAY:
+      s->retry_delay = g_value_get_uint (value);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      s->request_timeout = g_value_get_uint (value);
+      break;
+    case PROP_CANCEL_ON_STOP:
+      s->cancel_on_stop = g_value_get_boolean (value);
+      break;
+    case PROP_ALLOW_INSECURE:
+      s->allow_insecure = g_value_get_boolean (value);
+      break;
+    case PROP_CACHE_DIR:
+      g_free (s->cache_dir);
+      s->cache_dir = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_wanr2v_src_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (object);
+  Settings *s = &self->settings;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_BASE_URL:
+      g_value_set_string (value, s->base_url);
+      break;
+    case PROP_MODEL:
+      g_value_set_string (value, s->model);
+      break;
+    case PROP_PROMPT:
+      g_value_set_string (value, s->prompt);
+      break;
+    case PROP_NEGATIVE_PROMPT:
+      g_value_set_string (value, s->negative_prompt);
+      break;
+    case PROP_IMAGES:
+      strv_to_array (s->images, value);
+      break;
+    case PROP_VIDEOS:
+      strv_to_array (s->videos, value);
+      break;
+    case PROP_IMAGE_VOICES:
+      strv_to_array (s->image_voices, value);
+      break;
+    case PROP_VIDEO_VOICES:
+      strv_to_array (s->video_voices, value);
+      break;
+    case PROP_FIRST_FRAME:
+      g_value_set_string (value, s->first_frame);
+      break;
+    case PROP_RESOLUTION:
+      g_value_set_enum (value, s->resolution);
+      break;
+    case PROP_RATIO:
+      g_value_set_enum (value, s->ratio);
+      break;
+    case PROP_DURATION:
+      g_value_set_int (value, s->duration);
+      break;
+    case PROP_PROMPT_EXTEND:
+      g_value_set_boolean (value, s->prompt_extend);
+      break;
+    case PROP_WATERMARK:
+      g_value_set_boolean (value, s->watermark);
+      break;
+    case PROP_SEED:
+      g_value_set_int64 (value, s->seed);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, s->timeout);
+      break;
+    case PROP_TASK_ID:
+      /* The task of the current run once it exists, else the one to attach. */
+      g_value_set_string (value, self->current_task_id ?
+          self->current_task_id : s->task_id);
+      break;
+    case PROP_POLL_INTERVAL:
+      g_value_set_uint (value, s->poll_interval);
+      break;
+    case PROP_RETRIES:
+      g_value_set_uint (value, s->retries);
+      break;
+    case PROP_RETRY_DELAY:
+      g_value_set_uint (value, s->retry_delay);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint (value, s->request_timeout);
+      break;
+    case PROP_CANCEL_ON_STOP:
+      g_value_set_boolean (value, s->cancel_on_stop);
+      break;
+    case PROP_ALLOW_INSECURE:
+      g_value_set_boolean (value, s->allow_insecure);
+      break;
+    case PROP_CACHE_DIR:
+      g_value_set_string (value, s->cache_dir);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* ---- the job of a run --------------------------------------------------- */
+
+/* Builds the request from the properties.  Called with the object lock. */
+static WanR2vRequest *
+build_request (GstWanR2vSrc * self, GError ** error)
+{
+  Settings *s = &self->settings;
+  g_autoptr (WanR2vRequest) req = wanr2v_request_new ();
+  guint i, n;
+
+  g_free (req->model);
+  req->model = g_strdup (s->model ? s->model : DEFAULT_MODEL);
+  req->prompt = g_strdup (s->prompt);
+  req->negative_prompt = s->negative_prompt && *s->negative_prompt ?
+      g_strdup (s->negative_prompt) : NULL;
+
+  n = s->image_voices ? g_strv_length (s->image_voices) : 0;
+  if (n > (s->images ? g_strv_length (s->images) : 0)) {
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "image-voices has %u entries but images only %u: a voice belongs "
+        "to the reference image at the same position", n,
+        s->images ? g_strv_length (s->images) : 0);
+    return NULL;
+  }
+  n = s->video_voices ? g_strv_length (s->video_voices) : 0;
+  if (n > (s->videos ? g_strv_length (s->videos) : 0)) {
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "video-voices has %u entries but videos only %u: a voice belongs "
+        "to the reference video at the same position", n,
+        s->videos ? g_strv_length (s->videos) : 0);
+    return NULL;
+  }
+
+  for (i = 0; s->images && s->images[i]; i++) {
+    const char *voice = s->image_voices
+        && i < g_strv_length (s->image_voices) ? s->image_voices[i] : NULL;
+
+    wanr2v_request_add_media (req, WANR2V_MEDIA_REFERENCE_IMAGE,
+        s->images[i], voice);
+  }
+  for (i = 0; s->videos && s->videos[i]; i++) {
+    const char *voice = s->video_voices
+        && i < g_strv_length (s->video_voices) ? s->video_voices[i] : NULL;
+
+    wanr2v_request_add_media (req, WANR2V_MEDIA_REFERENCE_VIDEO,
+        s->videos[i], voice);
+  }
+  if (s->first_frame && *s->first_frame)
+    wanr2v_request_add_media (req, WANR2V_MEDIA_FIRST_FRAME, s->first_frame,
+        NULL);
+
+  req->resolution = g_strdup (gst_wanr2v_enum_nick (GST_TYPE_WANR2V_RESOLUTION,
+          s->resolution));
+  req->ratio = g_strdup (gst_wanr2v_enum_nick (GST_TYPE_WANR2V_RATIO,
+          s->ratio));
+  req->duration = s->duration;
+  req->prompt_extend = s->prompt_extend;
+  req->watermark = s->watermark;
+  req->seed = s->seed;
+
+  if (!wanr2v_request_validate (req, error))
+    return NULL;
+  return g_steal_pointer (&req);
+}
+
+/* Called on the HTTP thread for everything the job does. */
+static void
+on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
+{
+  GstWanR2vSrc *self = data;
+
+  if (event->type == WANR2V_JOB_EVENT_TASK_CREATED) {
+    GST_OBJECT_LOCK (self);
+    g_free (self->current_task_id);
+    self->current_task_id = g_strdup (event->task_id);
+    GST_OBJECT_UNLOCK (self);
+    GST_INFO_OBJECT (self, "task %s created", event->task_id);
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK_ID]);
+  }
+  wanr2vsrc_report_event (GST_ELEMENT (self), event);
+}
+
+static char *
+default_cache_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "wanr2v", "videos", NULL);
+}
+
+/* READY -> PAUSED: check the request and start the job.  No I/O here
+ * beyond what is needed to refuse a bad request. */
+static gboolean
+start_job (GstWanR2vSrc * self)
+{
+  Settings *s = &self->settings;
+  g_autoptr (WanR2vRequest) req = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cache_dir = NULL;
+  g_autofree char *base_url = NULL;
+  WanR2vJobConfig config = { 0, };
+  WanR2vJob *job;
+
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->current_task_id, g_free);
+  if (s->task_id == NULL || *s->task_id == 0) {
+    req = build_request (self, &error);
+    if (req == NULL) {
+      GST_OBJECT_UNLOCK (self);
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+          ("the request was not sent"));
+      return FALSE;
+    }
+  }
+  if (s->api_key == NULL || *s->api_key == 0) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+        ("No API key: set the api-key property or the DASHSCOPE_API_KEY "
+            "environment variable"), (NULL));
+    return FALSE;
+  }
+
+  base_url = g_strdup (s->base_url);
+  cache_dir = s->cache_dir ? g_strdup (s->cache_dir) : default_cache_dir ();
+  config.base_url = base_url;
+  config.api_key = s->api_key;
+  config.allow_insecure = s->allow_insecure;
+  config.request = req;
+  config.attach_task_id = s->task_id && *s->task_id ? s->task_id : NULL;
+  config.output_dir = cache_dir;
+  config.timeout_s = s->timeout;
+  config.poll_interval_ms = s->poll_interval;
+  config.max_retries = s->retries;
+  config.retry_delay_ms = s->retry_delay;
+  config.request_timeout_s = s->request_timeout;
+  config.cancel_on_stop = s->cancel_on_stop;
+  job = wanr2v_job_new (&config, on_job_event, self, &error);
+  GST_OBJECT_UNLOCK (self);
+
+  if (job == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+        (NULL));
+    return FALSE;
+  }
+
+  g_mutex_lock (&self->lock);
+  self->job = job;
+  self->error_posted = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  GST_DEBUG_OBJECT (self, "starting the job");
+  wanr2v_job_start (job);
+  return TRUE;
+}
+
+static void
+stop_job (GstWanR2vSrc * self)
+{
+  WanR2vJob *job;
+
+  g_mutex_lock (&self->lock);
+  job = g_steal_pointer (&self->job);
+  g_mutex_unlock (&self->lock);
+  if (job == NULL)
+    return;
+
+  wanr2v_job_stop (job);
+  switch (wanr2v_job_get_phase (job)) {
+    case WANR2V_JOB_PHASE_DONE:
+    case WANR2V_JOB_PHASE_FAILED:
+      break;
+    default:{
+      g_autofree char *task_id = wanr2v_job_dup_task_id (job);
+
+      wanr2vsrc_report_cancelled (GST_ELEMENT (self), task_id);
+      break;
+    }
+  }
+  wanr2v_job_unref (job);
+}
+
+static GstStateChangeReturn
+gst_wanr2v_src_change_state (GstElement * element, GstStateChange transition)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (element);
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!start_job (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* Stop the job first: whatever waits on it wakes up at once. */
+      stop_job (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
+      && ret == GST_STATE_CHANGE_FAILURE)
+    stop_job (self);
+  return ret;
+}
+
+/* ---- GstBaseSrc --------------------------------------------------------- */
+
+/* Cheap and idempotent: GstBaseSrc calls it once more as a probe. */
+static gboolean
+gst_wanr2v_src_start (GstBaseSrc * src)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (src);
+
+  self->fd = -1;
+  return TRUE;
+}
+
+static gboolean
+gst_wanr2v_src_stop (GstBaseSrc * src)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (src);
+
+  if (self->fd >= 0) {
+    close (self->fd);
+    self->fd = -1;
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_wanr2v_src_is_seekable (GstBaseSrc * src)
+{
+  /* The video is a file on disk: any offset can be read once it is there. */
+  return TRUE;
+}
+
+static gboolean
+gst_wanr2v_src_get_size (GstBaseSrc * src, guint64 * size)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (src);
+  gint64 total = -1;
+
+  g_mutex_lock (&self->lock);
+  if (self->job)
+    total = wanr2v_job_get_size (self->job);
+  g_mutex_unlock (&self->lock);
+
+  if (total < 0)
+    return FALSE;
+  *size = total;
+  return TRUE;
+}
+
+static gboolean
+gst_wanr2v_src_unlock (GstBaseSrc * src)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (src);
+
+  GST_DEBUG_OBJECT (self, "unlock");
+  g_mutex_lock (&self->lock);
+  self->flushing = TRUE;
+  g_cancellable_cancel (self->wait_cancellable);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+static gboolean
+gst_wanr2v_src_unlock_stop (GstBaseSrc * src)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (src);
+
+  g_mutex_lock (&self->lock);
+  self->flushing = FALSE;
+  g_object_unref (self->wait_cancellable);
+  self->wait_cancellable = g_cancellable_new ();
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/* Waits until this run's job exists (pull mode may ask for data before the
+ * element itself reached PAUSED).  Returns a reference, or NULL when
+ * flushing. */
+static WanR2vJob *
+wait_for_job (GstWanR2vSrc * self, GCancellable ** cancellable)
+{
+  WanR2vJob *job = NULL;
+
+  g_mutex_lock (&self->lock);
+  while (self->job == NULL && !self->flushing)
+    g_cond_wait (&self->cond, &self->lock);
+  if (!self->flushing) {
+    job = wanr2v_job_ref (self->job);
+    *cancellable = g_object_ref (self->wait_cancellable);
+  }
+  g_mutex_unlock (&self->lock);
+  return job;
+}
+
+static GstFlowReturn
+post_job_error (GstWanR2vSrc * self, WanR2vJob * job, const GError * error)
+{
+  g_autoptr (WanR2vErrorInfo) details = wanr2v_job_dup_error_details (job);
+  gboolean first;
+
+  g_mutex_lock (&self->lock);
+  first = !self->error_posted;
+  self->error_posted = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (first)
+    wanr2vsrc_report_job_error (GST_ELEMENT (self), error, details);
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
+    GstBuffer ** outbuf)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (src);
+  g_autoptr (GCancellable) cancellable = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WanR2vJob) job = NULL;
+  guint64 available = 0;
+  gboolean complete = FALSE;
+  GstBuffer *buf;
+  GstMapInfo map;
+  gsize done = 0;
+
+  job = wait_for_job (self, &cancellable);
+  if (job == NULL)
+    return GST_FLOW_FLUSHING;
+
+  if (!wanr2v_job_wait_for_data (job, offset + length, &available, &complete,
+          cancellable, &error)) {
+    if (g_error_matches (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
+      return GST_FLOW_FLUSHING;
+    return post_job_error (self, job, error);
+  }
+
+  if (offset >= available) {
+    GST_DEBUG_OBJECT (self, "EOS at %" G_GUINT64_FORMAT, offset);
+    return GST_FLOW_EOS;
+  }
+  length = MIN (length, available - offset);
+
+  if (self->fd < 0) {
+    self->fd = wanr2v_job_open_video (job, &error);
+    if (self->fd < 0) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", error->message),
+          (NULL));
+      return GST_FLOW_ERROR;
+    }
+  }
+
+  buf = gst_buffer_new_allocate (NULL, length, NULL);
+  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  while (done < length) {
+    gssize n = pread (self->fd, map.data + done, length - done, offset + done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+
+      gst_buffer_unmap (buf, &map);
+      gst_buffer_unref (buf);
+      GST_ELEMENT_ERROR (self, RESOURCE, READ,
+          ("Could not read the downloaded video at offset %" G_GUINT64_FORMAT
+              ": %s", offset + done, n == 0 ? "file too short" :
+              g_strerror (err)), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    done += n;
+  }
+  gst_buffer_unmap (buf, &map);
+
+  GST_BUFFER_OFFSET (buf) = offset;
+  GST_BUFFER_OFFSET_END (buf) = offset + length;
+  *outbuf = buf;
+
+  /* Our caps are fixed and we use no buffer pool, so a RECONFIGURE (sent
+   * when a demuxer links its pads) has nothing to change.  Renegotiating
+   * would send a serialized ALLOCATION query that a queue in between can
+   * hold for ever in GStreamer 1.22 (filesrc ! queue ! qtdemux shows it
+   * too): drop the request here. */
+  gst_pad_check_reconfigure (GST_BASE_SRC_PAD (src));
+  return GST_FLOW_OK;
+}
+
+/* ---- GObject ------------------------------------------------------------ */
+
+static void
+gst_wanr2v_src_finalize (GObject * object)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (object);
+
+  stop_job (self);
+  settings_clear (&self->settings);
+  g_free (self->current_task_id);
+  g_clear_object (&self->wait_cancellable);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_wanr2v_src_init (GstWanR2vSrc * self)
+{
+  Settings *s = &self->settings;
+  const char *base_url = env_or_null ("DASHSCOPE_HTTP_BASE_URL");
+
+  s->api_key = g_strdup (env_or_null ("DASHSCOPE_API_KEY"));
+  s->base_url = g_strdup (base_url ? base_url : WANR2V_DEFAULT_BASE_URL);
+  s->model = g_strdup (DEFAULT_MODEL);
+  s->resolution = DEFAULT_RESOLUTION;
+  s->ratio = DEFAULT_RATIO;
+  s->duration = DEFAULT_DURATION;
+  s->prompt_extend = DEFAULT_PROMPT_EXTEND;
+  s->watermark = DEFAULT_WATERMARK;
+  s->seed = DEFAULT_SEED;
+  s->timeout = DEFAULT_TIMEOUT;
+  s->poll_interval = DEFAULT_POLL_INTERVAL;
+  s->retries = DEFAULT_RETRIES;
+  s->retry_delay = DEFAULT_RETRY_DELAY;
+  s->request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  s->cancel_on_stop = DEFAULT_CANCEL_ON_STOP;
+  s->allow_insecure = DEFAULT_ALLOW_INSECURE;
+
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->wait_cancellable = g_cancellable_new ();
+  self->fd = -1;
+
+  gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_BYTES);
+  gst_base_src_set_blocksize (GST_BASE_SRC (self), DEFAULT_BLOCKSIZE);
+}
+
+#define PARAM_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_READY)
+
+static GParamSpec *
+uri_array_param (const char *name, const char *nick, const char *blurb)
+{
+  return gst_param_spec_array (name, nick, blurb,
+      g_param_spec_string ("uri", "URI", "A path, file://, http(s)://, "
+          "oss:// or data: URI", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS), PARAM_FLAGS);
+}
+
+static void
+gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSrcClass *basesrc_class = GST_BASE_SRC_CLASS (klass);
+
+  gobject_class->set_property = gst_wanr2v_src_set_property;
+  gobject_class->get_property = gst_wanr2v_src_get_property;
+  gobject_class->finalize = gst_wanr2v_src_finalize;
+
+  properties[PROP_API_KEY] = g_param_spec_string ("api-key", "API key",
+      "DashScope API key (write-only; default: the DASHSCOPE_API_KEY "
+      "environment variable). Sent only to base-url's host", NULL,
+      G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  properties[PROP_BASE_URL] = g_param_spec_string ("base-url", "Base URL",
+      "DashScope API base URL, ending in /api/v1 (default: "
+      "DASHSCOPE_HTTP_BASE_URL, else the Beijing endpoint; Singapore is "
+      "https://dashscope-intl.aliyuncs.com/api/v1)", WANR2V_DEFAULT_BASE_URL,
+      PARAM_FLAGS);
+  properties[PROP_MODEL] = g_param_spec_string ("model", "Model",
+      "wan2.7-r2v (or a dated wan2.7-r2v-YYYY-MM-DD), wan2.6-r2v or "
+      "wan2.6-r2v-flash", DEFAULT_MODEL, PARAM_FLAGS);
+  properties[PROP_PROMPT] = g_param_spec_string ("prompt", "Prompt",
+      "What happens in the video; refer to references as \"Image 1\", "
+      "\"Video 1\"... (at most 5000 characters; 1500 on wan2.6)", NULL,
+      PARAM_FLAGS);
+  properties[PROP_NEGATIVE_PROMPT] = g_param_spec_string ("negative-prompt",
+      "Negative prompt", "What the video should not show (at most 500 "
+      "characters)", NULL, PARAM_FLAGS);
+  properties[PROP_IMAGES] = uri_array_param ("images", "Reference images",
+      "Reference images; the first is \"Image 1\" in the prompt, and so on (JPEG, PNG, "
+      "BMP, WEBP; images + videos at most 5)");
+  properties[PROP_VIDEOS] = uri_array_param ("videos", "Reference videos",
+      "Reference videos; the first is \"Video 1\" in the prompt, and so on (MP4, MOV, "
+      "1..30 s)");
+  properties[PROP_IMAGE_VOICES] = uri_array_param ("image-voices",
+      "Voices of the reference images", "Reference voice (WAV, MP3, 1..10 s) "
+      "of the character in images[N]; an empty entry means no voice");
+  properties[PROP_VIDEO_VOICES] = uri_array_param ("video-voices",
+      "Voices of the reference videos", "Reference voice (WAV, MP3, 1..10 s) "
+      "of the character in videos[N]; overrides the video's own audio");
+  properties[PROP_FIRST_FRAME] = g_param_spec_string ("first-frame",
+      "First frame", "Image the video starts from (wan2.7; ratio is then "
+      "ignored and the video takes the image's aspect)", NULL, PARAM_FLAGS);
+  properties[PROP_RESOLUTION] = g_param_spec_enum ("resolution",
+      "Resolution", "Output resolution tier", GST_TYPE_WANR2V_RESOLUTION,
+      DEFAULT_RESOLUTION, PARAM_FLAGS);
+  properties[PROP_RATIO] = g_param_spec_enum ("ratio", "Aspect ratio",
+      "Output aspect ratio", GST_TYPE_WANR2V_RATIO, DEFAULT_RATIO,
+      PARAM_FLAGS);
+  properties[PROP_DURATION] = g_param_spec_int ("duration", "Duration",
+      "Video length in seconds (2..10 with a reference video or on wan2.6, "
+      "else 2..15)", 2, 15, DEFAULT_DURATION, PARAM_FLAGS);
+  properties[PROP_PROMPT_EXTEND] = g_param_spec_boolean ("prompt-extend",
+      "Prompt extend", "Let the service rewrite the prompt with an LLM",
+      DEFAULT_PROMPT_EXTEND, PARAM_FLAGS);
+  properties[PROP_WATERMARK] = g_param_spec_boolean ("watermark",
+      "Watermark", "Add the service's \"AI generated\" mark", DEFAULT_WATERMARK,
+      PARAM_FLAGS);
+  properties[PROP_SEED] = g_param_spec_int64 ("seed", "Seed",
+      "Random seed (-1 = let the service choose)", -1, WANR2V_MAX_SEED,
+      DEFAULT_SEED, PARAM_FLAGS);
+  properties[PROP_TIMEOUT] = g_param_spec_uint ("timeout", "Timeout",
+      "Overall time limit in seconds for the video to be ready (0 = none)",
+      0, G_MAXUINT, DEFAULT_TIMEOUT, PARAM_FLAGS);
+  properties[PROP_TASK_ID] = g_param_spec_string ("task-id", "Task ID",
+      "The task of this run, readable (and notified) as soon as the service "
+      "created it; set it to fetch the result of an existing task instead of "
+      "creating one", NULL, PARAM_FLAGS);
+  properties[PROP_POLL_INTERVAL] = g_param_spec_uint ("poll-interval",
+      "Poll interval", "Milliseconds between task queries (0 = adaptive "
+      "schedule, never slower to notice completion than the official SDKs)",
+      0, 3600000, DEFAULT_POLL_INTERVAL, PARAM_FLAGS);
+  properties[PROP_RETRIES] = g_param_spec_uint ("retries", "Retries",
+      "How often a request that failed in a retryable way is sent again",
+      0, 100, DEFAULT_RETRIES, PARAM_FLAGS);
+  properties[PROP_RETRY_DELAY] = g_param_spec_uint ("retry-delay",
+      "Retry delay", "First delay in milliseconds before a retry; it doubles "
+      "each time, with jitter", 1, 600000, DEFAULT_RETRY_DELAY, PARAM_FLAGS);
+  properties[PROP_REQUEST_TIMEOUT] = g_param_spec_uint ("request-timeout",
+      "Request timeout", "Seconds to wait for the reply to one API request",
+      1, 3600, DEFAULT_REQUEST_TIMEOUT, PARAM_FLAGS);
+  properties[PROP_CANCEL_ON_STOP] = g_param_spec_boolean ("cancel-on-stop",
+      "Cancel on stop", "Cancel the task on the service when the element "
+      "stops while the task is still queued (PENDING)",
+      DEFAULT_CANCEL_ON_STOP, PARAM_FLAGS);
+  properties[PROP_ALLOW_INSECURE] = g_param_spec_boolean ("allow-insecure",
+      "Allow insecure", "Allow a plain http:// base-url to a host other than "
+      "this machine (the API key then travels unencrypted)",
+      DEFAULT_ALLOW_INSECURE, PARAM_FLAGS);
+  properties[PROP_CACHE_DIR] = g_param_spec_string ("cache-dir",
+      "Cache directory", "Where generated videos are kept (default: "
+      "$XDG_CACHE_HOME/wanr2v/videos)", NULL, PARAM_FLAGS);
+  g_object_class_install_properties (gobject_class, N_PROPS, properties);
+
+  gst_element_class_set_static_metadata (element_class,
+      "Wan reference-to-video source", "Source/Network",
+      "Generates a video from a prompt and reference images and videos with "
+      "Alibaba DashScope's Wan reference-to-video models",
+      "wanr2vsrc authors <wanr2vsrc@example.org>");
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  element_class->change_state = gst_wanr2v_src_change_state;
+
+  basesrc_class->start = gst_wanr2v_src_start;
+  basesrc_class->stop = gst_wanr2v_src_stop;
+  basesrc_class->is_seekable = gst_wanr2v_src_is_seekable;
+  basesrc_class->get_size = gst_wanr2v_src_get_size;
+  basesrc_class->unlock = gst_wanr2v_src_unlock;
+  basesrc_class->unlock_stop = gst_wanr2v_src_unlock_stop;
+  basesrc_class->create = gst_wanr2v_src_create;
+
+  gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RESOLUTION, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RATIO, 0);
+}

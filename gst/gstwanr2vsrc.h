@@ -1,0 +1,22 @@
+/* gstwanr2vsrc.h: a source that generates a video with Wan
+ * reference-to-video and serves it as an MP4 byte stream. */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/base/gstbasesrc.h>
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_WANR2V_SRC (gst_wanr2v_src_get_type ())
+G_DECLARE_FINAL_TYPE (GstWanR2vSrc, gst_wanr2v_src, GST, WANR2V_SRC,
+    GstBaseSrc)
+
+GST_ELEMENT_REGISTER_DECLARE (wanr2vsrc);
+
+#define GST_TYPE_WANR2V_RESOLUTION (gst_wanr2v_resolution_get_type ())
+GType gst_wanr2v_resolution_get_type (void);
+
+#define GST_TYPE_WANR2V_RATIO (gst_wanr2v_ratio_get_type ())
+GType gst_wanr2v_ratio_get_type (void);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* wanr2vsrc-enums.h: the enumerated properties of wanr2vsrc. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  GST_WANR2V_RESOLUTION_720P,
+  GST_WANR2V_RESOLUTION_1080P,
+} GstWanR2vResolution;
+
+typedef enum
+{
+  GST_WANR2V_RATIO_16_9,
+  GST_WANR2V_RATIO_9_16,
+  GST_WANR2V_RATIO_1_1,
+  GST_WANR2V_RATIO_4_3,
+  GST_WANR2V_RATIO_3_4,
+} GstWanR2vRatio;
+
+/* The service's spelling of an enum value ("720P", "16:9"). */
+const char *gst_wanr2v_enum_nick (GType type, gint value);
+
+G_END_DECLS

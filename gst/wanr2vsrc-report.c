@@ -1,0 +1,196 @@
+/* wanr2vsrc-report.c: bus messages about a wanr2vsrc job. */
+#include "wanr2vsrc-report.h"
+
+GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
+#define GST_CAT_DEFAULT gst_wanr2v_src_debug
+
+/* Progress codes: "request" for everything up to a finished task,
+ * "download" for fetching the video. */
+#define CODE_REQUEST "request"
+#define CODE_DOWNLOAD "download"
+
+static void
+post_progress (GstElement * element, GstProgressType type, const char *code,
+    const char *text)
+{
+  gst_element_post_message (element,
+      gst_message_new_progress (GST_OBJECT (element), type, code, text));
+}
+
+static void
+post_task_message (GstElement * element, const WanR2vJobEvent * event)
+{
+  const WanR2vTaskInfo *info = event->info;
+  GstStructure *s;
+
+  s = gst_structure_new ("wanr2v/task",
+      "task-id", G_TYPE_STRING, event->task_id,
+      "phase", G_TYPE_STRING, wanr2v_job_phase_to_string (event->phase),
+      "elapsed", GST_TYPE_CLOCK_TIME,
+      (GstClockTime) (event->elapsed_us * GST_USECOND), NULL);
+
+  if (info) {
+    gst_structure_set (s,
+        "status", G_TYPE_STRING, info->status_string,
+        "request-id", G_TYPE_STRING, info->request_id, NULL);
+    if (info->submit_time)
+      gst_structure_set (s, "submit-time", G_TYPE_STRING, info->submit_time,
+          NULL);
+    if (info->scheduled_time)
+      gst_structure_set (s, "scheduled-time", G_TYPE_STRING,
+          info->scheduled_time, NULL);
+    if (info->end_time)
+      gst_structure_set (s, "end-time", G_TYPE_STRING, info->end_time, NULL);
+    if (info->orig_prompt)
+      gst_structure_set (s, "orig-prompt", G_TYPE_STRING, info->orig_prompt,
+          NULL);
+    if (info->actual_prompt)
+      gst_structure_set (s, "actual-prompt", G_TYPE_STRING,
+          info->actual_prompt, NULL);
+    if (info->has_usage)
+      gst_structure_set (s,
+          "usage-duration", G_TYPE_DOUBLE, info->usage_duration,
+          "usage-input-video-duration", G_TYPE_DOUBLE,
+          info->usage_input_video_duration,
+          "usage-output-video-duration", G_TYPE_DOUBLE,
+          info->usage_output_video_duration, NULL);
+  }
+  if (event->type == WANR2V_JOB_EVENT_DONE)
+    gst_structure_set (s, "size", G_TYPE_UINT64, event->bytes, NULL);
+
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), s));
+}
+
+void
+wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
+{
+  g_autofree char *text = NULL;
+
+  switch (event->type) {
+    case WANR2V_JOB_EVENT_PHASE:
+      switch (event->phase) {
+        case WANR2V_JOB_PHASE_PREPARING:
+          post_progress (element, GST_PROGRESS_TYPE_START, CODE_REQUEST,
+              "Preparing the request");
+          break;
+        case WANR2V_JOB_PHASE_SUBMITTING:
+          post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST,
+              "Submitting the task");
+          break;
+        case WANR2V_JOB_PHASE_DOWNLOADING:
+          post_progress (element, GST_PROGRESS_TYPE_START, CODE_DOWNLOAD,
+              "Downloading the video");
+          break;
+        default:
+          break;
+      }
+      break;
+    case WANR2V_JOB_EVENT_TASK_CREATED:
+      text = g_strdup_printf ("Task %s created, %s", event->task_id,
+          event->info ? event->info->status_string : "PENDING");
+      post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST, text);
+      post_task_message (element, event);
+      break;
+    case WANR2V_JOB_EVENT_TASK_STATUS:
+      text = g_strdup_printf ("Task %s is %s", event->task_id,
+          event->info ? event->info->status_string : "?");
+      post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST, text);
+      post_task_message (element, event);
+      break;
+    case WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS:
+      if (event->total > 0)
+        text = g_strdup_printf ("Downloaded %u%% of %" G_GINT64_FORMAT
+            " bytes", (guint) (event->bytes * 100 / event->total),
+            event->total);
+      else
+        text = g_strdup_printf ("Downloaded %" G_GUINT64_FORMAT " bytes",
+            event->bytes);
+      post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_DOWNLOAD,
+          text);
+      break;
+    case WANR2V_JOB_EVENT_DONE:
+      text = g_strdup_printf ("Video of task %s ready: %" G_GUINT64_FORMAT
+          " bytes", event->task_id, event->bytes);
+      post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_DOWNLOAD,
+          text);
+      post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_REQUEST, text);
+      post_task_message (element, event);
+      break;
+    case WANR2V_JOB_EVENT_RETRY:
+      GST_INFO_OBJECT (element, "will retry: %s", event->error->message);
+      break;
+    case WANR2V_JOB_EVENT_ERROR:
+      /* Posted by the streaming thread with the ERROR message, in order. */
+      post_task_message (element, event);
+      break;
+  }
+}
+
+void
+wanr2vsrc_report_job_error (GstElement * element, const GError * error,
+    const WanR2vErrorInfo * details)
+{
+  GQuark domain = GST_RESOURCE_ERROR;
+  gint code = GST_RESOURCE_ERROR_OPEN_READ;
+  g_autofree char *debug = NULL;
+
+  if (error->domain == WANR2V_ERROR) {
+    switch (error->code) {
+      case WANR2V_ERROR_AUTH:
+        code = GST_RESOURCE_ERROR_NOT_AUTHORIZED;
+        break;
+      case WANR2V_ERROR_NOT_FOUND:
+        code = GST_RESOURCE_ERROR_NOT_FOUND;
+        break;
+      case WANR2V_ERROR_BAD_REQUEST:
+        code = GST_RESOURCE_ERROR_SETTINGS;
+        break;
+      case WANR2V_ERROR_IO:
+        code = GST_RESOURCE_ERROR_WRITE;
+        break;
+      case WANR2V_ERROR_EXPIRED:
+        code = GST_RESOURCE_ERROR_READ;
+        break;
+      case WANR2V_ERROR_TASK_FAILED:
+      case WANR2V_ERROR_TASK_CANCELED:
+      case WANR2V_ERROR_TASK_UNKNOWN:
+      case WANR2V_ERROR_TIMEOUT:
+      case WANR2V_ERROR_QUOTA:
+        code = GST_RESOURCE_ERROR_FAILED;
+        break;
+      default:
+        break;
+    }
+  }
+
+  debug = g_strdup_printf ("HTTP status %u, service code %s, request id %s, "
+      "task id %s", details ? details->http_status : 0,
+      details && details->code ? details->code : "(none)",
+      details && details->request_id ? details->request_id : "(none)",
+      details && details->task_id ? details->task_id : "(none)");
+
+  gst_element_message_full_with_details (element, GST_MESSAGE_ERROR, domain,
+      code, g_strdup (error->message), g_steal_pointer (&debug), __FILE__,
+      GST_FUNCTION, __LINE__, gst_structure_new ("details",
+          "http-status", G_TYPE_UINT, details ? details->http_status : 0,
+          "service-code", G_TYPE_STRING, details ? details->code : NULL,
+          "service-message", G_TYPE_STRING, details ? details->message : NULL,
+          "request-id", G_TYPE_STRING, details ? details->request_id : NULL,
+          "task-id", G_TYPE_STRING, details ? details->task_id : NULL,
+          "wanr2v-error", G_TYPE_INT, error->domain == WANR2V_ERROR ?
+          error->code : -1, NULL));
+
+  post_progress (element, GST_PROGRESS_TYPE_ERROR, CODE_REQUEST,
+      error->message);
+}
+
+void
+wanr2vsrc_report_cancelled (GstElement * element, const char *task_id)
+{
+  g_autofree char *text = task_id ?
+      g_strdup_printf ("Stopped while task %s was unfinished", task_id) :
+      g_strdup ("Stopped before the task was created");
+
+  post_progress (element, GST_PROGRESS_TYPE_CANCELED, CODE_REQUEST, text);
+}

@@ -1,0 +1,22 @@
+/* wanr2vsrc-report.h: telling the application what a job does, through the
+ * bus: progress messages, "wanr2v/task" element messages and errors. */
+#pragma once
+
+#include <gst/gst.h>
+#include "wanr2v-job.h"
+
+G_BEGIN_DECLS
+
+/* Posts what @event means for a user: progress and the task message. */
+void wanr2vsrc_report_event (GstElement * element,
+    const WanR2vJobEvent * event);
+
+/* Posts an ERROR message for a failed job, with the service's details in
+ * the error's details structure, then an ERROR progress message. */
+void wanr2vsrc_report_job_error (GstElement * element, const GError * error,
+    const WanR2vErrorInfo * details);
+
+/* Posts a CANCELED progress message (the job was stopped unfinished). */
+void wanr2vsrc_report_cancelled (GstElement * element, const char *task_id);
+
+G_END_DECLS

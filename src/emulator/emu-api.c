@@ -1,0 +1,422 @@
+/* emu-api.c: the DashScope API under /api/v1: create, query, cancel and
+ * list tasks, and the upload policy. */
+#include "emu-server-private.h"
+
+#include "emu-common.h"
+#include "emu-generate.h"
+#include "emu-validate.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define CREATE_PATH "/services/aigc/video-generation/video-synthesis"
+#define URL_ERROR "url error, please check url!"
+#define CANCEL_REFUSED "Failed to cancel the task, please confirm if the " \
+  "task is in PENDING status."
+
+static gboolean
+header_is (SoupServerMessage * msg, const char *name, const char *value)
+{
+  const char *v = soup_message_headers_get_one
+      (soup_server_message_get_request_headers (msg), name);
+  g_autofree char *trimmed = NULL;
+
+  if (v == NULL)
+    return FALSE;
+  trimmed = g_strstrip (g_strdup (v));
+  return g_ascii_strcasecmp (trimmed, value) == 0;
+}
+
+/* ---- create */
+
+typedef struct
+{
+  EmuServer *server;
+  EmuTask *task;
+} JobContext;
+
+static void
+generate_done (GObject * source, GAsyncResult * result, gpointer user_data)
+{
+  JobContext *ctx = user_data;
+  EmuTask *task = ctx->task;
+  g_autoptr (EmuServiceError) error = NULL;
+  g_autoptr (EmuGenerateResult) out = emu_generate_finish (result, &error);
+
+  ctx->server->jobs_in_flight--;
+  if (out != NULL) {
+    emu_task_succeed (task, out->video_name, out->width, out->height,
+        out->input_video_s);
+    /* A task cancelled while it rendered never shows its video. */
+    if (task->canceled) {
+      g_autofree char *dir =
+          emu_generate_results_dir (ctx->server->config.storage_dir);
+      g_autofree char *path = g_build_filename (dir, out->video_name, NULL);
+
+      g_unlink (path);
+    }
+  } else {
+    emu_task_fail (task, error ? error->code : "InternalError",
+        error ? error->message : "An internal error occurred.");
+  }
+  if (ctx->server->config.verbose)
+    g_printerr ("wanr2v-emulator: task %s work done: %s\n", task->id,
+        out ? "video ready" : task->fail_code);
+  emu_task_unref (task);
+  g_free (ctx);
+}
+
+static void
+handle_create (EmuServer * server, SoupServerMessage * msg,
+    const char *request_id)
+{
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (EmuServiceError) error = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *body_text = NULL;
+  EmuValidateOptions options = { 0, };
+  EmuTaskSpec *spec;
+  EmuTask *task;
+  JobContext *ctx;
+  gsize len;
+  const char *data;
+
+  if (!header_is (msg, "X-DashScope-Async", "enable")) {
+    emu_server_reply_error (msg, SOUP_STATUS_FORBIDDEN, "AccessDenied",
+        "current user api does not support synchronous calls", request_id);
+    return;
+  }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body
+      (msg));
+  data = g_bytes_get_data (body, &len);
+  options.reject_long_prompts = server->config.reject_long_prompts;
+  options.oss_resolve = header_is (msg, "X-DashScope-OssResourceResolve",
+      "enable");
+  spec = emu_validate_create (data, len, &options, &error);
+  if (spec == NULL) {
+    emu_server_reply_error (msg, error->status, error->code, error->message,
+        request_id);
+    return;
+  }
+
+  body_text = g_strndup (data, len);
+  task = emu_task_store_add (server->tasks, spec, body_text, request_id);
+  if (server->config.verbose)
+    g_printerr ("wanr2v-emulator: task %s created (%s, %ux%u, %u s)\n",
+        task->id, spec->model, spec->width, spec->height, spec->duration);
+
+  ctx = g_new0 (JobContext, 1);
+  ctx->server = server;
+  ctx->task = emu_task_ref (task);
+  server->jobs_in_flight++;
+  emu_generate_async (task, server->config.storage_dir,
+      server->config.moov_first, generate_done, ctx);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "output");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task_status");
+  json_builder_add_string_value (b, "PENDING");
+  json_builder_set_member_name (b, "task_id");
+  json_builder_add_string_value (b, task->id);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "request_id");
+  json_builder_add_string_value (b, request_id);
+  json_builder_end_object (b);
+  emu_server_reply_json (msg, SOUP_STATUS_OK, json_builder_get_root (b),
+      request_id);
+}
+
+/* ---- query and cancel */
+
+static void
+handle_query (EmuServer * server, SoupServerMessage * msg,
+    const char *task_id, const char *request_id)
+{
+  EmuTask *task = emu_task_store_lookup (server->tasks, task_id);
+  gint64 now = g_get_real_time ();
+
+  if (task != NULL && task->video_url == NULL
+      && emu_task_store_status (server->tasks, task, now) ==
+      EMU_TASK_SUCCEEDED) {
+    g_autofree char *path = g_strdup_printf ("/results/%s", task->video_name);
+
+    /* Signed once, when first seen done: its expiry then counts from
+     * there, as a URL stored by the service would. */
+    task->video_url = emu_results_sign_url (server->results,
+        server->oss_base, path);
+  }
+  emu_server_reply_json (msg, SOUP_STATUS_OK,
+      emu_task_build_query_reply (server->tasks, task, task_id, request_id,
+          task ? task->video_url : NULL, now), request_id);
+}
+
+static void
+handle_cancel (EmuServer * server, SoupServerMessage * msg,
+    const char *task_id, const char *request_id)
+{
+  EmuTask *task = emu_task_store_lookup (server->tasks, task_id);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  if (task == NULL
+      || !emu_task_store_cancel (server->tasks, task, g_get_real_time ())) {
+    emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+        "UnsupportedOperation", CANCEL_REFUSED, request_id);
+    return;
+  }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request_id");
+  json_builder_add_string_value (b, request_id);
+  json_builder_end_object (b);
+  emu_server_reply_json (msg, SOUP_STATUS_OK, json_builder_get_root (b),
+      request_id);
+}
+
+/* ---- list */
+
+/* "YYYYMMDDhhmmss" in the service's zone (UTC+8) to real-time us. */
+static gboolean
+parse_list_time (const char *text, gint64 * us)
+{
+  g_autoptr (GTimeZone) beijing = g_time_zone_new_offset (8 * 3600);
+  g_autoptr (GDateTime) dt = NULL;
+  int y, mo, d, h, mi, s;
+
+  if (text == NULL || strlen (text) != 14
+      || sscanf (text, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &s) != 6)
+    return FALSE;
+  dt = g_date_time_new (beijing, y, mo, d, h, mi, s);
+  if (dt == NULL)
+    return FALSE;
+  *us = g_date_time_to_unix (dt) * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+static gboolean
+parse_positive (const char *text, gint64 max, gint64 * value)
+{
+  return g_ascii_string_to_signed (text, 10, 1, max, value, NULL);
+}
+
+static void
+handle_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
+    const char *request_id)
+{
+  const char *task_id = NULL, *model = NULL, *status_text = NULL,
+      *start_text = NULL, *end_text = NULL, *page_text = NULL,
+      *size_text = NULL;
+  gint64 now = g_get_real_time (), start_us, end_us, page_no = 1,
+      page_size = 10, total, i, first;
+  EmuTaskStatus status_filter = EMU_TASK_UNKNOWN;
+  g_autoptr (GPtrArray) tasks = NULL;
+  g_autoptr (GPtrArray) matches = g_ptr_array_new ();
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  if (query != NULL) {
+    task_id = g_hash_table_lookup (query, "task_id");
+    model = g_hash_table_lookup (query, "model_name");
+    status_text = g_hash_table_lookup (query, "status");
+    start_text = g_hash_table_lookup (query, "start_time");
+    end_text = g_hash_table_lookup (query, "end_time");
+    page_text = g_hash_table_lookup (query, "page_no");
+    size_text = g_hash_table_lookup (query, "page_size");
+  }
+#define EMPTY_TO_NULL(s) if (s != NULL && *s == '\0') s = NULL
+  EMPTY_TO_NULL (task_id);
+  EMPTY_TO_NULL (model);
+  EMPTY_TO_NULL (status_text);
+  EMPTY_TO_NULL (start_text);
+  EMPTY_TO_NULL (end_text);
+  EMPTY_TO_NULL (page_text);
+  EMPTY_TO_NULL (size_text);
+#undef EMPTY_TO_NULL
+
+  if ((start_text && !parse_list_time (start_text, &start_us))
+      || (end_text && !parse_list_time (end_text, &end_us))) {
+    emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidParameter",
+        "start_time and end_time must be formatted as YYYYMMDDhhmmss.",
+        request_id);
+    return;
+  }
+  /* The window is at most 24 h; a missing end defaults from the other. */
+  if (!end_text)
+    end_us = start_text ? start_us + G_TIME_SPAN_DAY : now;
+  if (!start_text)
+    start_us = end_us - G_TIME_SPAN_DAY;
+  /* end_time names a whole second: include all of it. */
+  if (end_text)
+    end_us += G_USEC_PER_SEC - 1;
+  if (end_us < start_us || end_us - start_us > G_TIME_SPAN_DAY) {
+    emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidParameter",
+        "The time range between start_time and end_time must not exceed "
+        "24 hours.", request_id);
+    return;
+  }
+  if (status_text && !emu_task_status_from_name (status_text, &status_filter)) {
+    emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidParameter",
+        "Invalid status.", request_id);
+    return;
+  }
+  if ((page_text && !parse_positive (page_text, G_MAXINT32, &page_no))
+      || (size_text && !parse_positive (size_text, 100, &page_size))) {
+    emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidParameter",
+        "page_no must be a positive integer and page_size 1 to 100.",
+        request_id);
+    return;
+  }
+
+  /* Newest first. */
+  tasks = emu_task_store_list (server->tasks);
+  for (i = (gint64) tasks->len - 1; i >= 0; i--) {
+    EmuTask *task = g_ptr_array_index (tasks, i);
+
+    if (task->submit_us < start_us || task->submit_us > end_us)
+      continue;
+    if (task_id && strcmp (task->id, task_id) != 0)
+      continue;
+    if (model && strcmp (task->spec->model, model) != 0)
+      continue;
+    if (status_text && emu_task_store_status (server->tasks, task, now)
+        != status_filter)
+      continue;
+    g_ptr_array_add (matches, task);
+  }
+
+  total = matches->len;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request_id");
+  json_builder_add_string_value (b, request_id);
+  json_builder_set_member_name (b, "total");
+  json_builder_add_int_value (b, total);
+  json_builder_set_member_name (b, "total_page");
+  json_builder_add_int_value (b, (total + page_size - 1) / page_size);
+  json_builder_set_member_name (b, "page_no");
+  json_builder_add_int_value (b, page_no);
+  json_builder_set_member_name (b, "page_size");
+  json_builder_add_int_value (b, page_size);
+  json_builder_set_member_name (b, "data");
+  json_builder_begin_array (b);
+  first = (page_no - 1) * page_size;
+  for (i = first; i < total && i < first + page_size; i++)
+    json_builder_add_value (b, emu_task_build_list_item (server->tasks,
+            g_ptr_array_index (matches, i), now));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  emu_server_reply_json (msg, SOUP_STATUS_OK, json_builder_get_root (b),
+      request_id);
+}
+
+/* ---- uploads */
+
+static void
+handle_get_policy (EmuServer * server, SoupServerMessage * msg,
+    GHashTable * query, const char *request_id)
+{
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  char *reply;
+  guint status = 0;
+
+  reply = emu_uploads_get_policy (server->uploads, query, server->oss_base,
+      request_id, &status, &code, &message);
+  if (reply == NULL) {
+    emu_server_reply_error (msg, status, code, message, request_id);
+    return;
+  }
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "x-request-id", request_id);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json",
+      SOUP_MEMORY_TAKE, reply, strlen (reply));
+}
+
+/* ---- routing */
+
+void
+emu_api_handle (EmuServer * server, SoupServerMessage * msg,
+    const char *path, GHashTable * query, const char *request_id)
+{
+  const char *method = soup_server_message_get_method (msg);
+  g_auto (GStrv) parts = NULL;
+
+  if (strcmp (path, CREATE_PATH) == 0 && method == SOUP_METHOD_POST) {
+    handle_create (server, msg, request_id);
+    return;
+  }
+  if ((strcmp (path, "/tasks") == 0 || strcmp (path, "/tasks/") == 0)
+      && method == SOUP_METHOD_GET) {
+    handle_list (server, msg, query, request_id);
+    return;
+  }
+  if (strcmp (path, "/uploads") == 0 && method == SOUP_METHOD_GET) {
+    handle_get_policy (server, msg, query, request_id);
+    return;
+  }
+  if (g_str_has_prefix (path, "/tasks/")) {
+    parts = g_strsplit (path + strlen ("/tasks/"), "/", -1);
+    if (g_strv_length (parts) == 1 && *parts[0] != '\0'
+        && method == SOUP_METHOD_GET) {
+      handle_query (server, msg, parts[0], request_id);
+      return;
+    }
+    if (g_strv_length (parts) == 2 && *parts[0] != '\0'
+        && strcmp (parts[1], "cancel") == 0 && method == SOUP_METHOD_POST) {
+      handle_cancel (server, msg, parts[0], request_id);
+      return;
+    }
+  }
+  emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidParameter",
+      URL_ERROR, request_id);
+}
+
+/* ---- GET /__emulator/tasks */
+
+JsonNode *
+emu_api_tasks_to_json (EmuServer * server)
+{
+  g_autoptr (GPtrArray) tasks = emu_task_store_list (server->tasks);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  gint64 now = g_get_real_time ();
+  guint i;
+
+  json_builder_begin_array (b);
+  for (i = 0; i < tasks->len; i++) {
+    EmuTask *task = g_ptr_array_index (tasks, i);
+    g_autofree char *submit = emu_format_task_time (task->submit_us);
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "task_id");
+    json_builder_add_string_value (b, task->id);
+    json_builder_set_member_name (b, "request_id");
+    json_builder_add_string_value (b, task->request_id);
+    json_builder_set_member_name (b, "model");
+    json_builder_add_string_value (b, task->spec->model);
+    json_builder_set_member_name (b, "status");
+    json_builder_add_string_value (b, emu_task_status_name
+        (emu_task_store_status (server->tasks, task, now)));
+    json_builder_set_member_name (b, "submit_time");
+    json_builder_add_string_value (b, submit);
+    json_builder_set_member_name (b, "work_done");
+    json_builder_add_boolean_value (b, task->done);
+    if (task->done && task->fail_code == NULL) {
+      json_builder_set_member_name (b, "video_width");
+      json_builder_add_int_value (b, task->video_width);
+      json_builder_set_member_name (b, "video_height");
+      json_builder_add_int_value (b, task->video_height);
+      json_builder_set_member_name (b, "input_video_duration");
+      json_builder_add_double_value (b, task->input_video_s);
+    }
+    if (task->fail_code != NULL) {
+      json_builder_set_member_name (b, "code");
+      json_builder_add_string_value (b, task->fail_code);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, task->fail_message);
+    }
+    json_builder_set_member_name (b, "body");
+    json_builder_add_string_value (b, task->body);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}

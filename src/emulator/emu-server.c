@@ -1,0 +1,343 @@
+/* emu-server.c: the emulator's two HTTP listeners: routing, authentication,
+ * the request log and the control endpoints. */
+#include "emu-server-private.h"
+
+#include "emu-common.h"
+#include "emu-generate.h"
+
+#include <string.h>
+
+#define API_PREFIX "/api/v1"
+#define CONTROL_PREFIX "/__emulator/"
+
+void
+emu_server_reply_json (SoupServerMessage * msg, guint status,
+    JsonNode * body, const char *request_id)
+{
+  char *text = emu_json_to_string (body);
+
+  json_node_unref (body);
+  soup_message_headers_replace (soup_server_message_get_response_headers
+      (msg), "x-request-id", request_id);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json",
+      SOUP_MEMORY_TAKE, text, strlen (text));
+}
+
+void
+emu_server_reply_error (SoupServerMessage * msg, guint status,
+    const char *code, const char *message, const char *request_id)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "request_id");
+  json_builder_add_string_value (b, request_id);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_end_object (b);
+  emu_server_reply_json (msg, status, json_builder_get_root (b), request_id);
+}
+
+/* ---- authentication */
+
+static gboolean
+check_api_key (EmuServer * server, SoupServerMessage * msg,
+    const char *request_id)
+{
+  const char *auth = soup_message_headers_get_one
+      (soup_server_message_get_request_headers (msg), "Authorization");
+  const char *key;
+
+  if (auth == NULL || *auth == '\0') {
+    emu_server_reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "InvalidApiKey",
+        "No API-key provided.", request_id);
+    return FALSE;
+  }
+  key = auth;
+  if (g_ascii_strncasecmp (auth, "Bearer", 6) == 0
+      && (auth[6] == ' ' || auth[6] == '\0'))
+    key = auth + 6;
+  while (*key == ' ')
+    key++;
+  if (*key == '\0') {
+    emu_server_reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "InvalidApiKey",
+        "No API-key provided.", request_id);
+    return FALSE;
+  }
+  if (strcmp (key, server->config.api_key) != 0) {
+    emu_server_reply_error (msg, SOUP_STATUS_UNAUTHORIZED, "InvalidApiKey",
+        "Invalid API-key provided.", request_id);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- the API listener */
+
+static void
+handle_control (EmuServer * server, SoupServerMessage * msg,
+    const char *path, const char *request_id)
+{
+  const char *method = soup_server_message_get_method (msg);
+  const char *what = path + strlen (CONTROL_PREFIX);
+
+  if (strcmp (what, "requests") == 0 && method == SOUP_METHOD_GET) {
+    emu_server_reply_json (msg, SOUP_STATUS_OK,
+        emu_request_log_to_json (server->log), request_id);
+  } else if (strcmp (what, "tasks") == 0 && method == SOUP_METHOD_GET) {
+    emu_server_reply_json (msg, SOUP_STATUS_OK,
+        emu_api_tasks_to_json (server), request_id);
+  } else if (strcmp (what, "reset") == 0 && method == SOUP_METHOD_POST) {
+    JsonNode *empty = json_node_new (JSON_NODE_OBJECT);
+
+    emu_request_log_clear (server->log);
+    emu_task_store_clear (server->tasks);
+    emu_uploads_reset (server->uploads);
+    json_node_take_object (empty, json_object_new ());
+    emu_server_reply_json (msg, SOUP_STATUS_OK, empty, request_id);
+  } else {
+    emu_server_reply_error (msg, SOUP_STATUS_NOT_FOUND, "NotFound",
+        "No such control endpoint.", request_id);
+  }
+}
+
+static void
+api_handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  EmuServer *server = user_data;
+  g_autofree char *request_id = g_uuid_string_random ();
+
+  if (server->config.verbose)
+    g_printerr ("wanr2v-emulator: api %s %s\n",
+        soup_server_message_get_method (msg), path);
+
+  if (g_str_has_prefix (path, CONTROL_PREFIX)) {
+    handle_control (server, msg, path, request_id);
+    return;
+  }
+  if (strcmp (path, API_PREFIX) != 0
+      && !g_str_has_prefix (path, API_PREFIX "/")) {
+    emu_server_reply_error (msg, SOUP_STATUS_NOT_FOUND, "NotFound",
+        "The requested resource does not exist.", request_id);
+    return;
+  }
+  if (!check_api_key (server, msg, request_id))
+    return;
+  emu_api_handle (server, msg, path + strlen (API_PREFIX), query, request_id);
+}
+
+/* ---- the OSS listener */
+
+static void
+oss_handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
+    GHashTable * query, gpointer user_data)
+{
+  EmuServer *server = user_data;
+  const char *method = soup_server_message_get_method (msg);
+
+  if (server->config.verbose)
+    g_printerr ("wanr2v-emulator: oss %s %s\n", method, path);
+
+  if (g_str_has_prefix (path, "/results/")) {
+    emu_results_serve (server->results, msg, path, query);
+  } else if (strcmp (path, "/") == 0 && method == SOUP_METHOD_POST) {
+    emu_uploads_handle_post (server->uploads, msg);
+  } else if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD) {
+    /* Uploaded objects cannot be read back, as on the service. */
+    emu_oss_reply_error (msg, SOUP_STATUS_FORBIDDEN, "AccessDenied",
+        "You have no right to access this object because of bucket acl.",
+        NULL);
+  } else {
+    emu_oss_reply_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED,
+        "MethodNotAllowed", "The specified method is not allowed against "
+        "this resource.", NULL);
+  }
+}
+
+/* ---- the log: one hook per listener, fired once the body is in */
+
+static void
+api_request_read (SoupServer * soup, SoupServerMessage * msg,
+    gpointer user_data)
+{
+  EmuServer *server = user_data;
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+
+  /* The control endpoints are the tests' own reads: not client traffic. */
+  if (!g_str_has_prefix (path, CONTROL_PREFIX))
+    emu_request_log_add (server->log, "api", msg);
+}
+
+static void
+oss_request_read (SoupServer * soup, SoupServerMessage * msg,
+    gpointer user_data)
+{
+  EmuServer *server = user_data;
+
+  emu_request_log_add (server->log, "oss", msg);
+}
+
+/* ---- set-up */
+
+static gboolean
+listen_on (SoupServer * soup, const char *host, guint port, guint * bound,
+    GError ** error)
+{
+  g_autoptr (GInetAddress) addr = NULL;
+  g_autoptr (GSocketAddress) sockaddr = NULL;
+  GSList *listeners;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    addr = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    addr = g_inet_address_new_from_string (host);
+  if (addr == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "--host must be an IP address or localhost, not '%s'", host);
+    return FALSE;
+  }
+  sockaddr = g_inet_socket_address_new (addr, port);
+  if (!soup_server_listen (soup, sockaddr, 0, error))
+    return FALSE;
+
+  listeners = soup_server_get_listeners (soup);
+  if (listeners != NULL) {
+    g_autoptr (GSocketAddress) local =
+        g_socket_get_local_address (listeners->data, error);
+
+    if (local == NULL)
+      return FALSE;
+    *bound = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  }
+  g_slist_free (listeners);
+  return TRUE;
+}
+
+/* The host clients should use: a wildcard address is not one. */
+static char *
+url_host (const char *host)
+{
+  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (host);
+
+  if (addr == NULL)
+    return g_strdup (host);
+  if (g_inet_address_get_is_any (addr))
+    return g_strdup ("127.0.0.1");
+  if (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("[%s]", host);
+  return g_strdup (host);
+}
+
+EmuServer *
+emu_server_new (const EmuConfig * config, GError ** error)
+{
+  EmuServer *server = g_new0 (EmuServer, 1);
+  EmuTaskTiming timing;
+  g_autofree char *results_dir = NULL;
+  g_autofree char *host = NULL;
+
+  server->config = *config;
+  server->config.host = g_strdup (config->host);
+  server->config.api_key = g_strdup (config->api_key);
+  server->config.storage_dir = g_strdup (config->storage_dir);
+
+  timing.pending_us = (gint64) config->pending_ms * 1000;
+  timing.running_us = (gint64) config->running_ms * 1000;
+  timing.ttl_us = (gint64) config->task_ttl_s * G_USEC_PER_SEC;
+  server->tasks = emu_task_store_new (&timing);
+  server->log = emu_request_log_new ();
+  results_dir = emu_generate_results_dir (config->storage_dir);
+  server->results = emu_results_new (results_dir, config->url_ttl_s);
+  server->uploads = emu_uploads_new (config->storage_dir,
+      config->policy_ttl_s);
+
+  server->api = soup_server_new ("server-header", "wanr2v-emulator ", NULL);
+  server->oss = soup_server_new ("server-header", "AliyunOSS", NULL);
+  soup_server_add_handler (server->api, NULL, api_handler, server, NULL);
+  soup_server_add_handler (server->oss, NULL, oss_handler, server, NULL);
+  g_signal_connect (server->api, "request-read",
+      G_CALLBACK (api_request_read), server);
+  g_signal_connect (server->oss, "request-read",
+      G_CALLBACK (oss_request_read), server);
+
+  if (!listen_on (server->api, config->host, config->port, &server->api_port,
+          error)
+      || !listen_on (server->oss, config->host, config->oss_port,
+          &server->oss_port, error)) {
+    emu_server_free (server);
+    return NULL;
+  }
+
+  host = url_host (config->host);
+  server->api_base = g_strdup_printf ("http://%s:%u" API_PREFIX, host,
+      server->api_port);
+  server->oss_base = g_strdup_printf ("http://%s:%u", host,
+      server->oss_port);
+  return server;
+}
+
+guint
+emu_server_get_api_port (EmuServer * server)
+{
+  return server->api_port;
+}
+
+guint
+emu_server_get_oss_port (EmuServer * server)
+{
+  return server->oss_port;
+}
+
+const char *
+emu_server_get_api_base (EmuServer * server)
+{
+  return server->api_base;
+}
+
+const char *
+emu_server_get_oss_base (EmuServer * server)
+{
+  return server->oss_base;
+}
+
+void
+emu_server_shutdown (EmuServer * server, GMainContext * context,
+    guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  soup_server_disconnect (server->api);
+  soup_server_disconnect (server->oss);
+  emu_task_store_clear (server->tasks);
+  while (server->jobs_in_flight > 0 && g_get_monotonic_time () < deadline) {
+    if (!g_main_context_iteration (context, FALSE))
+      g_usleep (10 * 1000);
+  }
+}
+
+void
+emu_server_free (EmuServer * server)
+{
+  if (server == NULL)
+    return;
+  if (server->api)
+    soup_server_disconnect (server->api);
+  if (server->oss)
+    soup_server_disconnect (server->oss);
+  g_clear_object (&server->api);
+  g_clear_object (&server->oss);
+  emu_task_store_free (server->tasks);
+  emu_request_log_free (server->log);
+  emu_results_free (server->results);
+  emu_uploads_free (server->uploads);
+  g_free (server->api_base);
+  g_free (server->oss_base);
+  g_free (server->config.host);
+  g_free (server->config.api_key);
+  g_free (server->config.storage_dir);
+  g_free (server);
+}

@@ -1,0 +1,49 @@
+/* emu-server.h: the emulator's two HTTP listeners.
+ *
+ * The API listener serves the DashScope API under /api/v1 and the control
+ * endpoints under /__emulator; the OSS listener, on another port so that
+ * result and upload URLs point at a different host than the API, serves
+ * signed result URLs and the upload form.  Both feed one request log.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *host;
+  guint port;                   /* 0: any free port */
+  guint oss_port;               /* 0: any free port */
+  char *api_key;
+  guint pending_ms;
+  guint running_ms;
+  gboolean moov_first;
+  guint url_ttl_s;
+  guint task_ttl_s;
+  guint policy_ttl_s;
+  char *storage_dir;            /* must exist */
+  gboolean reject_long_prompts;
+  gboolean verbose;
+} EmuConfig;
+
+typedef struct _EmuServer EmuServer;
+
+/* Starts listening on both ports. */
+EmuServer *emu_server_new (const EmuConfig * config, GError ** error);
+
+guint emu_server_get_api_port (EmuServer * server);
+guint emu_server_get_oss_port (EmuServer * server);
+/* "http://HOST:PORT/api/v1" */
+const char *emu_server_get_api_base (EmuServer * server);
+/* "http://HOST:OSSPORT" */
+const char *emu_server_get_oss_base (EmuServer * server);
+
+/* Cancels the work of every task and waits (running @context) up to
+ * @timeout_ms for the workers to stop, so that storage can be removed. */
+void emu_server_shutdown (EmuServer * server, GMainContext * context,
+    guint timeout_ms);
+void emu_server_free (EmuServer * server);
+
+G_END_DECLS

@@ -1,0 +1,386 @@
+/* emu-tasks.c: the emulator's task store and each task's state machine. */
+#include "emu-tasks.h"
+
+#include <math.h>
+#include <string.h>
+
+struct _EmuTaskStore
+{
+  EmuTaskTiming timing;
+  GHashTable *by_id;            /* id -> EmuTask* (owned) */
+  GPtrArray *ordered;           /* EmuTask* (borrowed), submission order */
+};
+
+static const char *const status_names[] = {
+  [EMU_TASK_PENDING] = "PENDING",
+  [EMU_TASK_RUNNING] = "RUNNING",
+  [EMU_TASK_SUCCEEDED] = "SUCCEEDED",
+  [EMU_TASK_FAILED] = "FAILED",
+  [EMU_TASK_CANCELED] = "CANCELED",
+  [EMU_TASK_UNKNOWN] = "UNKNOWN",
+};
+
+const char *
+emu_task_status_name (EmuTaskStatus status)
+{
+  return status_names[status];
+}
+
+gboolean
+emu_task_status_from_name (const char *name, EmuTaskStatus * status)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (status_names); i++) {
+    if (g_ascii_strcasecmp (name, status_names[i]) == 0) {
+      *status = i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* ---- EmuTask */
+
+typedef struct
+{
+  EmuTask task;
+  gatomicrefcount ref;
+} EmuTaskBox;
+
+EmuTask *
+emu_task_ref (EmuTask * task)
+{
+  g_atomic_ref_count_inc (&((EmuTaskBox *) task)->ref);
+  return task;
+}
+
+void
+emu_task_unref (EmuTask * task)
+{
+  if (!g_atomic_ref_count_dec (&((EmuTaskBox *) task)->ref))
+    return;
+  g_free (task->id);
+  g_free (task->request_id);
+  emu_task_spec_free (task->spec);
+  g_free (task->body);
+  g_clear_object (&task->cancellable);
+  g_free (task->fail_code);
+  g_free (task->fail_message);
+  g_free (task->video_name);
+  g_free (task->actual_prompt);
+  g_free (task->video_url);
+  g_free (task);
+}
+
+void
+emu_task_succeed (EmuTask * task, const char *video_name, guint width,
+    guint height, double input_video_s)
+{
+  task->done = TRUE;
+  task->done_us = g_get_real_time ();
+  task->video_name = g_strdup (video_name);
+  task->video_width = width;
+  task->video_height = height;
+  task->input_video_s = input_video_s;
+}
+
+void
+emu_task_fail (EmuTask * task, const char *code, const char *message)
+{
+  task->done = TRUE;
+  task->done_us = g_get_real_time ();
+  task->fail_code = g_strdup (code);
+  task->fail_message = g_strdup (message);
+}
+
+/* Stands in for the service's LLM prompt rewriting: visibly different from
+ * the original, and deterministic so that tests can check it. */
+static char *
+extend_prompt (const char *prompt)
+{
+  return g_strdup_printf ("%s The scene is shot in a cinematic style with "
+      "soft natural lighting, smooth camera movement and rich, sharp "
+      "detail.", prompt);
+}
+
+/* ---- the store */
+
+EmuTaskStore *
+emu_task_store_new (const EmuTaskTiming * timing)
+{
+  EmuTaskStore *store = g_new0 (EmuTaskStore, 1);
+
+  store->timing = *timing;
+  store->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) emu_task_unref);
+  store->ordered = g_ptr_array_new ();
+  return store;
+}
+
+void
+emu_task_store_free (EmuTaskStore * store)
+{
+  if (store == NULL)
+    return;
+  emu_task_store_clear (store);
+  g_hash_table_unref (store->by_id);
+  g_ptr_array_unref (store->ordered);
+  g_free (store);
+}
+
+EmuTask *
+emu_task_store_add (EmuTaskStore * store, EmuTaskSpec * spec,
+    const char *body, const char *request_id)
+{
+  EmuTaskBox *box = g_new0 (EmuTaskBox, 1);
+  EmuTask *task = &box->task;
+
+  g_atomic_ref_count_init (&box->ref);
+  task->id = g_uuid_string_random ();
+  task->request_id = g_strdup (request_id);
+  task->spec = spec;
+  task->body = g_strdup (body);
+  task->submit_us = g_get_real_time ();
+  task->cancellable = g_cancellable_new ();
+  if (spec->prompt_extend)
+    task->actual_prompt = extend_prompt (spec->prompt);
+
+  g_hash_table_insert (store->by_id, task->id, task);
+  g_ptr_array_add (store->ordered, task);
+  return task;
+}
+
+static gboolean
+is_expired (EmuTaskStore * store, EmuTask * task, gint64 now_us)
+{
+  return now_us - task->submit_us > store->timing.ttl_us;
+}
+
+EmuTask *
+emu_task_store_lookup (EmuTaskStore * store, const char *id)
+{
+  EmuTask *task = g_hash_table_lookup (store->by_id, id);
+
+  if (task == NULL || is_expired (store, task, g_get_real_time ()))
+    return NULL;
+  return task;
+}
+
+GPtrArray *
+emu_task_store_list (EmuTaskStore * store)
+{
+  GPtrArray *list = g_ptr_array_new ();
+  gint64 now = g_get_real_time ();
+  guint i;
+
+  for (i = 0; i < store->ordered->len; i++) {
+    EmuTask *task = g_ptr_array_index (store->ordered, i);
+
+    if (!is_expired (store, task, now))
+      g_ptr_array_add (list, task);
+  }
+  return list;
+}
+
+void
+emu_task_store_clear (EmuTaskStore * store)
+{
+  guint i;
+
+  for (i = 0; i < store->ordered->len; i++) {
+    EmuTask *task = g_ptr_array_index (store->ordered, i);
+
+    g_cancellable_cancel (task->cancellable);
+  }
+  g_ptr_array_set_size (store->ordered, 0);
+  g_hash_table_remove_all (store->by_id);
+}
+
+gint64
+emu_task_store_scheduled_us (EmuTaskStore * store, EmuTask * task)
+{
+  return task->submit_us + store->timing.pending_us;
+}
+
+gint64
+emu_task_store_end_us (EmuTaskStore * store, EmuTask * task)
+{
+  gint64 earliest;
+
+  if (task->canceled)
+    return task->canceled_us;
+  if (!task->done)
+    return G_MAXINT64;
+  /* A failure shows once the task was scheduled; a success only after the
+   * configured running time as well. */
+  earliest = emu_task_store_scheduled_us (store, task);
+  if (task->fail_code == NULL)
+    earliest += store->timing.running_us;
+  return MAX (earliest, task->done_us);
+}
+
+EmuTaskStatus
+emu_task_store_status (EmuTaskStore * store, EmuTask * task, gint64 now_us)
+{
+  if (task == NULL || is_expired (store, task, now_us))
+    return EMU_TASK_UNKNOWN;
+  if (task->canceled)
+    return EMU_TASK_CANCELED;
+  if (now_us < emu_task_store_scheduled_us (store, task))
+    return EMU_TASK_PENDING;
+  if (now_us < emu_task_store_end_us (store, task))
+    return EMU_TASK_RUNNING;
+  return task->fail_code ? EMU_TASK_FAILED : EMU_TASK_SUCCEEDED;
+}
+
+gboolean
+emu_task_store_cancel (EmuTaskStore * store, EmuTask * task, gint64 now_us)
+{
+  if (emu_task_store_status (store, task, now_us) != EMU_TASK_PENDING)
+    return FALSE;
+  task->canceled = TRUE;
+  task->canceled_us = now_us;
+  g_cancellable_cancel (task->cancellable);
+  return TRUE;
+}
+
+/* ---- replies */
+
+static void
+add_time (JsonBuilder * b, const char *name, gint64 us)
+{
+  g_autofree char *text = emu_format_task_time (us);
+
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, text);
+}
+
+static void
+add_string (JsonBuilder * b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_int (JsonBuilder * b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_double (JsonBuilder * b, const char *name, double value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_double_value (b, value);
+}
+
+/* Billing, per the protocol notes: input seconds + output seconds; an
+ * integer with SR and ratio on 2.7, a float with size on 2.6. */
+static void
+add_usage (JsonBuilder * b, EmuTask * task)
+{
+  EmuTaskSpec *spec = task->spec;
+  guint sr = g_strcmp0 (spec->resolution, "1080P") == 0 ? 1080 : 720;
+
+  json_builder_set_member_name (b, "usage");
+  json_builder_begin_object (b);
+  if (spec->family == EMU_FAMILY_WAN27) {
+    gint64 input = (gint64) round (task->input_video_s);
+
+    add_int (b, "duration", input + spec->duration);
+    add_int (b, "input_video_duration", input);
+    add_int (b, "output_video_duration", spec->duration);
+    add_int (b, "video_count", 1);
+    add_int (b, "SR", sr);
+    add_string (b, "ratio", spec->ratio);
+  } else {
+    double input = round (task->input_video_s * 100.0) / 100.0;
+
+    add_double (b, "duration", input + spec->duration);
+    add_double (b, "input_video_duration", input);
+    add_double (b, "output_video_duration", spec->duration);
+    add_int (b, "video_count", 1);
+    add_int (b, "SR", sr);
+    add_string (b, "size", spec->size);
+  }
+  json_builder_end_object (b);
+}
+
+JsonNode *
+emu_task_build_query_reply (EmuTaskStore * store, EmuTask * task,
+    const char *task_id, const char *request_id, const char *video_url,
+    gint64 now_us)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  EmuTaskStatus status = emu_task_store_status (store, task, now_us);
+
+  json_builder_begin_object (b);
+  add_string (b, "request_id", request_id);
+  json_builder_set_member_name (b, "output");
+  json_builder_begin_object (b);
+  add_string (b, "task_id", task_id);
+  add_string (b, "task_status", emu_task_status_name (status));
+
+  switch (status) {
+    case EMU_TASK_UNKNOWN:
+      break;
+    case EMU_TASK_CANCELED:
+      add_time (b, "submit_time", task->submit_us);
+      break;
+    case EMU_TASK_PENDING:
+      add_time (b, "submit_time", task->submit_us);
+      break;
+    case EMU_TASK_RUNNING:
+      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
+      break;
+    case EMU_TASK_FAILED:
+      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
+      add_time (b, "end_time", emu_task_store_end_us (store, task));
+      add_string (b, "code", task->fail_code);
+      add_string (b, "message", task->fail_message);
+      break;
+    case EMU_TASK_SUCCEEDED:
+      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
+      add_time (b, "end_time", emu_task_store_end_us (store, task));
+      add_string (b, "orig_prompt", task->spec->prompt);
+      if (task->actual_prompt)
+        add_string (b, "actual_prompt", task->actual_prompt);
+      add_string (b, "video_url", video_url);
+      break;
+  }
+  json_builder_end_object (b);
+
+  if (status == EMU_TASK_SUCCEEDED)
+    add_usage (b, task);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+JsonNode *
+emu_task_build_list_item (EmuTaskStore * store, EmuTask * task, gint64 now_us)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  EmuTaskStatus status = emu_task_store_status (store, task, now_us);
+  gint64 modified_us = task->submit_us;
+
+  if (status == EMU_TASK_RUNNING)
+    modified_us = emu_task_store_scheduled_us (store, task);
+  else if (status != EMU_TASK_PENDING)
+    modified_us = emu_task_store_end_us (store, task);
+
+  json_builder_begin_object (b);
+  add_string (b, "task_id", task->id);
+  add_string (b, "request_id", task->request_id);
+  add_string (b, "status", emu_task_status_name (status));
+  add_string (b, "model_name", task->spec->model);
+  add_int (b, "gmt_create", task->submit_us / 1000);
+  add_int (b, "gmt_modified", modified_us / 1000);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

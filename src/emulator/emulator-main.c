@@ -1,0 +1,235 @@
+/* emulator-main.c: wanr2v-emulator, a local DashScope Wan
+ * reference-to-video service for tests and offline development.
+ *
+ * Parses the options, starts the two listeners, tells the caller where
+ * they are (stdout and --port-file), and runs until SIGINT or SIGTERM.
+ */
+#include "emu-server.h"
+
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Written beside the target and renamed, so that a reader polling for the
+ * file never sees it half-written. */
+static gboolean
+write_port_file (const char *path, guint port, GError ** error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp.%d", path, (int) getpid ());
+  g_autofree char *text = g_strdup_printf ("%u\n", port);
+
+  if (!g_file_set_contents (tmp, text, -1, error))
+    return FALSE;
+  if (g_rename (tmp, path) != 0) {
+    int saved = errno;
+
+    g_unlink (tmp);
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+        "cannot rename %s to %s: %s", tmp, path, g_strerror (saved));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL) {
+    while ((name = g_dir_read_name (dir)) != NULL) {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR)
+          && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  }
+  g_rmdir (path);
+}
+
+static gboolean
+parse_moov (const char *name, const char *value, gpointer data,
+    GError ** error)
+{
+  gboolean *moov_first = data;
+
+  if (g_strcmp0 (value, "first") == 0) {
+    *moov_first = TRUE;
+  } else if (g_strcmp0 (value, "last") == 0) {
+    *moov_first = FALSE;
+  } else {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--moov must be 'first' or 'last', not '%s'", value);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *api_key = NULL;
+  g_autofree char *storage_dir = NULL;
+  g_autofree char *port_file = NULL;
+  gint port = 8765, oss_port = 0, pending_ms = 1000, running_ms = 3000;
+  gint url_ttl = 86400, task_ttl = 86400, policy_ttl = 300;
+  gboolean moov_first = FALSE, verbose = FALSE, reject_long = FALSE;
+  gboolean temp_storage = FALSE;
+  g_autoptr (GOptionContext) context = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  EmuServer *server;
+  EmuConfig config = { 0, };
+  GOptionGroup *group;
+  GOptionEntry entries[] = {
+    {"host", 0, 0, G_OPTION_ARG_STRING, &host,
+        "Address to listen on, for both listeners (default 127.0.0.1)", "ADDR"},
+    {"port", 0, 0, G_OPTION_ARG_INT, &port,
+        "Port of the API listener; 0 picks a free one (default 8765)", "N"},
+    {"port-file", 0, 0, G_OPTION_ARG_FILENAME, &port_file,
+        "Once listening, write the API port and a newline to PATH "
+          "(atomically)", "PATH"},
+    {"oss-port", 0, 0, G_OPTION_ARG_INT, &oss_port,
+          "Port of the OSS listener (result downloads, uploads); "
+          "0 picks a free one (default 0)", "N"},
+    {"api-key", 0, 0, G_OPTION_ARG_STRING, &api_key,
+          "The API key clients must send (default: $WANR2V_EMULATOR_API_KEY, "
+          "else sk-emulator)", "KEY"},
+    {"pending-ms", 0, 0, G_OPTION_ARG_INT, &pending_ms,
+        "How long a task stays PENDING (default 1000)", "MS"},
+    {"running-ms", 0, 0, G_OPTION_ARG_INT, &running_ms,
+          "How long a task stays RUNNING at least; it ends only once its "
+          "video is rendered too (default 3000)", "MS"},
+    {"moov", 0, 0, G_OPTION_ARG_CALLBACK, parse_moov,
+        "Where the MP4 'moov' atom goes: first or last (default last)",
+        "first|last"},
+    {"url-ttl", 0, 0, G_OPTION_ARG_INT, &url_ttl,
+        "Validity of signed result URLs (default 86400)", "SECONDS"},
+    {"task-ttl", 0, 0, G_OPTION_ARG_INT, &task_ttl,
+        "Age after which a task queries as UNKNOWN (default 86400)",
+        "SECONDS"},
+    {"policy-ttl", 0, 0, G_OPTION_ARG_INT, &policy_ttl,
+        "Validity of upload policies (default 300)", "SECONDS"},
+    {"storage-dir", 0, 0, G_OPTION_ARG_FILENAME, &storage_dir,
+          "Where results, fetched references and uploads are kept (default: "
+          "a fresh temporary directory, removed at exit)", "DIR"},
+    {"reject-long-prompts", 0, 0, G_OPTION_ARG_NONE, &reject_long,
+          "Refuse over-long prompts with 400 InvalidParameter instead of "
+          "cutting them silently as the service does", NULL},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
+        "Log every request and task to stderr", NULL},
+    {NULL}
+  };
+
+  setlocale (LC_ALL, "");
+
+  context = g_option_context_new ("- local DashScope reference-to-video "
+      "service");
+  g_option_context_set_summary (context,
+      "Speaks the DashScope Wan reference-to-video protocol (wan2.7-r2v, "
+      "wan2.6-r2v, wan2.6-r2v-flash)\non 127.0.0.1 and renders real MP4 "
+      "videos from the references.  The API is under\nhttp://HOST:PORT/api/v1; "
+      "results and uploads are on a second (OSS) port.\n\nControl endpoints "
+      "on the API port: GET /__emulator/requests (request log),\n"
+      "GET /__emulator/tasks, POST /__emulator/reset.");
+  group = g_option_group_new ("emulator", "Emulator options",
+      "Emulator options", &moov_first, NULL);
+  g_option_group_add_entries (group, entries);
+  g_option_context_set_main_group (context, group);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, &argc, &argv, &error)) {
+    g_printerr ("wanr2v-emulator: %s\n", error->message);
+    return 2;
+  }
+  if (port < 0 || port > 65535 || oss_port < 0 || oss_port > 65535
+      || pending_ms < 0 || running_ms < 0 || url_ttl < 0 || task_ttl < 0
+      || policy_ttl < 0) {
+    g_printerr ("wanr2v-emulator: ports must be 0..65535 and times "
+        "positive\n");
+    return 2;
+  }
+  gst_init (NULL, NULL);
+
+  if (api_key == NULL) {
+    const char *env = g_getenv ("WANR2V_EMULATOR_API_KEY");
+
+    api_key = g_strdup (env && *env ? env : "sk-emulator");
+  }
+  if (storage_dir == NULL) {
+    storage_dir = g_dir_make_tmp ("wanr2v-emulator-XXXXXX", &error);
+    if (storage_dir == NULL) {
+      g_printerr ("wanr2v-emulator: %s\n", error->message);
+      return 1;
+    }
+    temp_storage = TRUE;
+  } else if (g_mkdir_with_parents (storage_dir, 0700) != 0) {
+    g_printerr ("wanr2v-emulator: cannot create %s: %s\n", storage_dir,
+        g_strerror (errno));
+    return 1;
+  }
+
+  config.host = host ? host : (char *) "127.0.0.1";
+  config.port = port;
+  config.oss_port = oss_port;
+  config.api_key = api_key;
+  config.pending_ms = pending_ms;
+  config.running_ms = running_ms;
+  config.moov_first = moov_first;
+  config.url_ttl_s = url_ttl;
+  config.task_ttl_s = task_ttl;
+  config.policy_ttl_s = policy_ttl;
+  config.storage_dir = storage_dir;
+  config.reject_long_prompts = reject_long;
+  config.verbose = verbose;
+
+  server = emu_server_new (&config, &error);
+  if (server == NULL) {
+    g_printerr ("wanr2v-emulator: cannot listen: %s\n", error->message);
+    if (temp_storage)
+      remove_tree (storage_dir);
+    return 1;
+  }
+
+  if (port_file != NULL
+      && !write_port_file (port_file, emu_server_get_api_port (server),
+          &error)) {
+    g_printerr ("wanr2v-emulator: %s\n", error->message);
+    emu_server_free (server);
+    if (temp_storage)
+      remove_tree (storage_dir);
+    return 1;
+  }
+  g_print ("wanr2v-emulator: API at %s\n", emu_server_get_api_base (server));
+  g_print ("wanr2v-emulator: OSS at %s\n", emu_server_get_oss_base (server));
+  if (verbose)
+    g_print ("wanr2v-emulator: storage in %s\n", storage_dir);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_on_signal, loop);
+  g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+  g_main_loop_run (loop);
+
+  /* Let workers notice the cancellation before their files go away. */
+  emu_server_shutdown (server, NULL, 3000);
+  emu_server_free (server);
+  if (temp_storage)
+    remove_tree (storage_dir);
+  return 0;
+}

@@ -1,0 +1,299 @@
+/* wanr2v-download.c: fetching a result video to a file on disk. */
+#include "wanr2v-download.h"
+#include "wanr2v-http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Big enough that a 200 MB video is a few hundred writes, small enough that
+ * a reader following the file sees progress often. */
+#define CHUNK_SIZE (256 * 1024)
+
+typedef struct
+{
+  char *url;
+  char *path;
+  guint64 offset;               /* where this request starts */
+  guint64 written;              /* bytes of the file on disk */
+  gint64 total;
+  int fd;
+  SoupMessage *msg;
+  GInputStream *stream;
+  guint8 *buffer;
+  WanR2vDownloadProgressFunc progress;
+  gpointer progress_data;
+  WanR2vErrorInfo *details;
+} Download;
+
+static void
+download_free (Download * dl)
+{
+  if (dl->fd >= 0)
+    close (dl->fd);
+  g_free (dl->url);
+  g_free (dl->path);
+  g_clear_object (&dl->msg);
+  g_clear_object (&dl->stream);
+  g_free (dl->buffer);
+  g_clear_pointer (&dl->details, wanr2v_error_info_free);
+  g_free (dl);
+}
+
+static const char *
+url_host (const char *url, char *buf, gsize buf_size)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  g_strlcpy (buf, uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "?",
+      buf_size);
+  return buf;
+}
+
+static void
+return_error (GTask * task, GError * error)
+{
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static gboolean
+write_all (int fd, const guint8 * data, gsize size, GError ** error)
+{
+  while (size > 0) {
+    gssize n = write (fd, data, size);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int err = errno;
+
+      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+          "Could not write the video to disk: %s", g_strerror (err));
+      return FALSE;
+    }
+    data += n;
+    size -= n;
+  }
+  return TRUE;
+}
+
+static void read_next (GTask * task);
+
+static void
+on_read (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Download *dl = g_task_get_task_data (task);
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
+  if (n < 0) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_clear_error (&error);
+      error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+          "Download cancelled");
+    } else {
+      char host[256];
+      GError *wrapped = g_error_new (WANR2V_ERROR,
+          WANR2V_ERROR_CONNECTION_LOST,
+          "The download from %s broke off after %" G_GUINT64_FORMAT
+          " bytes: %s", url_host (dl->url, host, sizeof (host)), dl->written,
+          error->message);
+      g_clear_error (&error);
+      error = wrapped;
+    }
+    return_error (task, error);
+    return;
+  }
+
+  if (n == 0) {
+    if (dl->total >= 0 && dl->written != (guint64) dl->total) {
+      return_error (task, g_error_new (WANR2V_ERROR,
+              WANR2V_ERROR_CONNECTION_LOST,
+              "The download ended after %" G_GUINT64_FORMAT " of %"
+              G_GINT64_FORMAT " bytes", dl->written, dl->total));
+      return;
+    }
+    if (fsync (dl->fd) != 0 && errno != EINVAL) {
+      return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+              "Could not flush the video to disk: %s", g_strerror (errno)));
+      return;
+    }
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+
+  if (!write_all (dl->fd, dl->buffer, n, &error)) {
+    return_error (task, error);
+    return;
+  }
+  dl->written += n;
+  if (dl->progress)
+    dl->progress (dl->written, dl->total, dl->progress_data);
+  read_next (task);
+}
+
+static void
+read_next (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+
+  g_input_stream_read_async (dl->stream, dl->buffer, CHUNK_SIZE,
+      G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_read, task);
+}
+
+static gboolean
+open_file (Download * dl, guint64 at, GError ** error)
+{
+  if (dl->fd < 0)
+    dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (dl->fd < 0 || ftruncate (dl->fd, at) != 0
+      || lseek (dl->fd, at, SEEK_SET) < 0) {
+    int err = errno;
+
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+        "Could not open %s for writing: %s", dl->path, g_strerror (err));
+    return FALSE;
+  }
+  dl->written = at;
+  return TRUE;
+}
+
+static void
+on_sent (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Download *dl = g_task_get_task_data (task);
+  GError *error = NULL;
+  SoupMessageHeaders *headers;
+  guint status;
+  goffset length;
+  char host[256];
+
+  dl->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  url_host (dl->url, host, sizeof (host));
+  if (dl->stream == NULL) {
+    GError *wrapped;
+
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      wrapped = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+          "Download cancelled");
+    else
+      wrapped = g_error_new (WANR2V_ERROR,
+          error->domain == G_TLS_ERROR ? WANR2V_ERROR_TLS :
+          WANR2V_ERROR_CONNECTION_LOST,
+          "Could not download the video from %s: %s", host, error->message);
+    g_clear_error (&error);
+    return_error (task, wrapped);
+    return;
+  }
+
+  status = soup_message_get_status (dl->msg);
+  headers = soup_message_get_response_headers (dl->msg);
+  length = soup_message_headers_get_content_length (headers);
+
+  if (status == SOUP_STATUS_PARTIAL_CONTENT && dl->offset > 0) {
+    goffset start, end, total;
+
+    if (!soup_message_headers_get_content_range (headers, &start, &end,
+            &total) || (guint64) start != dl->offset) {
+      return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+              "%s answered a resumed download with the wrong range", host));
+      return;
+    }
+    dl->total = total;
+  } else if (status == SOUP_STATUS_OK) {
+    /* A fresh download, or a server that ignored our Range: start over. */
+    dl->offset = 0;
+    dl->total = length > 0
+        || soup_message_headers_get_encoding (headers) ==
+        SOUP_ENCODING_CONTENT_LENGTH ? length : -1;
+  } else {
+    WanR2vErrorInfo *details = wanr2v_error_info_new ();
+    gboolean expired = status == SOUP_STATUS_FORBIDDEN;
+
+    details->http_status = status;
+    dl->details = details;
+    return_error (task, g_error_new (WANR2V_ERROR,
+            expired ? WANR2V_ERROR_EXPIRED : status == SOUP_STATUS_NOT_FOUND
+            ? WANR2V_ERROR_NOT_FOUND : status >= 500 ? WANR2V_ERROR_SERVER :
+            WANR2V_ERROR_FAILED,
+            expired ? "The result video at %s is no longer available "
+            "(HTTP %u): its signed URL has expired (they last 24 hours), so "
+            "the video is gone" : "Downloading the video from %s failed: "
+            "HTTP %u", host, status));
+    return;
+  }
+
+  if (!open_file (dl, dl->offset, &error)) {
+    return_error (task, error);
+    return;
+  }
+  if (dl->progress)
+    dl->progress (dl->written, dl->total, dl->progress_data);
+  dl->buffer = g_malloc (CHUNK_SIZE);
+  read_next (task);
+}
+
+void
+wanr2v_download_async (const char *url, const char *path, guint64 offset,
+    WanR2vDownloadProgressFunc progress, gpointer progress_data,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  WanR2vHttp *http = wanr2v_http_get_default ();
+  Download *dl = g_new0 (Download, 1);
+  GTask *task;
+
+  g_return_if_fail (wanr2v_http_is_http_thread (http));
+
+  dl->url = g_strdup (url);
+  dl->path = g_strdup (path);
+  dl->offset = offset;
+  dl->total = -1;
+  dl->fd = -1;
+  dl->progress = progress;
+  dl->progress_data = progress_data;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, dl, (GDestroyNotify) download_free);
+
+  dl->msg = soup_message_new ("GET", url);
+  if (dl->msg == NULL) {
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "The service gave an invalid video URL"));
+    return;
+  }
+  if (offset > 0) {
+    soup_message_headers_set_range (soup_message_get_request_headers
+        (dl->msg), offset, -1);
+  }
+  soup_session_send_async (wanr2v_http_get_session (http), dl->msg,
+      G_PRIORITY_DEFAULT, cancellable, on_sent, task);
+}
+
+gboolean
+wanr2v_download_finish (GAsyncResult * result, guint64 * size,
+    WanR2vErrorInfo ** details, GError ** error)
+{
+  GTask *task = G_TASK (result);
+  Download *dl = g_task_get_task_data (task);
+
+  if (details)
+    *details = NULL;
+  if (!g_task_propagate_boolean (task, error)) {
+    if (details && dl->details)
+      *details = wanr2v_error_info_copy (dl->details);
+    return FALSE;
+  }
+  if (size)
+    *size = dl->written;
+  return TRUE;
+}

@@ -1,0 +1,124 @@
+/* wanr2v-job.h: one generation, from request to video file on disk.
+ *
+ * A job runs as a state machine on the shared HTTP thread: prepare the
+ * request (local files -> data: URIs, in a worker), create the task exactly
+ * once, poll it, download the result to a file, and let a reader follow
+ * that file while it grows.  It never blocks the thread that starts or
+ * stops it.  Events are delivered on the HTTP thread.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "wanr2v-error.h"
+#include "wanr2v-json.h"
+#include "wanr2v-request.h"
+
+G_BEGIN_DECLS
+
+typedef struct _WanR2vJob WanR2vJob;
+
+typedef enum
+{
+  WANR2V_JOB_PHASE_PREPARING,   /* checking and reading local media */
+  WANR2V_JOB_PHASE_UPLOADING,   /* temporary uploads of local files */
+  WANR2V_JOB_PHASE_SUBMITTING,  /* create request in flight */
+  WANR2V_JOB_PHASE_QUEUED,      /* task PENDING */
+  WANR2V_JOB_PHASE_GENERATING,  /* task RUNNING */
+  WANR2V_JOB_PHASE_DOWNLOADING, /* task SUCCEEDED, video being fetched */
+  WANR2V_JOB_PHASE_DONE,        /* the whole video is on disk */
+  WANR2V_JOB_PHASE_FAILED,
+} WanR2vJobPhase;
+
+const char *wanr2v_job_phase_to_string (WanR2vJobPhase phase);
+
+typedef enum
+{
+  WANR2V_JOB_EVENT_PHASE,       /* phase changed */
+  WANR2V_JOB_EVENT_TASK_CREATED,        /* the service accepted the task */
+  WANR2V_JOB_EVENT_TASK_STATUS, /* a query saw a new task status */
+  WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS,   /* at most every 5% of the video */
+  WANR2V_JOB_EVENT_DONE,
+  WANR2V_JOB_EVENT_ERROR,
+  WANR2V_JOB_EVENT_RETRY,       /* a request failed and will be retried */
+} WanR2vJobEventType;
+
+typedef struct
+{
+  WanR2vJobEventType type;
+  WanR2vJobPhase phase;
+  const char *task_id;          /* NULL before the create returned */
+  const WanR2vTaskInfo *info;   /* last reply (TASK_*, DONE), may be NULL */
+  guint64 bytes;                /* DOWNLOAD_PROGRESS, DONE */
+  gint64 total;                 /* -1 while unknown */
+  const GError *error;          /* ERROR, RETRY */
+  const WanR2vErrorInfo *details;       /* ERROR, RETRY; may be NULL */
+  gint64 elapsed_us;            /* since the job started */
+} WanR2vJobEvent;
+
+typedef void (*WanR2vJobEventFunc) (WanR2vJob * job,
+    const WanR2vJobEvent * event, gpointer user_data);
+
+/* Checks the local media of @request against the service's limits (pixel
+ * sizes, durations...) before anything is sent; runs in a worker thread.
+ * The core cannot decode media itself: the GStreamer side provides this. */
+typedef gboolean (*WanR2vMediaInspectFunc) (const WanR2vRequest * request,
+    gpointer user_data, GError ** error);
+
+typedef struct
+{
+  const char *base_url;
+  const char *api_key;
+  gboolean allow_insecure;
+  const WanR2vRequest *request; /* what to create; NULL when attaching */
+  const char *attach_task_id;   /* follow this existing task instead */
+  const char *output_dir;       /* where the video is written */
+  guint timeout_s;              /* overall; 0 = none */
+  guint poll_interval_ms;       /* 0 = adaptive schedule */
+  guint max_retries;            /* per request that may be retried */
+  guint retry_delay_ms;         /* first backoff; doubles, with jitter */
+  guint request_timeout_s;      /* per HTTP request */
+  gboolean cancel_on_stop;      /* cancel a PENDING task on stop */
+  WanR2vMediaInspectFunc inspect;       /* optional */
+  gpointer inspect_data;
+} WanR2vJobConfig;
+
+/* Copies everything it needs from @config.  Fails when the configuration
+ * cannot work (bad base URL, no TLS backend...). */
+WanR2vJob *wanr2v_job_new (const WanR2vJobConfig * config,
+    WanR2vJobEventFunc func, gpointer user_data, GError ** error);
+
+WanR2vJob *wanr2v_job_ref (WanR2vJob * job);
+void wanr2v_job_unref (WanR2vJob * job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vJob, wanr2v_job_unref)
+
+/* Starts the work on the HTTP thread; returns at once. */
+void wanr2v_job_start (WanR2vJob * job);
+
+/* Stops everything in flight (and cancels the task on the service when it
+ * is still PENDING and cancel_on_stop is set); returns at once.  When it
+ * returns, the event function is not running and will not be called again
+ * (unless called from the event function itself). */
+void wanr2v_job_stop (WanR2vJob * job);
+
+/* Blocks until bytes [0, @end) of the video are on disk, or the whole video
+ * is (then *@complete is TRUE and *@available is its size), or the job
+ * failed (returns FALSE with its error), or @cancellable fires (FALSE,
+ * WANR2V_ERROR_CANCELLED). */
+gboolean wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end,
+    guint64 * available, gboolean * complete, GCancellable * cancellable,
+    GError ** error);
+
+/* Opens the video file for reading (valid once wait_for_data returned
+ * TRUE).  Returns a file descriptor or -1 with @error set. */
+int wanr2v_job_open_video (WanR2vJob * job, GError ** error);
+
+/* The error details of a failed job (NULL if none); copy. */
+WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
+
+char *wanr2v_job_dup_task_id (WanR2vJob * job);
+char *wanr2v_job_dup_video_path (WanR2vJob * job);
+WanR2vJobPhase wanr2v_job_get_phase (WanR2vJob * job);
+/* The video's size in bytes, or -1 while unknown. */
+gint64 wanr2v_job_get_size (WanR2vJob * job);
+
+G_END_DECLS

@@ -1,0 +1,26 @@
+/* wanr2v-media.h: turning local media into what the service can fetch. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The MIME type of an encoded image, sniffed from its first bytes:
+ * "image/png", "image/jpeg", "image/bmp", "image/webp", or NULL. */
+const char *wanr2v_media_sniff_image_mime (const guint8 * data, gsize size);
+
+/* The MIME type of any media the service takes, sniffed from its first
+ * bytes: the image types above, "video/mp4", "video/quicktime",
+ * "audio/wav", "audio/mpeg"; NULL when unknown. */
+const char *wanr2v_media_sniff_mime (const guint8 * data, gsize size);
+
+/* Sniffs the file at @path (reads its first bytes).  Fails when it cannot
+ * be read; returns NULL without an error when its type is unknown. */
+const char *wanr2v_media_sniff_file (const char *path, GError ** error);
+
+/* Reads the image at @path and returns it as a data: URI
+ * ("data:image/png;base64,...").  Fails (G_FILE_ERROR / G_IO_ERROR) when the
+ * file cannot be read or is not a PNG, JPEG, BMP or WEBP image. */
+char *wanr2v_media_image_to_data_uri (const char *path, GError ** error);
+
+G_END_DECLS

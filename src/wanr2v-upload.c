@@ -1,0 +1,219 @@
+/* wanr2v-upload.c: streamed multipart upload of a local file. */
+#include "wanr2v-upload.h"
+#include "wanr2v-concat-stream.h"
+#include "wanr2v-http.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+typedef struct
+{
+  SoupMessage *msg;
+  char *oss_url;
+  char *path;
+  WanR2vErrorInfo *details;
+} Upload;
+
+static void
+upload_free (Upload * up)
+{
+  g_clear_object (&up->msg);
+  g_free (up->oss_url);
+  g_free (up->path);
+  g_clear_pointer (&up->details, wanr2v_error_info_free);
+  g_free (up);
+}
+
+char *
+wanr2v_upload_object_key (const WanR2vUploadPolicy * policy, const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  g_strcanon (base, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
+  return g_strdup_printf ("%s/%s", policy->upload_dir ? policy->upload_dir :
+      "", base);
+}
+
+static void
+append_field (GString * body, const char *boundary, const char *name,
+    const char *value)
+{
+  g_string_append_printf (body, "--%s\r\nContent-Disposition: form-data; "
+      "name=\"%s\"\r\n\r\n%s\r\n", boundary, name, value ? value : "");
+}
+
+/* Pulls <Code> and <Message> out of an OSS XML error body. */
+static char *
+xml_element (const char *xml, gsize len, const char *name)
+{
+  g_autofree char *open = g_strdup_printf ("<%s>", name);
+  g_autofree char *close = g_strdup_printf ("</%s>", name);
+  g_autofree char *text = g_strndup (xml, len);
+  const char *start = strstr (text, open);
+  const char *end;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen (open);
+  end = strstr (start, close);
+  return end ? g_strndup (start, end - start) : NULL;
+}
+
+static void
+on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
+      &error);
+  if (body == NULL) {
+    g_task_return_new_error (task, WANR2V_ERROR,
+        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+        WANR2V_ERROR_CANCELLED : WANR2V_ERROR_CONNECTION_LOST,
+        "Uploading %s failed: %s", up->path, error->message);
+    g_object_unref (task);
+    return;
+  }
+
+  status = soup_message_get_status (up->msg);
+  if (status == SOUP_STATUS_OK || status == SOUP_STATUS_NO_CONTENT
+      || status == SOUP_STATUS_CREATED) {
+    g_task_return_pointer (task, g_steal_pointer (&up->oss_url), g_free);
+  } else {
+    gsize len;
+    const char *xml = g_bytes_get_data (body, &len);
+    WanR2vErrorInfo *details = wanr2v_error_info_new ();
+    gboolean expired;
+
+    details->http_status = status;
+    details->code = xml_element (xml, len, "Code");
+    details->message = xml_element (xml, len, "Message");
+    details->request_id = xml_element (xml, len, "RequestId");
+    expired = details->message && strstr (details->message, "expired");
+    up->details = details;
+    g_task_return_new_error (task, WANR2V_ERROR, expired ?
+        WANR2V_ERROR_EXPIRED : status >= 500 ? WANR2V_ERROR_SERVER :
+        WANR2V_ERROR_FAILED, "The upload host refused %s: HTTP %u %s%s%s",
+        up->path, status, details->code ? details->code : "",
+        details->message ? ": " : "",
+        details->message ? details->message : "");
+  }
+  g_object_unref (task);
+}
+
+void
+wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
+    const char *path, const char *mime, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  WanR2vHttp *http = wanr2v_http_get_default ();
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (GFileInputStream) file_stream = NULL;
+  g_autoptr (GInputStream) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *boundary = NULL, *key = NULL, *content_type = NULL;
+  g_autofree char *filename = NULL;
+  GString *head;
+  char *tail;
+  GInputStream *parts[3];
+  goffset file_size, length;
+  Upload *up;
+  GTask *task;
+
+  g_return_if_fail (wanr2v_http_is_http_thread (http));
+
+  up = g_new0 (Upload, 1);
+  up->path = g_strdup (path);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
+
+  file_stream = g_file_read (file, cancellable, &error);
+  if (file_stream)
+    info = g_file_input_stream_query_info (file_stream,
+        G_FILE_ATTRIBUTE_STANDARD_SIZE, cancellable, &error);
+  if (info == NULL) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_IO,
+        "Could not read %s: %s", path, error->message);
+    g_object_unref (task);
+    return;
+  }
+  file_size = g_file_info_get_size (info);
+  if (policy->max_file_size_mb > 0
+      && file_size > policy->max_file_size_mb * 1024 * 1024) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "%s is %" G_GOFFSET_FORMAT " bytes; the upload policy allows at most "
+        "%" G_GINT64_FORMAT " MB", path, file_size, policy->max_file_size_mb);
+    g_object_unref (task);
+    return;
+  }
+
+  key = wanr2v_upload_object_key (policy, path);
+  filename = g_path_get_basename (key);
+  up->oss_url = g_strconcat ("oss://", key, NULL);
+  boundary = g_strdup_printf ("wanr2v-%08x%08x", g_random_int (),
+      g_random_int ());
+
+  /* The order of the fields is the documented one; "file" must be last. */
+  head = g_string_new (NULL);
+  append_field (head, boundary, "OSSAccessKeyId", policy->oss_access_key_id);
+  append_field (head, boundary, "Signature", policy->signature);
+  append_field (head, boundary, "policy", policy->policy);
+  append_field (head, boundary, "key", key);
+  append_field (head, boundary, "x-oss-object-acl", policy->x_oss_object_acl);
+  append_field (head, boundary, "x-oss-forbid-overwrite",
+      policy->x_oss_forbid_overwrite);
+  append_field (head, boundary, "success_action_status", "200");
+  append_field (head, boundary, "x-oss-content-type", mime);
+  g_string_append_printf (head, "--%s\r\nContent-Disposition: form-data; "
+      "name=\"file\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n", boundary,
+      filename, mime);
+  tail = g_strdup_printf ("\r\n--%s--\r\n", boundary);
+  length = head->len + file_size + strlen (tail);
+
+  parts[0] = g_memory_input_stream_new_from_data (head->str, head->len,
+      g_free);
+  g_string_free (head, FALSE);
+  parts[1] = G_INPUT_STREAM (g_object_ref (file_stream));
+  parts[2] = g_memory_input_stream_new_from_data (tail, strlen (tail),
+      g_free);
+  body = wanr2v_concat_stream_new (parts, 3);
+  g_object_unref (parts[0]);
+  g_object_unref (parts[1]);
+  g_object_unref (parts[2]);
+
+  up->msg = soup_message_new ("POST", policy->upload_host);
+  if (up->msg == NULL) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+        "The upload policy names an invalid upload host");
+    g_object_unref (task);
+    return;
+  }
+  content_type = g_strdup_printf ("multipart/form-data; boundary=%s",
+      boundary);
+  /* No Authorization header: the policy's signature is the credential. */
+  soup_message_set_request_body (up->msg, content_type, body, length);
+  soup_session_send_and_read_async (wanr2v_http_get_session (http), up->msg,
+      G_PRIORITY_DEFAULT, cancellable, on_uploaded, task);
+}
+
+char *
+wanr2v_upload_file_finish (GAsyncResult * result, WanR2vErrorInfo ** details,
+    GError ** error)
+{
+  GTask *task = G_TASK (result);
+  Upload *up = g_task_get_task_data (task);
+  char *url;
+
+  if (details)
+    *details = NULL;
+  url = g_task_propagate_pointer (task, error);
+  if (url == NULL && details && up->details)
+    *details = wanr2v_error_info_copy (up->details);
+  return url;
+}

@@ -1,0 +1,32 @@
+/* wanr2v-upload.h: the temporary upload of a local file to DashScope's
+ * object storage (an `oss://` URL usable by one model for 48 hours).
+ *
+ * The file is streamed from disk into a multipart/form-data POST to the
+ * policy's upload host, with the fields in the documented order and without
+ * the API key.  Must be called on the shared HTTP thread.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "wanr2v-error.h"
+#include "wanr2v-json.h"
+
+G_BEGIN_DECLS
+
+/* The object key a file gets under @policy: `{upload_dir}/{name}`, the name
+ * made of ASCII letters, digits, '-', '_' and '.' only (other characters
+ * reportedly make the service fail to fetch it later). */
+char *wanr2v_upload_object_key (const WanR2vUploadPolicy * policy,
+    const char *path);
+
+/* Uploads @path (of MIME type @mime).  An expired policy fails with
+ * WANR2V_ERROR_EXPIRED: get a fresh one and try again. */
+void wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
+    const char *path, const char *mime, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+
+/* Returns the "oss://..." URL of the uploaded file. */
+char *wanr2v_upload_file_finish (GAsyncResult * result,
+    WanR2vErrorInfo ** details, GError ** error);
+
+G_END_DECLS

@@ -1,0 +1,232 @@
+/* emulator-fixture.c: runs wanr2v-emulator for a test. */
+#include "emulator-fixture.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#define API_KEY "test-key"
+#define START_TIMEOUT_US (10 * G_USEC_PER_SEC)
+
+struct _EmuFixture
+{
+  GSubprocess *process;
+  char *tmp_dir;
+  char *port_file;
+  guint port;
+  char *base_url;
+  char *control_url;            /* "http://127.0.0.1:PORT/__emulator/" */
+};
+
+/* A test that aborts must not leave its emulator behind (holding the
+ * test's stderr open, which makes meson wait for it). */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
+EmuFixture *
+emu_fixture_start (const char *const *extra_args)
+{
+  const char *binary = g_getenv ("WANR2V_EMULATOR");
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  EmuFixture *f;
+  gint64 deadline;
+  guint i;
+
+  if (binary == NULL || *binary == '\0')
+    g_error ("emulator fixture: WANR2V_EMULATOR is not set; run the tests "
+        "with 'meson test'");
+
+  f = g_new0 (EmuFixture, 1);
+  f->tmp_dir = g_dir_make_tmp ("emu-fixture-XXXXXX", &error);
+  if (f->tmp_dir == NULL)
+    g_error ("emulator fixture: cannot make a temp dir: %s", error->message);
+  f->port_file = g_build_filename (f->tmp_dir, "port", NULL);
+
+  g_ptr_array_add (argv, (char *) binary);
+  g_ptr_array_add (argv, "--port");
+  g_ptr_array_add (argv, "0");
+  g_ptr_array_add (argv, "--port-file");
+  g_ptr_array_add (argv, f->port_file);
+  g_ptr_array_add (argv, "--api-key");
+  g_ptr_array_add (argv, API_KEY);
+  g_ptr_array_add (argv, "--pending-ms");
+  g_ptr_array_add (argv, "100");
+  g_ptr_array_add (argv, "--running-ms");
+  g_ptr_array_add (argv, "300");
+  for (i = 0; extra_args && extra_args[i]; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* The emulator's stdout would mix with the test's TAP output. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
+      NULL);
+  f->process = g_subprocess_launcher_spawnv (launcher,
+      (const char *const *) argv->pdata, &error);
+  if (f->process == NULL)
+    g_error ("emulator fixture: cannot run %s: %s", binary, error->message);
+
+  deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+  for (;;) {
+    g_autofree char *text = NULL;
+
+    if (g_file_get_contents (f->port_file, &text, NULL, NULL)) {
+      guint64 port = g_ascii_strtoull (text, NULL, 10);
+
+      if (port == 0 || port > 65535)
+        g_error ("emulator fixture: bad port file content '%s'", text);
+      f->port = port;
+      break;
+    }
+    /* The identifier goes away once the process has exited. */
+    if (g_subprocess_get_identifier (f->process) == NULL)
+      g_error ("emulator fixture: %s exited before listening (see its "
+          "stderr above)", binary);
+    if (g_get_monotonic_time () > deadline)
+      g_error ("emulator fixture: %s did not write its port file within "
+          "10 s", binary);
+    g_usleep (20 * 1000);
+  }
+
+  f->base_url = g_strdup_printf ("http://127.0.0.1:%u/api/v1", f->port);
+  f->control_url = g_strdup_printf ("http://127.0.0.1:%u/__emulator/",
+      f->port);
+  return f;
+}
+
+const char *
+emu_fixture_base_url (EmuFixture * f)
+{
+  return f->base_url;
+}
+
+const char *
+emu_fixture_api_key (EmuFixture * f)
+{
+  return API_KEY;
+}
+
+guint
+emu_fixture_port (EmuFixture * f)
+{
+  return f->port;
+}
+
+/* A session per call: callers may use the fixture from any thread. */
+static JsonNode *
+control_call (EmuFixture * f, const char *method, const char *what)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (f->control_url, what, NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data;
+
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  if (body == NULL)
+    g_error ("emulator fixture: %s %s failed: %s", method, url,
+        error->message);
+  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+    g_error ("emulator fixture: %s %s answered HTTP %u", method, url,
+        soup_message_get_status (msg));
+  data = g_bytes_get_data (body, &len);
+  if (!json_parser_load_from_data (parser, data, len, &error))
+    g_error ("emulator fixture: %s %s: bad JSON: %s", method, url,
+        error->message);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonArray *
+control_array (EmuFixture * f, const char *what)
+{
+  g_autoptr (JsonNode) root = control_call (f, SOUP_METHOD_GET, what);
+
+  if (!JSON_NODE_HOLDS_ARRAY (root))
+    g_error ("emulator fixture: /__emulator/%s is not an array", what);
+  return json_array_ref (json_node_get_array (root));
+}
+
+JsonArray *
+emu_fixture_get_requests (EmuFixture * f)
+{
+  return control_array (f, "requests");
+}
+
+JsonArray *
+emu_fixture_get_tasks (EmuFixture * f)
+{
+  return control_array (f, "tasks");
+}
+
+guint
+emu_fixture_count_requests (EmuFixture * f, const char *method,
+    const char *path_prefix)
+{
+  g_autoptr (JsonArray) log = emu_fixture_get_requests (f);
+  guint i, count = 0;
+
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *r = json_array_get_object_element (log, i);
+
+    if (method
+        && g_strcmp0 (json_object_get_string_member (r, "method"), method))
+      continue;
+    if (path_prefix && !g_str_has_prefix (json_object_get_string_member (r,
+                "path"), path_prefix))
+      continue;
+    count++;
+  }
+  return count;
+}
+
+void
+emu_fixture_reset (EmuFixture * f)
+{
+  g_autoptr (JsonNode) reply = control_call (f, SOUP_METHOD_POST, "reset");
+}
+
+void
+emu_fixture_stop (EmuFixture * f)
+{
+  if (f == NULL)
+    return;
+
+  if (f->process != NULL) {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    g_subprocess_send_signal (f->process, SIGTERM);
+    while (g_subprocess_get_identifier (f->process) != NULL
+        && g_get_monotonic_time () < deadline)
+      g_usleep (10 * 1000);
+    if (g_subprocess_get_identifier (f->process) != NULL) {
+      g_printerr ("emulator fixture: emulator ignored SIGTERM; killing it\n");
+      g_subprocess_force_exit (f->process);
+      g_subprocess_wait (f->process, NULL, NULL);
+    }
+    g_clear_object (&f->process);
+  }
+  if (f->port_file)
+    g_unlink (f->port_file);
+  if (f->tmp_dir)
+    g_rmdir (f->tmp_dir);
+  g_free (f->tmp_dir);
+  g_free (f->port_file);
+  g_free (f->base_url);
+  g_free (f->control_url);
+  g_free (f);
+}

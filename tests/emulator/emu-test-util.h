@@ -1,0 +1,56 @@
+/* emu-test-util.h: helpers for the emulator's protocol tests: a blocking
+ * HTTP client, task helpers and a loopback file server for references. */
+#pragma once
+
+#include "emulator-fixture.h"
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint status;
+  GBytes *body;
+  SoupMessageHeaders *headers;  /* response headers */
+  JsonNode *json;               /* NULL unless the body parsed as JSON */
+} EmuReply;
+
+void emu_reply_free (EmuReply * reply);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmuReply, emu_reply_free)
+
+/* Sends a request; @headers is a NULL-terminated name, value, ... list. */
+EmuReply *emu_http (const char *method, const char *url,
+    const char *const *headers, const char *body, const char *content_type);
+
+/* JSON object member helpers on a reply (abort when absent). */
+JsonObject *emu_reply_object (EmuReply * reply);
+const char *emu_reply_string (EmuReply * reply, const char *member);
+
+/* Calls @path under the fixture's base URL with Bearer test-key (and,
+ * for POST with a body, X-DashScope-Async: enable and JSON). */
+EmuReply *emu_api (EmuFixture * f, const char *method, const char *path,
+    const char *body);
+
+/* Creates a task from @body; asserts a 200 and returns the task id. */
+char *emu_create_task (EmuFixture * f, const char *body);
+
+/* Polls the task every 20 ms until its status is @status (or until 8 s
+ * passed: then fails the test).  Returns the last reply. */
+EmuReply *emu_wait_status (EmuFixture * f, const char *task_id,
+    const char *status);
+
+/* $WANR2V_TEST_DATA/@name as a data: URI of @mime. */
+char *emu_data_uri (const char *name, const char *mime);
+
+/* A SoupServer on 127.0.0.1 in its own thread that serves the files of
+ * $WANR2V_TEST_DATA; returns its base URL ("http://127.0.0.1:PORT/"). */
+const char *emu_test_file_server (void);
+
+/* A minimal wan2.7 request body with one data: image reference. */
+char *emu_simple_body (const char *model, const char *params_json);
+
+/* Whether @text matches "YYYY-MM-DD HH:mm:ss.SSS". */
+gboolean emu_is_task_time (const char *text);
+
+G_END_DECLS

@@ -1,0 +1,278 @@
+/* test-emu-uploads.c: temporary uploads (getPolicy, the OSS form POST) and
+ * oss:// references that use them. */
+#include "emu-test-util.h"
+
+#include <string.h>
+
+static EmuFixture *fixture;
+
+typedef struct
+{
+  char *policy, *signature, *upload_dir, *upload_host, *access_key_id;
+} Policy;
+
+static void
+policy_clear (Policy * p)
+{
+  g_free (p->policy);
+  g_free (p->signature);
+  g_free (p->upload_dir);
+  g_free (p->upload_host);
+  g_free (p->access_key_id);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Policy, policy_clear)
+
+static void
+get_policy (EmuFixture * f, const char *model, Policy * p)
+{
+  g_autofree char *path = g_strdup_printf ("/uploads?action=getPolicy"
+      "&model=%s", model);
+  g_autoptr (EmuReply) reply = emu_api (f, "GET", path, NULL);
+  JsonObject *data;
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_false (json_object_has_member (emu_reply_object (reply),
+          "output"));
+  data = json_object_get_object_member (emu_reply_object (reply), "data");
+  p->policy = g_strdup (json_object_get_string_member (data, "policy"));
+  p->signature = g_strdup (json_object_get_string_member (data, "signature"));
+  p->upload_dir = g_strdup (json_object_get_string_member (data,
+          "upload_dir"));
+  p->upload_host = g_strdup (json_object_get_string_member (data,
+          "upload_host"));
+  p->access_key_id = g_strdup (json_object_get_string_member (data,
+          "oss_access_key_id"));
+  g_assert_cmpint (json_object_get_int_member (data, "expire_in_seconds"), >=,
+      0);
+  g_assert_cmpint (json_object_get_int_member (data, "max_file_size_mb"), ==,
+      100);
+  g_assert_cmpstr (json_object_get_string_member (data, "x_oss_object_acl"),
+      ==, "private");
+  g_assert_cmpstr (json_object_get_string_member (data,
+          "x_oss_forbid_overwrite"), ==, "true");
+}
+
+/* Posts the form in the documented field order, @file_name from
+ * $WANR2V_TEST_DATA; @auth adds an Authorization header (a client bug). */
+static EmuReply *
+upload (const Policy * p, const char *key, const char *file_name,
+    const char *success_status, gboolean auth)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
+      file_name, NULL);
+  g_autofree char *data = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  SoupMultipart *form;
+  gsize len;
+  EmuReply *reply;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  form = soup_multipart_new (SOUP_FORM_MIME_TYPE_MULTIPART);
+  soup_multipart_append_form_string (form, "OSSAccessKeyId",
+      p->access_key_id);
+  soup_multipart_append_form_string (form, "Signature", p->signature);
+  soup_multipart_append_form_string (form, "policy", p->policy);
+  soup_multipart_append_form_string (form, "key", key);
+  soup_multipart_append_form_string (form, "x-oss-object-acl", "private");
+  soup_multipart_append_form_string (form, "x-oss-forbid-overwrite", "true");
+  if (success_status)
+    soup_multipart_append_form_string (form, "success_action_status",
+        success_status);
+  soup_multipart_append_form_string (form, "x-oss-content-type", "image/png");
+  soup_multipart_append_form_file (form, "file", file_name, "image/png",
+      bytes);
+  msg = soup_message_new_from_multipart (p->upload_host, form);
+  soup_multipart_free (form);
+  if (auth)
+    soup_message_headers_append (soup_message_get_request_headers (msg),
+        "Authorization", "Bearer test-key");
+
+  reply = g_new0 (EmuReply, 1);
+  reply->body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  reply->status = soup_message_get_status (msg);
+  reply->headers =
+      soup_message_headers_ref (soup_message_get_response_headers (msg));
+  return reply;
+}
+
+static gboolean
+body_contains (EmuReply * reply, const char *text)
+{
+  g_autofree char *body = g_strndup (g_bytes_get_data (reply->body, NULL),
+      g_bytes_get_size (reply->body));
+
+  return strstr (body, text) != NULL;
+}
+
+static void
+test_policy_errors (void)
+{
+  g_autoptr (EmuReply) no_model = emu_api (fixture, "GET",
+      "/uploads?action=getPolicy", NULL);
+  g_autoptr (EmuReply) bad_model = emu_api (fixture, "GET",
+      "/uploads?action=getPolicy&model=qwen-max", NULL);
+  g_autofree char *url = g_strconcat (emu_fixture_base_url (fixture),
+      "/uploads?action=getPolicy&model=wan2.7-r2v", NULL);
+  g_autoptr (EmuReply) no_auth = emu_http ("GET", url, NULL, NULL, NULL);
+
+  g_assert_cmpuint (no_model->status, ==, 400);
+  g_assert_cmpuint (bad_model->status, ==, 400);
+  g_assert_cmpstr (emu_reply_string (bad_model, "message"), ==,
+      "Model not exist.");
+  g_assert_cmpuint (no_auth->status, ==, 401);
+}
+
+static void
+test_upload_and_use (void)
+{
+  g_auto (Policy) p = { 0, };
+  g_autofree char *key = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *read_back = NULL;
+  g_autoptr (EmuReply) first = NULL;
+  g_autoptr (EmuReply) again = NULL;
+  g_autoptr (EmuReply) with_204 = NULL;
+  g_autoptr (EmuReply) created = NULL;
+  g_autoptr (EmuReply) done = NULL;
+  g_autoptr (EmuReply) refused = NULL;
+  g_autoptr (EmuReply) no_header = NULL;
+  g_autofree char *key2 = NULL;
+  const char *headers[] = { "Authorization", "Bearer test-key",
+    "X-DashScope-Async", "enable", "X-DashScope-OssResourceResolve",
+    "enable", NULL
+  };
+  g_autofree char *create_url = g_strconcat (emu_fixture_base_url (fixture),
+      "/services/aigc/video-generation/video-synthesis", NULL);
+
+  get_policy (fixture, "wan2.7-r2v", &p);
+  /* A different host (port) than the API. */
+  g_assert_false (g_str_has_prefix (emu_fixture_base_url (fixture),
+          p.upload_host));
+
+  key = g_strdup_printf ("%s/red.png", p.upload_dir);
+  first = upload (&p, key, "red.png", "200", FALSE);
+  g_assert_cmpuint (first->status, ==, 200);
+
+  /* x-oss-forbid-overwrite: the same key again is refused. */
+  again = upload (&p, key, "red.png", "200", FALSE);
+  g_assert_cmpuint (again->status, ==, 409);
+  g_assert_true (body_contains (again, "<Code>FileAlreadyExists</Code>"));
+
+  /* Without success_action_status OSS answers 204. */
+  key2 = g_strdup_printf ("%s/green.png", p.upload_dir);
+  with_204 = upload (&p, key2, "magenta.png", NULL, FALSE);
+  g_assert_cmpuint (with_204->status, ==, 204);
+
+  /* Files cannot be read back. */
+  read_back = g_strdup_printf ("%s/%s", p.upload_host, key);
+  refused = emu_http ("GET", read_back, NULL, NULL, NULL);
+  g_assert_cmpuint (refused->status, ==, 403);
+
+  body = g_strdup_printf ("{\"model\":\"wan2.7-r2v\",\"input\":{\"prompt\":"
+      "\"Image 1 and Image 2\",\"media\":[{\"type\":\"reference_image\","
+      "\"url\":\"oss://%s\"},{\"type\":\"reference_image\",\"url\":"
+      "\"oss://%s\"}]},\"parameters\":{\"resolution\":\"720P\","
+      "\"duration\":2}}", key, key2);
+  no_header = emu_api (fixture, "POST",
+      "/services/aigc/video-generation/video-synthesis", body);
+  g_assert_cmpuint (no_header->status, ==, 400);
+  g_assert_cmpstr (emu_reply_string (no_header, "code"), ==,
+      "InvalidParameter.DataInspection");
+
+  created = emu_http ("POST", create_url, headers, body, NULL);
+  g_assert_cmpuint (created->status, ==, 200);
+  id = g_strdup (json_object_get_string_member
+      (json_object_get_object_member (emu_reply_object (created), "output"),
+          "task_id"));
+  done = emu_wait_status (fixture, id, "SUCCEEDED");
+}
+
+static void
+test_upload_refusals (void)
+{
+  g_auto (Policy) p = { 0, };
+  g_autofree char *key = NULL;
+  g_autofree char *outside = g_strdup ("dashscope-instant/elsewhere/a.png");
+  g_autofree char *body = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr (EmuReply) with_auth = NULL;
+  g_autoptr (EmuReply) wrong_dir = NULL;
+  g_autoptr (EmuReply) ok = NULL;
+  g_autoptr (EmuReply) failed = NULL;
+  g_autoptr (EmuReply) created = NULL;
+  const char *headers[] = { "Authorization", "Bearer test-key",
+    "X-DashScope-Async", "enable", "X-DashScope-OssResourceResolve",
+    "enable", NULL
+  };
+  g_autofree char *create_url = g_strconcat (emu_fixture_base_url (fixture),
+      "/services/aigc/video-generation/video-synthesis", NULL);
+  JsonObject *out;
+
+  get_policy (fixture, "wan2.6-r2v", &p);
+  key = g_strdup_printf ("%s/red.png", p.upload_dir);
+
+  with_auth = upload (&p, key, "red.png", "200", TRUE);
+  g_assert_cmpuint (with_auth->status, ==, 400);
+
+  wrong_dir = upload (&p, outside, "red.png", "200", FALSE);
+  g_assert_cmpuint (wrong_dir->status, ==, 403);
+  g_assert_true (body_contains (wrong_dir, "Invalid according to Policy"));
+
+  /* Uploaded for wan2.6-r2v: a wan2.7-r2v task cannot use it. */
+  ok = upload (&p, key, "red.png", "200", FALSE);
+  g_assert_cmpuint (ok->status, ==, 200);
+  body = g_strdup_printf ("{\"model\":\"wan2.7-r2v\",\"input\":{\"prompt\":"
+      "\"x\",\"media\":[{\"type\":\"reference_image\",\"url\":\"oss://%s\"}]},"
+      "\"parameters\":{\"resolution\":\"720P\",\"duration\":2}}", key);
+  created = emu_http ("POST", create_url, headers, body, NULL);
+  g_assert_cmpuint (created->status, ==, 200);
+  id = g_strdup (json_object_get_string_member
+      (json_object_get_object_member (emu_reply_object (created), "output"),
+          "task_id"));
+  failed = emu_wait_status (fixture, id, "FAILED");
+  out = json_object_get_object_member (emu_reply_object (failed), "output");
+  g_assert_cmpstr (json_object_get_string_member (out, "code"), ==,
+      "InvalidFile.DownloadFailed");
+}
+
+static void
+test_policy_expired (void)
+{
+  const char *args[] = { "--policy-ttl", "0", NULL };
+  g_autoptr (EmuFixture) f = emu_fixture_start (args);
+  g_auto (Policy) p = { 0, };
+  g_autofree char *key = NULL;
+  g_autoptr (EmuReply) reply = NULL;
+
+  get_policy (f, "wan2.7-r2v", &p);
+  key = g_strdup_printf ("%s/red.png", p.upload_dir);
+  g_usleep (1100 * 1000);
+  reply = upload (&p, key, "red.png", "200", FALSE);
+  g_assert_cmpuint (reply->status, ==, 403);
+  g_assert_true (body_contains (reply, "<Code>AccessDenied</Code>"));
+  g_assert_true (body_contains (reply,
+          "<Message>Invalid according to Policy: Policy expired.</Message>"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  fixture = emu_fixture_start (NULL);
+  g_test_add_func ("/emulator/uploads/policy-errors", test_policy_errors);
+  g_test_add_func ("/emulator/uploads/upload-and-use", test_upload_and_use);
+  g_test_add_func ("/emulator/uploads/refusals", test_upload_refusals);
+  g_test_add_func ("/emulator/uploads/policy-expired", test_policy_expired);
+  ret = g_test_run ();
+  emu_fixture_stop (fixture);
+  return ret;
+}
