@@ -41,6 +41,7 @@
 
 #include "wanr2v-client.h"
 #include "wanr2v-job.h"
+#include "wanr2v-json.h"
 #include "wanr2v-request.h"
 
 #include <errno.h>
@@ -94,8 +95,17 @@ enum
   PROP_CANCEL_ON_STOP,
   PROP_ALLOW_INSECURE,
   PROP_CACHE_DIR,
+  PROP_SHOT_TYPE,
+  PROP_AUDIO,
+  PROP_REQUEST,
   N_PROPS
 };
+
+/* Whether the user set property @prop (request parameters that were not
+ * set are left out, so the service's defaults and a request file's values
+ * apply). */
+#define PROP_BIT(prop) (G_GUINT64_CONSTANT (1) << (prop))
+#define IS_SET(s, prop) (((s)->set_mask & PROP_BIT (prop)) != 0)
 
 static GParamSpec *properties[N_PROPS];
 
@@ -126,6 +136,10 @@ typedef struct
   gboolean cancel_on_stop;
   gboolean allow_insecure;
   char *cache_dir;
+  GstWanR2vShotType shot_type;
+  gboolean audio;
+  char *request_file;
+  guint64 set_mask;
 } Settings;
 
 struct _GstWanR2vSrc
@@ -184,6 +198,7 @@ settings_clear (Settings * s)
   g_clear_pointer (&s->first_frame, g_free);
   g_clear_pointer (&s->task_id, g_free);
   g_clear_pointer (&s->cache_dir, g_free);
+  g_clear_pointer (&s->request_file, g_free);
 }
 
 static GStrv
@@ -223,6 +238,7 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
   Settings *s = &self->settings;
 
   GST_OBJECT_LOCK (self);
+  s->set_mask |= PROP_BIT (prop_id);
   switch (prop_id) {
     case PROP_API_KEY:
       if (s->api_key)
@@ -312,6 +328,16 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     case PROP_CACHE_DIR:
       g_free (s->cache_dir);
       s->cache_dir = g_value_dup_string (value);
+      break;
+    case PROP_SHOT_TYPE:
+      s->shot_type = g_value_get_enum (value);
+      break;
+    case PROP_AUDIO:
+      s->audio = g_value_get_boolean (value);
+      break;
+    case PROP_REQUEST:
+      g_free (s->request_file);
+      s->request_file = g_value_dup_string (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -403,6 +429,15 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
     case PROP_CACHE_DIR:
       g_value_set_string (value, s->cache_dir);
       break;
+    case PROP_SHOT_TYPE:
+      g_value_set_enum (value, s->shot_type);
+      break;
+    case PROP_AUDIO:
+      g_value_set_boolean (value, s->audio);
+      break;
+    case PROP_REQUEST:
+      g_value_set_string (value, s->request_file);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -412,63 +447,206 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
 
 /* ---- the job of a run --------------------------------------------------- */
 
-/* Builds the request from the properties.  Called with the object lock. */
+typedef struct
+{
+  GPtrArray *urls;              /* char*, owned */
+  GPtrArray *voices;            /* char* or NULL, owned */
+} MediaList;
+
+static void
+media_list_init (MediaList * list)
+{
+  list->urls = g_ptr_array_new_with_free_func (g_free);
+  list->voices = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+media_list_clear (MediaList * list)
+{
+  g_ptr_array_unref (list->urls);
+  g_ptr_array_unref (list->voices);
+}
+
+static void
+media_list_set_urls (MediaList * list, GStrv urls)
+{
+  g_ptr_array_set_size (list->urls, 0);
+  g_ptr_array_set_size (list->voices, 0);
+  for (; urls && *urls; urls++) {
+    g_ptr_array_add (list->urls, g_strdup (*urls));
+    g_ptr_array_add (list->voices, NULL);
+  }
+}
+
+/* Voices pair with the entries at the same position. */
+static gboolean
+media_list_set_voices (MediaList * list, GStrv voices, const char *what,
+    const char *owner, GError ** error)
+{
+  guint i, n = voices ? g_strv_length (voices) : 0;
+
+  if (n > list->urls->len) {
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "%s has %u entries but %s only %u: a voice belongs to the reference "
+        "at the same position", what, n, owner, list->urls->len);
+    return FALSE;
+  }
+  for (i = 0; i < list->voices->len; i++) {
+    g_free (list->voices->pdata[i]);
+    list->voices->pdata[i] = i < n && *voices[i] ? g_strdup (voices[i]) :
+        NULL;
+  }
+  return TRUE;
+}
+
+static void
+media_list_append_to (MediaList * list, WanR2vRequest * req,
+    WanR2vMediaType type)
+{
+  guint i;
+
+  for (i = 0; i < list->urls->len; i++)
+    wanr2v_request_add_media (req, type, list->urls->pdata[i],
+        list->voices->pdata[i]);
+}
+
+/* Replaces the media of @req (from a request file, or none) by what the
+ * media properties say, where they were set. */
+static gboolean
+apply_media_properties (Settings * s, WanR2vRequest * req, GError ** error)
+{
+  MediaList images, videos;
+  g_autofree char *first_frame = NULL;
+  gboolean ok = FALSE;
+  guint i;
+
+  if (!IS_SET (s, PROP_IMAGES) && !IS_SET (s, PROP_VIDEOS)
+      && !IS_SET (s, PROP_FIRST_FRAME) && !IS_SET (s, PROP_IMAGE_VOICES)
+      && !IS_SET (s, PROP_VIDEO_VOICES))
+    return TRUE;
+
+  media_list_init (&images);
+  media_list_init (&videos);
+  for (i = 0; i < req->media->len; i++) {
+    WanR2vMedia *m = g_ptr_array_index (req->media, i);
+    MediaList *list = m->type == WANR2V_MEDIA_REFERENCE_IMAGE ? &images :
+        m->type == WANR2V_MEDIA_REFERENCE_VIDEO ? &videos : NULL;
+
+    if (list) {
+      g_ptr_array_add (list->urls, g_strdup (m->url));
+      g_ptr_array_add (list->voices, g_strdup (m->voice));
+    } else {
+      g_free (first_frame);
+      first_frame = g_strdup (m->url);
+    }
+  }
+
+  if (IS_SET (s, PROP_IMAGES))
+    media_list_set_urls (&images, s->images);
+  if (IS_SET (s, PROP_VIDEOS))
+    media_list_set_urls (&videos, s->videos);
+  if (IS_SET (s, PROP_FIRST_FRAME)) {
+    g_free (first_frame);
+    first_frame = s->first_frame && *s->first_frame ?
+        g_strdup (s->first_frame) : NULL;
+  }
+  if (IS_SET (s, PROP_IMAGE_VOICES) && !media_list_set_voices (&images,
+          s->image_voices, "image-voices", "images", error))
+    goto out;
+  if (IS_SET (s, PROP_VIDEO_VOICES) && !media_list_set_voices (&videos,
+          s->video_voices, "video-voices", "videos", error))
+    goto out;
+
+  /* Images first, then videos: each kind is numbered on its own, so this
+   * keeps "Image N" and "Video N" as the properties list them. */
+  g_ptr_array_set_size (req->media, 0);
+  media_list_append_to (&images, req, WANR2V_MEDIA_REFERENCE_IMAGE);
+  media_list_append_to (&videos, req, WANR2V_MEDIA_REFERENCE_VIDEO);
+  if (first_frame)
+    wanr2v_request_add_media (req, WANR2V_MEDIA_FIRST_FRAME, first_frame,
+        NULL);
+  ok = TRUE;
+out:
+  media_list_clear (&images);
+  media_list_clear (&videos);
+  return ok;
+}
+
+static WanR2vRequest *
+load_request_file (const char *path, GError ** error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+  gsize length;
+  WanR2vRequest *req;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error)) {
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "request: %s", local_error->message);
+    return NULL;
+  }
+  req = wanr2v_json_parse_request (contents, length, &local_error);
+  if (req == NULL)
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "request: %s: %s", path, local_error->message);
+  return req;
+}
+
+static void
+replace_string (char **field, const char *value)
+{
+  g_free (*field);
+  *field = value && *value ? g_strdup (value) : NULL;
+}
+
+/* Builds the request from a request file (if any) and the properties: a
+ * property set explicitly overrides the file; parameters set nowhere are
+ * left out so the service's defaults apply.  Called with the object lock;
+ * reads only the (small) request file. */
 static WanR2vRequest *
 build_request (GstWanR2vSrc * self, GError ** error)
 {
   Settings *s = &self->settings;
-  g_autoptr (WanR2vRequest) req = wanr2v_request_new ();
-  guint i, n;
+  g_autoptr (WanR2vRequest) req = NULL;
+  gboolean from_file = s->request_file && *s->request_file;
 
-  g_free (req->model);
-  req->model = g_strdup (s->model ? s->model : DEFAULT_MODEL);
-  req->prompt = g_strdup (s->prompt);
-  req->negative_prompt = s->negative_prompt && *s->negative_prompt ?
-      g_strdup (s->negative_prompt) : NULL;
-
-  n = s->image_voices ? g_strv_length (s->image_voices) : 0;
-  if (n > (s->images ? g_strv_length (s->images) : 0)) {
-    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
-        "image-voices has %u entries but images only %u: a voice belongs "
-        "to the reference image at the same position", n,
-        s->images ? g_strv_length (s->images) : 0);
+  req = from_file ? load_request_file (s->request_file, error) :
+      wanr2v_request_new ();
+  if (req == NULL)
     return NULL;
-  }
-  n = s->video_voices ? g_strv_length (s->video_voices) : 0;
-  if (n > (s->videos ? g_strv_length (s->videos) : 0)) {
-    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
-        "video-voices has %u entries but videos only %u: a voice belongs "
-        "to the reference video at the same position", n,
-        s->videos ? g_strv_length (s->videos) : 0);
+
+  if (!from_file || IS_SET (s, PROP_MODEL) || req->model == NULL)
+    replace_string (&req->model, s->model ? s->model : DEFAULT_MODEL);
+  if (!from_file || IS_SET (s, PROP_PROMPT))
+    replace_string (&req->prompt, s->prompt);
+  if (!from_file || IS_SET (s, PROP_NEGATIVE_PROMPT))
+    replace_string (&req->negative_prompt, s->negative_prompt);
+  if (!apply_media_properties (s, req, error))
     return NULL;
-  }
 
-  for (i = 0; s->images && s->images[i]; i++) {
-    const char *voice = s->image_voices
-        && i < g_strv_length (s->image_voices) ? s->image_voices[i] : NULL;
-
-    wanr2v_request_add_media (req, WANR2V_MEDIA_REFERENCE_IMAGE,
-        s->images[i], voice);
-  }
-  for (i = 0; s->videos && s->videos[i]; i++) {
-    const char *voice = s->video_voices
-        && i < g_strv_length (s->video_voices) ? s->video_voices[i] : NULL;
-
-    wanr2v_request_add_media (req, WANR2V_MEDIA_REFERENCE_VIDEO,
-        s->videos[i], voice);
-  }
-  if (s->first_frame && *s->first_frame)
-    wanr2v_request_add_media (req, WANR2V_MEDIA_FIRST_FRAME, s->first_frame,
-        NULL);
-
-  req->resolution = g_strdup (gst_wanr2v_enum_nick (GST_TYPE_WANR2V_RESOLUTION,
-          s->resolution));
-  req->ratio = g_strdup (gst_wanr2v_enum_nick (GST_TYPE_WANR2V_RATIO,
-          s->ratio));
-  req->duration = s->duration;
-  req->prompt_extend = s->prompt_extend;
-  req->watermark = s->watermark;
-  req->seed = s->seed;
+  if (IS_SET (s, PROP_RESOLUTION))
+    replace_string (&req->resolution,
+        gst_wanr2v_enum_nick (GST_TYPE_WANR2V_RESOLUTION, s->resolution));
+  if (IS_SET (s, PROP_RATIO))
+    replace_string (&req->ratio, gst_wanr2v_enum_nick (GST_TYPE_WANR2V_RATIO,
+            s->ratio));
+  if (IS_SET (s, PROP_DURATION))
+    req->duration = s->duration;
+  if (IS_SET (s, PROP_PROMPT_EXTEND))
+    req->prompt_extend = s->prompt_extend;
+  if (IS_SET (s, PROP_WATERMARK))
+    req->watermark = s->watermark;
+  if (IS_SET (s, PROP_SEED))
+    req->seed = s->seed;
+  if (IS_SET (s, PROP_SHOT_TYPE))
+    replace_string (&req->shot_type,
+        gst_wanr2v_enum_nick (GST_TYPE_WANR2V_SHOT_TYPE, s->shot_type));
+  if (IS_SET (s, PROP_AUDIO))
+    req->audio = s->audio;
+  /* An explicit wan2.6 size from a file gives way to resolution/ratio set
+   * as properties. */
+  if (IS_SET (s, PROP_RESOLUTION) || IS_SET (s, PROP_RATIO))
+    g_clear_pointer (&req->size, g_free);
 
   if (!wanr2v_request_validate (req, error))
     return NULL;
@@ -840,6 +1018,10 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   s->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   s->cancel_on_stop = DEFAULT_CANCEL_ON_STOP;
   s->allow_insecure = DEFAULT_ALLOW_INSECURE;
+  s->shot_type = GST_WANR2V_SHOT_TYPE_SINGLE;
+  s->audio = TRUE;
+  /* What init set is not "set by the user". */
+  s->set_mask = 0;
 
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
@@ -956,6 +1138,17 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
   properties[PROP_CACHE_DIR] = g_param_spec_string ("cache-dir",
       "Cache directory", "Where generated videos are kept (default: "
       "$XDG_CACHE_HOME/wanr2v/videos)", NULL, PARAM_FLAGS);
+  properties[PROP_SHOT_TYPE] = g_param_spec_enum ("shot-type", "Shot type",
+      "wan2.6 only: one continuous shot or several (left to the service "
+      "unless set)", GST_TYPE_WANR2V_SHOT_TYPE, GST_WANR2V_SHOT_TYPE_SINGLE,
+      PARAM_FLAGS);
+  properties[PROP_AUDIO] = g_param_spec_boolean ("audio", "Audio",
+      "wan2.6-r2v-flash only: generate sound (wan2.7 always does; left to "
+      "the service unless set)", TRUE, PARAM_FLAGS);
+  properties[PROP_REQUEST] = g_param_spec_string ("request", "Request file",
+      "A JSON file holding a whole create-request body as in the service's "
+      "curl examples (model, input, parameters); properties set explicitly "
+      "override its fields", NULL, PARAM_FLAGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (element_class,
@@ -976,4 +1169,5 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
 
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RESOLUTION, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RATIO, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_SHOT_TYPE, 0);
 }

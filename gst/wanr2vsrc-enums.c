@@ -40,6 +40,22 @@ gst_wanr2v_ratio_get_type (void)
   return type;
 }
 
+GType
+gst_wanr2v_shot_type_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {GST_WANR2V_SHOT_TYPE_SINGLE, "One continuous shot", "single"},
+    {GST_WANR2V_SHOT_TYPE_MULTI, "Several shots", "multi"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstWanR2vShotType",
+            values));
+  return type;
+}
+
 const char *
 gst_wanr2v_enum_nick (GType type, gint value)
 {

@@ -20,6 +20,15 @@ typedef enum
   GST_WANR2V_RATIO_3_4,
 } GstWanR2vRatio;
 
+typedef enum
+{
+  GST_WANR2V_SHOT_TYPE_SINGLE,
+  GST_WANR2V_SHOT_TYPE_MULTI,
+} GstWanR2vShotType;
+
+#define GST_TYPE_WANR2V_SHOT_TYPE (gst_wanr2v_shot_type_get_type ())
+GType gst_wanr2v_shot_type_get_type (void);
+
 /* The service's spelling of an enum value ("720P", "16:9"). */
 const char *gst_wanr2v_enum_nick (GType type, gint value);
 

@@ -741,8 +741,10 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
     return FALSE;
   }
 
+  /* wan2.6's reference_urls take no data: URIs: everything is uploaded. */
   if (!voice && media->type != WANR2V_MEDIA_REFERENCE_VIDEO
-      && st.st_size <= MAX_INLINE_IMAGE_BYTES) {
+      && st.st_size <= MAX_INLINE_IMAGE_BYTES
+      && wanr2v_model_family (wire->model) == WANR2V_FAMILY_WAN27) {
     char *data_uri = wanr2v_media_image_to_data_uri (path, &local_error);
 
     if (data_uri == NULL) {
