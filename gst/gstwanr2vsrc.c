@@ -38,6 +38,7 @@
 #include "gstwanr2vsrc.h"
 #include "wanr2vsrc-enums.h"
 #include "wanr2vsrc-report.h"
+#include "wanr2vsrc-uri.h"
 
 #include "wanr2v-client.h"
 #include "wanr2v-job.h"
@@ -164,8 +165,12 @@ struct _GstWanR2vSrc
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS ("video/quicktime"));
 
+static void gst_wanr2v_src_uri_handler_init (gpointer iface, gpointer data);
+
 #define gst_wanr2v_src_parent_class parent_class
-G_DEFINE_TYPE (GstWanR2vSrc, gst_wanr2v_src, GST_TYPE_BASE_SRC);
+G_DEFINE_TYPE_WITH_CODE (GstWanR2vSrc, gst_wanr2v_src, GST_TYPE_BASE_SRC,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_URI_HANDLER,
+        gst_wanr2v_src_uri_handler_init));
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (wanr2vsrc, "wanr2vsrc", GST_RANK_NONE,
     GST_TYPE_WANR2V_SRC,
     GST_DEBUG_CATEGORY_INIT (gst_wanr2v_src_debug, "wanr2vsrc", 0,
@@ -980,6 +985,74 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
   return GST_FLOW_OK;
 }
 
+/* ---- GstURIHandler ------------------------------------------------------ */
+
+void
+gst_wanr2v_src_forget_settings (GstWanR2vSrc * self)
+{
+  GST_OBJECT_LOCK (self);
+  self->settings.set_mask = 0;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static gboolean
+property_is_set (GObject * object, GParamSpec * pspec)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (object);
+  gboolean set;
+
+  GST_OBJECT_LOCK (self);
+  set = IS_SET (&self->settings, pspec->param_id);
+  GST_OBJECT_UNLOCK (self);
+  return set;
+}
+
+static GstURIType
+gst_wanr2v_src_uri_get_type (GType type)
+{
+  return GST_URI_SRC;
+}
+
+static const gchar *const *
+gst_wanr2v_src_uri_get_protocols (GType type)
+{
+  static const gchar *protocols[] = { WANR2V_URI_SCHEME, NULL };
+
+  return protocols;
+}
+
+static gchar *
+gst_wanr2v_src_uri_get_uri (GstURIHandler * handler)
+{
+  return wanr2vsrc_uri_build (G_OBJECT (handler), property_is_set);
+}
+
+static gboolean
+gst_wanr2v_src_uri_set_uri (GstURIHandler * handler, const gchar * uri,
+    GError ** error)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (handler);
+
+  if (GST_STATE (self) != GST_STATE_NULL
+      && GST_STATE (self) != GST_STATE_READY) {
+    g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+        "Changing the URI of wanr2vsrc when it is running is not supported");
+    return FALSE;
+  }
+  return wanr2vsrc_uri_apply (G_OBJECT (self), uri, error);
+}
+
+static void
+gst_wanr2v_src_uri_handler_init (gpointer g_iface, gpointer iface_data)
+{
+  GstURIHandlerInterface *iface = (GstURIHandlerInterface *) g_iface;
+
+  iface->get_type = gst_wanr2v_src_uri_get_type;
+  iface->get_protocols = gst_wanr2v_src_uri_get_protocols;
+  iface->get_uri = gst_wanr2v_src_uri_get_uri;
+  iface->set_uri = gst_wanr2v_src_uri_set_uri;
+}
+
 /* ---- GObject ------------------------------------------------------------ */
 
 static void
@@ -996,14 +1069,22 @@ gst_wanr2v_src_finalize (GObject * object)
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
+/* DASHSCOPE_HTTP_BASE_URL, as the official SDKs read it, else Beijing. */
+static const char *
+default_base_url (void)
+{
+  const char *base_url = env_or_null ("DASHSCOPE_HTTP_BASE_URL");
+
+  return base_url ? base_url : WANR2V_DEFAULT_BASE_URL;
+}
+
 static void
 gst_wanr2v_src_init (GstWanR2vSrc * self)
 {
   Settings *s = &self->settings;
-  const char *base_url = env_or_null ("DASHSCOPE_HTTP_BASE_URL");
 
   s->api_key = g_strdup (env_or_null ("DASHSCOPE_API_KEY"));
-  s->base_url = g_strdup (base_url ? base_url : WANR2V_DEFAULT_BASE_URL);
+  s->base_url = g_strdup (default_base_url ());
   s->model = g_strdup (DEFAULT_MODEL);
   s->resolution = DEFAULT_RESOLUTION;
   s->ratio = DEFAULT_RATIO;
@@ -1062,7 +1143,7 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
   properties[PROP_BASE_URL] = g_param_spec_string ("base-url", "Base URL",
       "DashScope API base URL, ending in /api/v1 (default: "
       "DASHSCOPE_HTTP_BASE_URL, else the Beijing endpoint; Singapore is "
-      "https://dashscope-intl.aliyuncs.com/api/v1)", WANR2V_DEFAULT_BASE_URL,
+      "https://dashscope-intl.aliyuncs.com/api/v1)", default_base_url (),
       PARAM_FLAGS);
   properties[PROP_MODEL] = g_param_spec_string ("model", "Model",
       "wan2.7-r2v (or a dated wan2.7-r2v-YYYY-MM-DD), wan2.6-r2v or "

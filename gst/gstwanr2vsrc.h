@@ -13,6 +13,9 @@ G_DECLARE_FINAL_TYPE (GstWanR2vSrc, gst_wanr2v_src, GST, WANR2V_SRC,
 
 GST_ELEMENT_REGISTER_DECLARE (wanr2vsrc);
 
+/* Forgets which properties the user set (all count as defaults again). */
+void gst_wanr2v_src_forget_settings (GstWanR2vSrc * self);
+
 #define GST_TYPE_WANR2V_RESOLUTION (gst_wanr2v_resolution_get_type ())
 GType gst_wanr2v_resolution_get_type (void);
 

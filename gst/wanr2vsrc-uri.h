@@ -1,0 +1,31 @@
+/* wanr2vsrc-uri.h: wanr2v:// URIs, so that playbin, uridecodebin and
+ * gst-play-1.0 can generate videos.
+ *
+ *   wanr2v://generate?prompt=Image%201%20waves&images=a.png&images=b.png&resolution=720P
+ *   wanr2v://task/0385dc79-...        (fetch the video of an existing task)
+ *
+ * Query parameters are the element's property names; an array property is
+ * given by repeating its parameter.  The API key never travels in a URI.
+ */
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+#define WANR2V_URI_SCHEME "wanr2v"
+
+/* Whether property @pspec of wanr2vsrc may appear in a URI. */
+gboolean wanr2vsrc_uri_property_allowed (GParamSpec * pspec);
+
+/* Resets every URI property of @element to its default, then sets those
+ * @uri names.  Fails (GST_URI_ERROR_BAD_URI) on a malformed URI, an unknown
+ * or secret parameter, or a value the property does not take. */
+gboolean wanr2vsrc_uri_apply (GObject * element, const char *uri,
+    GError ** error);
+
+/* Builds the URI of the properties for which @is_set returns TRUE. */
+char *wanr2vsrc_uri_build (GObject * element,
+    gboolean (*is_set) (GObject * element, GParamSpec * pspec));
+
+G_END_DECLS
