@@ -5,10 +5,12 @@
 
 #include <gst/gst.h>
 #include "gstwanr2vsrc.h"
+#include "wanr2vsrc-report.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  wanr2vsrc_register_tags ();
   return GST_ELEMENT_REGISTER (wanr2vsrc, plugin);
 }
 

@@ -99,6 +99,7 @@ enum
   PROP_SHOT_TYPE,
   PROP_AUDIO,
   PROP_REQUEST,
+  PROP_CACHE_POLICY,
   N_PROPS
 };
 
@@ -140,6 +141,7 @@ typedef struct
   GstWanR2vShotType shot_type;
   gboolean audio;
   char *request_file;
+  WanR2vCachePolicy cache_policy;
   guint64 set_mask;
 } Settings;
 
@@ -344,6 +346,9 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
       g_free (s->request_file);
       s->request_file = g_value_dup_string (value);
       break;
+    case PROP_CACHE_POLICY:
+      s->cache_policy = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -442,6 +447,9 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_REQUEST:
       g_value_set_string (value, s->request_file);
+      break;
+    case PROP_CACHE_POLICY:
+      g_value_set_enum (value, s->cache_policy);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -672,6 +680,15 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
     GST_INFO_OBJECT (self, "task %s created", event->task_id);
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK_ID]);
   }
+  if (event->type == WANR2V_JOB_EVENT_DONE) {
+    g_autofree char *model = NULL, *prompt = NULL;
+
+    GST_OBJECT_LOCK (self);
+    model = g_strdup (self->settings.model);
+    prompt = g_strdup (self->settings.prompt);
+    GST_OBJECT_UNLOCK (self);
+    wanr2vsrc_report_tags (GST_ELEMENT (self), model, prompt, event);
+  }
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
 }
 
@@ -721,6 +738,7 @@ start_job (GstWanR2vSrc * self)
   config.request = req;
   config.attach_task_id = s->task_id && *s->task_id ? s->task_id : NULL;
   config.output_dir = cache_dir;
+  config.cache_policy = s->cache_policy;
   config.timeout_s = s->timeout;
   config.poll_interval_ms = s->poll_interval;
   config.max_retries = s->retries;
@@ -1217,8 +1235,14 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "this machine (the API key then travels unencrypted)",
       DEFAULT_ALLOW_INSECURE, PARAM_FLAGS);
   properties[PROP_CACHE_DIR] = g_param_spec_string ("cache-dir",
-      "Cache directory", "Where generated videos are kept (default: "
-      "$XDG_CACHE_HOME/wanr2v/videos)", NULL, PARAM_FLAGS);
+      "Cache directory", "Where generated videos are kept, with the journal "
+      "of unfinished tasks (default: $XDG_CACHE_HOME/wanr2v/videos)", NULL,
+      PARAM_FLAGS);
+  properties[PROP_CACHE_POLICY] = g_param_spec_enum ("cache-policy",
+      "Cache policy", "Whether a kept video of the same request (same "
+      "prompt, settings and file contents) is served instead of making a "
+      "new one", GST_TYPE_WANR2V_CACHE_POLICY, WANR2V_CACHE_REUSE,
+      PARAM_FLAGS);
   properties[PROP_SHOT_TYPE] = g_param_spec_enum ("shot-type", "Shot type",
       "wan2.6 only: one continuous shot or several (left to the service "
       "unless set)", GST_TYPE_WANR2V_SHOT_TYPE, GST_WANR2V_SHOT_TYPE_SINGLE,
@@ -1251,4 +1275,5 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RESOLUTION, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RATIO, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_SHOT_TYPE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_CACHE_POLICY, 0);
 }

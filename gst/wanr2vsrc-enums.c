@@ -4,6 +4,7 @@
  * like the API: resolution=720P ratio=9:16. */
 #include "gstwanr2vsrc.h"
 #include "wanr2vsrc-enums.h"
+#include "wanr2v-cache.h"
 
 GType
 gst_wanr2v_resolution_get_type (void)
@@ -52,6 +53,26 @@ gst_wanr2v_shot_type_get_type (void)
 
   if (g_once_init_enter (&type))
     g_once_init_leave (&type, g_enum_register_static ("GstWanR2vShotType",
+            values));
+  return type;
+}
+
+GType
+gst_wanr2v_cache_policy_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {WANR2V_CACHE_REUSE, "Serve a kept video of the same request, resume "
+          "a task an earlier run left unfinished", "reuse"},
+    {WANR2V_CACHE_REFRESH, "Always make a new video (and keep it)",
+        "refresh"},
+    {WANR2V_CACHE_OFF, "No lookups (videos are still kept, by task id)",
+        "off"},
+    {0, NULL, NULL}
+  };
+
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("GstWanR2vCachePolicy",
             values));
   return type;
 }

@@ -29,6 +29,9 @@ typedef enum
 #define GST_TYPE_WANR2V_SHOT_TYPE (gst_wanr2v_shot_type_get_type ())
 GType gst_wanr2v_shot_type_get_type (void);
 
+#define GST_TYPE_WANR2V_CACHE_POLICY (gst_wanr2v_cache_policy_get_type ())
+GType gst_wanr2v_cache_policy_get_type (void);   /* values: WanR2vCachePolicy */
+
 /* The service's spelling of an enum value ("720P", "16:9"). */
 const char *gst_wanr2v_enum_nick (GType type, gint value);
 

@@ -87,8 +87,11 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
       }
       break;
     case WANR2V_JOB_EVENT_TASK_CREATED:
-      text = g_strdup_printf ("Task %s created, %s", event->task_id,
-          event->info ? event->info->status_string : "PENDING");
+      /* Without a create reply, the task is one we attach to. */
+      text = event->info ? g_strdup_printf ("Task %s created, %s",
+          event->task_id, event->info->status_string) :
+          g_strdup_printf ("Following task %s (created earlier)",
+          event->task_id);
       post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST, text);
       post_task_message (element, event);
       break;
@@ -110,8 +113,12 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
           text);
       break;
     case WANR2V_JOB_EVENT_DONE:
-      text = g_strdup_printf ("Video of task %s ready: %" G_GUINT64_FORMAT
-          " bytes", event->task_id, event->bytes);
+      if (event->task_id)
+        text = g_strdup_printf ("Video of task %s ready: %" G_GUINT64_FORMAT
+            " bytes", event->task_id, event->bytes);
+      else
+        text = g_strdup_printf ("Serving the kept video of this request (%"
+            G_GUINT64_FORMAT " bytes): no new task", event->bytes);
       post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_DOWNLOAD,
           text);
       post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_REQUEST, text);
@@ -193,4 +200,38 @@ wanr2vsrc_report_cancelled (GstElement * element, const char *task_id)
       g_strdup ("Stopped before the task was created");
 
   post_progress (element, GST_PROGRESS_TYPE_CANCELED, CODE_REQUEST, text);
+}
+
+void
+wanr2vsrc_register_tags (void)
+{
+  gst_tag_register_static (WANR2V_TAG_MODEL, GST_TAG_FLAG_META,
+      G_TYPE_STRING, "wanr2v model", "The Wan model that made the video",
+      gst_tag_merge_use_first);
+  gst_tag_register_static (WANR2V_TAG_TASK_ID, GST_TAG_FLAG_META,
+      G_TYPE_STRING, "wanr2v task id", "The DashScope task that made the "
+      "video", gst_tag_merge_use_first);
+}
+
+void
+wanr2vsrc_report_tags (GstElement * element, const char *model,
+    const char *prompt, const WanR2vJobEvent * event)
+{
+  GstTagList *tags = gst_tag_list_new (GST_TAG_APPLICATION_NAME, "wanr2vsrc",
+      NULL);
+
+  if (model)
+    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, WANR2V_TAG_MODEL, model,
+        NULL);
+  if (prompt)
+    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, GST_TAG_DESCRIPTION,
+        prompt, NULL);
+  if (event->task_id)
+    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, WANR2V_TAG_TASK_ID,
+        event->task_id, NULL);
+  if (event->info && event->info->actual_prompt)
+    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, GST_TAG_COMMENT,
+        event->info->actual_prompt, NULL);
+  gst_element_post_message (element,
+      gst_message_new_tag (GST_OBJECT (element), tags));
 }

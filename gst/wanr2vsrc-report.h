@@ -16,6 +16,16 @@ void wanr2vsrc_report_event (GstElement * element,
 void wanr2vsrc_report_job_error (GstElement * element, const GError * error,
     const WanR2vErrorInfo * details);
 
+#define WANR2V_TAG_MODEL "wanr2v-model"
+#define WANR2V_TAG_TASK_ID "wanr2v-task-id"
+
+/* Registers the tags above (once, from plugin_init). */
+void wanr2vsrc_register_tags (void);
+
+/* Posts a tag message describing the finished video. */
+void wanr2vsrc_report_tags (GstElement * element, const char *model,
+    const char *prompt, const WanR2vJobEvent * event);
+
 /* Posts a CANCELED progress message (the job was stopped unfinished). */
 void wanr2vsrc_report_cancelled (GstElement * element, const char *task_id);
 

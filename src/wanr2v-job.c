@@ -28,6 +28,7 @@ struct _WanR2vJob
   WanR2vRequest *request;
   char *attach_task_id;
   char *output_dir;
+  WanR2vCachePolicy cache_policy;
   guint timeout_s;
   guint poll_interval_ms;
   guint max_retries;
@@ -39,7 +40,14 @@ struct _WanR2vJob
   WanR2vMediaInspectFunc inspect;
   gpointer inspect_data;
 
+  /* set by the prepare worker, then HTTP thread only */
+  char *key;                    /* cache key; NULL with WANR2V_CACHE_OFF */
+  char *cached_path;            /* a kept video to serve */
+  guint64 cached_size;
+  char *journal_task_id;        /* a task of an earlier run to resume */
+
   /* HTTP thread */
+  gboolean from_journal;        /* following journal_task_id */
   GCancellable *cancellable;
   WanR2vRequest *wire;          /* the request with local files replaced */
   GPtrArray *uploads;           /* of PendingUpload*, still to do */
@@ -127,6 +135,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
       NULL;
   job->attach_task_id = g_strdup (config->attach_task_id);
   job->output_dir = g_strdup (config->output_dir);
+  job->cache_policy = config->cache_policy;
   job->timeout_s = config->timeout_s;
   job->poll_interval_ms = config->poll_interval_ms;
   job->max_retries = config->max_retries;
@@ -164,6 +173,9 @@ wanr2v_job_unref (WanR2vJob * job)
   g_clear_pointer (&job->request, wanr2v_request_free);
   g_free (job->attach_task_id);
   g_free (job->output_dir);
+  g_free (job->key);
+  g_free (job->cached_path);
+  g_free (job->journal_task_id);
   g_clear_object (&job->cancellable);
   g_free (job->body);
   g_clear_pointer (&job->wire, wanr2v_request_free);
@@ -305,11 +317,39 @@ backoff_ms (WanR2vJob * job)
 static void poll_later (WanR2vJob * job);
 static void start_download (WanR2vJob * job);
 
+static void upload_next (WanR2vJob * job);
+
 static gboolean
 task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
 {
-  WanR2vErrorInfo *details = wanr2v_error_info_new ();
+  WanR2vErrorInfo *details;
   GError *error;
+
+  if (info->status != WANR2V_TASK_STATUS_FAILED
+      && info->status != WANR2V_TASK_STATUS_CANCELED
+      && info->status != WANR2V_TASK_STATUS_UNKNOWN)
+    return FALSE;
+
+  /* The task has ended without a video: nothing left to resume. */
+  if (job->key)
+    wanr2v_journal_remove (job->output_dir, job->key);
+  if (job->from_journal) {
+    /* An earlier run's task that ended badly: this run makes its own. */
+    g_info ("task %s of an earlier run is %s: creating a new one",
+        job->task_id, info->status_string);
+    job->from_journal = FALSE;
+    g_mutex_lock (&job->lock);
+    g_clear_pointer (&job->task_id, g_free);
+    g_mutex_unlock (&job->lock);
+    g_clear_pointer (&job->last_info, wanr2v_task_info_free);
+    job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
+    job->poll_count = 0;
+    job->attempts = 0;
+    upload_next (job);
+    return TRUE;
+  }
+
+  details = wanr2v_error_info_new ();
 
   details->http_status = 200;
   details->code = g_strdup (info->code);
@@ -338,8 +378,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
           info->task_id);
       break;
     default:
-      wanr2v_error_info_free (details);
-      return FALSE;
+      g_assert_not_reached ();
   }
   fail (job, error, details);
   return TRUE;
@@ -496,6 +535,8 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
+  if (job->key)
+    wanr2v_journal_remove (job->output_dir, job->key);
   clear_source (&job->deadline);
   g_mutex_lock (&job->lock);
   job->written = size;
@@ -541,12 +582,13 @@ start_download (WanR2vJob * job)
     return;
   }
 
-  /* The task id is a UUID from the service; keep only safe characters. */
-  name = g_strdup (job->task_id);
+  /* Kept under the request's key, or else the task id (a UUID from the
+   * service: keep only safe characters). */
+  name = g_strdup (job->key ? job->key : job->task_id);
   g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
 
   g_mutex_lock (&job->lock);
-  job->video_path = g_strdup_printf ("%s/%s.mp4", job->output_dir, name);
+  job->video_path = wanr2v_cache_video_path (job->output_dir, name);
   job->part_path = g_strdup_printf ("%s.part", job->video_path);
   g_mutex_unlock (&job->lock);
 
@@ -577,8 +619,11 @@ on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
   WanR2vJob *job = data;
   g_autoptr (GError) error = NULL;
 
-  if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error))
+  if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error)) {
     g_info ("task %s cancelled on the service", job->task_id);
+    if (job->key)
+      wanr2v_journal_remove (job->output_dir, job->key);
+  }
   else
     g_info ("task %s could not be cancelled: %s", job->task_id,
         error->message);
@@ -649,6 +694,17 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
   job->last_status = info->status;
   job->last_info = info;
   job->attempts = 0;
+
+  /* Before anything else: a process that dies from here on finds this
+   * task again instead of paying for another. */
+  if (job->key) {
+    g_autoptr (GError) journal_error = NULL;
+
+    if (!wanr2v_journal_write (job->output_dir, job->key, info->task_id,
+            job->wire ? job->wire->model : NULL, &journal_error))
+      g_warning ("could not journal task %s: %s", info->task_id,
+          journal_error->message);
+  }
 
   if (is_stopped (job)) {
     /* Stopped while the create was in flight: the task exists now. */
@@ -792,6 +848,15 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
         && wanr2v_url_classify (media->voice) == WANR2V_URL_LOCAL
         && !prepare_local (job, wire, i, TRUE, &error))
       break;
+  }
+  if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF) {
+    job->key = wanr2v_cache_key (job->request,
+        wanr2v_client_get_base_url (job->client), &error);
+    if (job->key && job->cache_policy == WANR2V_CACHE_REUSE
+        && !wanr2v_cache_lookup (job->output_dir, job->key,
+            &job->cached_path, &job->cached_size))
+      job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
+          WANR2V_JOURNAL_MAX_AGE_S);
   }
   if (error) {
     wanr2v_request_free (wire);
@@ -955,6 +1020,26 @@ upload_next (WanR2vJob * job)
       job->cancellable, on_policy, wanr2v_job_ref (job));
 }
 
+/* A kept video: done at once, no task. */
+static void
+serve_cached (WanR2vJob * job)
+{
+  clear_source (&job->deadline);
+  g_mutex_lock (&job->lock);
+  job->video_path = g_strdup (job->cached_path);
+  job->written = job->cached_size;
+  job->total = job->cached_size;
+  job->download_started = TRUE;
+  job->complete = TRUE;
+  job->phase = WANR2V_JOB_PHASE_DONE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+
+  g_debug ("job %p: serving the kept video %s", job, job->cached_path);
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+}
+
 static void
 on_prepared (GObject * source, GAsyncResult * res, gpointer data)
 {
@@ -967,7 +1052,21 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
       fail (job, error, NULL);
     else
       g_error_free (error);
-  } else if (!is_stopped (job)) {
+  } else if (is_stopped (job)) {
+    /* nothing */
+  } else if (job->cached_path) {
+    serve_cached (job);
+  } else if (job->journal_task_id) {
+    g_info ("resuming task %s of an earlier run", job->journal_task_id);
+    job->from_journal = TRUE;
+    g_mutex_lock (&job->lock);
+    job->task_id = g_strdup (job->journal_task_id);
+    g_mutex_unlock (&job->lock);
+    job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
+    set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+    emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
+    poll_later (job);
+  } else {
     job->attempts = 0;
     upload_next (job);
   }
@@ -1178,6 +1277,17 @@ wanr2v_job_get_phase (WanR2vJob * job)
   phase = job->phase;
   g_mutex_unlock (&job->lock);
   return phase;
+}
+
+gboolean
+wanr2v_job_is_cached (WanR2vJob * job)
+{
+  gboolean cached;
+
+  g_mutex_lock (&job->lock);
+  cached = job->cached_path != NULL && job->complete;
+  g_mutex_unlock (&job->lock);
+  return cached;
 }
 
 gint64

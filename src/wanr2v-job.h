@@ -9,6 +9,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "wanr2v-cache.h"
 #include "wanr2v-error.h"
 #include "wanr2v-json.h"
 #include "wanr2v-request.h"
@@ -71,7 +72,8 @@ typedef struct
   gboolean allow_insecure;
   const WanR2vRequest *request; /* what to create; NULL when attaching */
   const char *attach_task_id;   /* follow this existing task instead */
-  const char *output_dir;       /* where the video is written */
+  const char *output_dir;       /* where the video is written and kept */
+  WanR2vCachePolicy cache_policy;
   guint timeout_s;              /* overall; 0 = none */
   guint poll_interval_ms;       /* 0 = adaptive schedule */
   guint max_retries;            /* per request that may be retried */
@@ -118,6 +120,9 @@ WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
 char *wanr2v_job_dup_task_id (WanR2vJob * job);
 char *wanr2v_job_dup_video_path (WanR2vJob * job);
 WanR2vJobPhase wanr2v_job_get_phase (WanR2vJob * job);
+/* TRUE when the video came from the cache, with no task. */
+gboolean wanr2v_job_is_cached (WanR2vJob * job);
+
 /* The video's size in bytes, or -1 while unknown. */
 gint64 wanr2v_job_get_size (WanR2vJob * job);
 

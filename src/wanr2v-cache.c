@@ -1,0 +1,220 @@
+/* wanr2v-cache.c: kept videos and the task journal. */
+#include "wanr2v-cache.h"
+#include "wanr2v-json.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* Bump when the canonical form changes, so old keys stop matching. */
+#define CANONICAL_VERSION 1
+
+static char *
+hash_file (const char *path, GError ** error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 buffer[64 * 1024];
+
+  stream = g_file_read (file, NULL, error);
+  if (stream == NULL)
+    return NULL;
+  for (;;) {
+    gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer,
+        sizeof (buffer), NULL, error);
+
+    if (n < 0)
+      return NULL;
+    if (n == 0)
+      break;
+    g_checksum_update (checksum, buffer, n);
+  }
+  return g_strconcat ("sha256:", g_checksum_get_string (checksum), NULL);
+}
+
+/* Local files by content, so that a renamed file still matches and an
+ * edited one does not. */
+static gboolean
+canonical_url (char **url, GError ** error)
+{
+  g_autofree char *path = NULL;
+  char *hashed;
+
+  if (*url == NULL || wanr2v_url_classify (*url) != WANR2V_URL_LOCAL)
+    return TRUE;
+  path = wanr2v_url_to_local_path (*url);
+  hashed = path ? hash_file (path, error) : NULL;
+  if (hashed == NULL) {
+    if (error && *error == NULL)
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+          "Cannot read %s", *url);
+    return FALSE;
+  }
+  g_free (*url);
+  *url = hashed;
+  return TRUE;
+}
+
+char *
+wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
+    GError ** error)
+{
+  g_autoptr (WanR2vRequest) canon = wanr2v_request_copy (req);
+  g_autoptr (GUri) uri = g_uri_parse (base_url ? base_url : "",
+      G_URI_FLAGS_NONE, NULL);
+  g_autofree char *body = NULL;
+  g_autofree char *host = NULL;
+  guint i;
+
+  for (i = 0; i < canon->media->len; i++) {
+    WanR2vMedia *m = g_ptr_array_index (canon->media, i);
+
+    if (m->voice && *m->voice == '\0')
+      g_clear_pointer (&m->voice, g_free);
+    if (!canonical_url (&m->url, error) || !canonical_url (&m->voice, error))
+      return NULL;
+  }
+
+  /* The service's defaults, so that "set to the default" and "not set" are
+   * the same request.  The seed stays as given: unset means random, and
+   * the kept video is as good an answer as a new random one. */
+  if (wanr2v_model_family (canon->model) == WANR2V_FAMILY_WAN27) {
+    char *resolution = g_strdup (wanr2v_request_get_resolution (canon));
+    char *ratio = g_strdup (wanr2v_request_get_ratio (canon));
+
+    g_free (canon->resolution);
+    canon->resolution = resolution;
+    g_free (canon->ratio);
+    canon->ratio = ratio;
+  }
+  canon->duration = wanr2v_request_get_duration (canon);
+  if (canon->prompt_extend == WANR2V_UNSET)
+    canon->prompt_extend = TRUE;
+  if (canon->watermark == WANR2V_UNSET)
+    canon->watermark = FALSE;
+
+  body = wanr2v_json_build_create_body (canon, error);
+  if (body == NULL)
+    return NULL;
+  host = g_strdup (uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "");
+  return g_strdup_printf ("{\"v\":%d,\"host\":\"%s\",\"body\":%s}",
+      CANONICAL_VERSION, host, body);
+}
+
+char *
+wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
+    GError ** error)
+{
+  g_autofree char *canonical = wanr2v_cache_canonical (req, base_url, error);
+
+  if (canonical == NULL)
+    return NULL;
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+}
+
+char *
+wanr2v_cache_video_path (const char *dir, const char *key)
+{
+  g_autofree char *name = g_strconcat (key, ".mp4", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+gboolean
+wanr2v_cache_lookup (const char *dir, const char *key, char **path,
+    guint64 * size)
+{
+  g_autofree char *video = wanr2v_cache_video_path (dir, key);
+  GStatBuf st;
+
+  /* Only finished downloads have this name (they are renamed from .part). */
+  if (g_stat (video, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
+    return FALSE;
+  *path = g_steal_pointer (&video);
+  *size = st.st_size;
+  return TRUE;
+}
+
+static char *
+journal_path (const char *dir, const char *key)
+{
+  g_autofree char *name = g_strconcat (key, ".task", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+gboolean
+wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
+    const char *model, GError ** error)
+{
+  g_autofree char *path = journal_path (dir, key);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+        "Cannot create %s: %s", dir, g_strerror (errno));
+    return FALSE;
+  }
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "task_id");
+  json_builder_add_string_value (builder, task_id);
+  json_builder_set_member_name (builder, "model");
+  json_builder_add_string_value (builder, model ? model : "");
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_int_value (builder, g_get_real_time () / G_USEC_PER_SEC);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  /* Written to a temporary file and renamed: never half a journal. */
+  return g_file_set_contents_full (path, text, -1,
+      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
+      error);
+}
+
+char *
+wanr2v_journal_read (const char *dir, const char *key, gint64 max_age_s)
+{
+  g_autofree char *path = journal_path (dir, key);
+  g_autofree char *text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *obj;
+  const char *task_id;
+  gint64 created;
+  gsize length;
+
+  if (!g_file_get_contents (path, &text, &length, NULL))
+    return NULL;
+  if (!json_parser_load_from_data (parser, text, length, NULL)
+      || (root = json_parser_get_root (parser)) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (root)) {
+    g_unlink (path);
+    return NULL;
+  }
+  obj = json_node_get_object (root);
+  task_id = json_object_has_member (obj, "task_id") ?
+      json_node_get_string (json_object_get_member (obj, "task_id")) : NULL;
+  created = json_object_has_member (obj, "created") ?
+      json_node_get_int (json_object_get_member (obj, "created")) : 0;
+  if (task_id == NULL || *task_id == '\0'
+      || g_get_real_time () / G_USEC_PER_SEC - created > max_age_s) {
+    g_unlink (path);
+    return NULL;
+  }
+  return g_strdup (task_id);
+}
+
+void
+wanr2v_journal_remove (const char *dir, const char *key)
+{
+  g_autofree char *path = journal_path (dir, key);
+
+  g_unlink (path);
+}

@@ -1,0 +1,57 @@
+/* wanr2v-cache.h: kept videos and the task journal.
+ *
+ * A generated video is paid for: it is kept on disk under a key computed
+ * from the canonical request (the create body with the service's defaults
+ * filled in and local files replaced by the SHA-256 of their contents,
+ * plus the API host; never the API key), so running the same pipeline again
+ * serves it without a new task.
+ *
+ * The journal is a small file per key, written as soon as a task exists and
+ * removed once its video is kept (or the task ended without one): a process
+ * killed in between finds the task again and attaches to it instead of
+ * paying for a second one.
+ */
+#pragma once
+
+#include <glib.h>
+#include "wanr2v-request.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  WANR2V_CACHE_REUSE,           /* serve a kept video; resume a journaled task */
+  WANR2V_CACHE_REFRESH,         /* always make a new video (and keep it) */
+  WANR2V_CACHE_OFF,             /* no lookups; videos kept by task id */
+} WanR2vCachePolicy;
+
+/* Tasks can be queried for 24 hours; older journal entries are useless. */
+#define WANR2V_JOURNAL_MAX_AGE_S (24 * 3600)
+
+/* The key of @req sent to @base_url: 64 hex characters.  Reads (hashes)
+ * every local file of the request: call it in a worker thread. */
+char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
+    GError ** error);
+
+/* The canonical document the key is the hash of (for tests and debugging). */
+char *wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
+    GError ** error);
+
+char *wanr2v_cache_video_path (const char *dir, const char *key);
+
+/* TRUE when a complete video is kept for @key; its path and size. */
+gboolean wanr2v_cache_lookup (const char *dir, const char *key, char **path,
+    guint64 * size);
+
+/* Records that task @task_id was created for @key (atomically). */
+gboolean wanr2v_journal_write (const char *dir, const char *key,
+    const char *task_id, const char *model, GError ** error);
+
+/* The task journaled for @key if it is younger than @max_age_s, else NULL
+ * (and an outdated entry is removed). */
+char *wanr2v_journal_read (const char *dir, const char *key,
+    gint64 max_age_s);
+
+void wanr2v_journal_remove (const char *dir, const char *key);
+
+G_END_DECLS
