@@ -24,6 +24,7 @@ typedef enum
   CALL_QUERY,
   CALL_CANCEL,
   CALL_POLICY,
+  CALL_LIST,
 } CallKind;
 
 typedef struct
@@ -181,6 +182,8 @@ call_description (Call * call)
       return "cancelling the task";
     case CALL_POLICY:
       return "asking for an upload policy";
+    case CALL_LIST:
+      return "listing tasks";
   }
   return "calling DashScope";
 }
@@ -290,6 +293,14 @@ on_reply (GObject * source, GAsyncResult * res, gpointer data)
 
   if (call->kind == CALL_CANCEL) {
     g_task_return_boolean (task, TRUE);
+  } else if (call->kind == CALL_LIST) {
+    GPtrArray *list = wanr2v_json_parse_task_list (body_data, body_size,
+        &error);
+
+    if (list == NULL)
+      g_task_return_error (task, g_steal_pointer (&error));
+    else
+      g_task_return_pointer (task, list, (GDestroyNotify) g_ptr_array_unref);
   } else if (call->kind == CALL_POLICY) {
     WanR2vUploadPolicy *policy = wanr2v_json_parse_upload_policy (body_data,
         body_size, &error);
@@ -354,6 +365,9 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
   }
   /* HTTP/1.1 keep-alive is libsoup's default; the headers are the
    * documented ones, nothing more. */
+  /* A redirect could carry the key to another host: API calls follow
+   * none (the service does not redirect). */
+  soup_message_add_flags (call->msg, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (call->msg);
   auth = g_strconcat ("Bearer ", client->api_key, NULL);
   soup_message_headers_replace (headers, "Authorization", auth);
@@ -476,6 +490,40 @@ wanr2v_client_get_upload_policy_async (WanR2vClient * client,
 
 WanR2vUploadPolicy *
 wanr2v_client_get_upload_policy_finish (WanR2vClient * client,
+    GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
+{
+  return finish_call (result, details, error);
+}
+
+/* "YYYYMMDDhhmmss" in the service's zone (UTC+8, as its times are). */
+static char *
+list_time (gint64 unix_s)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_offset (8 * 3600);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (unix_s);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, zone);
+
+  return g_date_time_format (local, "%Y%m%d%H%M%S");
+}
+
+void
+wanr2v_client_list_tasks_async (WanR2vClient * client, const char *model,
+    gint64 start_s, gint64 end_s, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *escaped = g_uri_escape_string (model, NULL, FALSE);
+  g_autofree char *start = list_time (start_s);
+  g_autofree char *end = list_time (end_s);
+  g_autofree char *path = g_strdup_printf ("/tasks/?model_name=%s"
+      "&start_time=%s&end_time=%s&page_no=1&page_size=100", escaped, start,
+      end);
+
+  start_call (client, CALL_LIST, "GET", path, NULL, NULL, FALSE, cancellable,
+      callback, user_data);
+}
+
+GPtrArray *
+wanr2v_client_list_tasks_finish (WanR2vClient * client,
     GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
 {
   return finish_call (result, details, error);

@@ -60,6 +60,16 @@ WanR2vUploadPolicy *wanr2v_client_get_upload_policy_finish (WanR2vClient *
     client, GAsyncResult * result, WanR2vErrorInfo ** details,
     GError ** error);
 
+/* GET /tasks/?model_name=@model&start_time=..&end_time=.. (times in seconds
+ * since the epoch, sent in the service's zone): an array of
+ * WanR2vTaskSummary*, newest pages first as the service orders them. */
+void wanr2v_client_list_tasks_async (WanR2vClient * client,
+    const char *model, gint64 start_s, gint64 end_s,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data);
+GPtrArray *wanr2v_client_list_tasks_finish (WanR2vClient * client,
+    GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error);
+
 /* Whether a failed request certainly never reached the server (connection
  * refused, name not resolved...): only then may a create be sent again. */
 gboolean wanr2v_client_error_is_not_sent (const GError * error);

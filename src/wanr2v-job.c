@@ -64,6 +64,8 @@ struct _WanR2vJob
   gint64 start_us;
   guint last_progress_step;
   gboolean create_in_flight;
+  gint64 create_sent_real_us;   /* wall clock when the create was sent */
+  guint recovery_tries;
 
   /* shared, under lock */
   GMutex lock;
@@ -95,6 +97,38 @@ pending_upload_free (PendingUpload * up)
 {
   g_free (up->path);
   g_free (up);
+}
+
+/* ---- tasks this process follows ------------------------------------------ */
+
+/* Task ids of every live job of the process, so that recovering a lost
+ * create never adopts a sibling's task. */
+static GMutex owned_lock;
+static GHashTable *owned_tasks;
+
+static void
+own_task (const char *task_id, gboolean own)
+{
+  g_mutex_lock (&owned_lock);
+  if (owned_tasks == NULL)
+    owned_tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        NULL);
+  if (own)
+    g_hash_table_add (owned_tasks, g_strdup (task_id));
+  else
+    g_hash_table_remove (owned_tasks, task_id);
+  g_mutex_unlock (&owned_lock);
+}
+
+static gboolean
+task_is_owned (const char *task_id)
+{
+  gboolean owned;
+
+  g_mutex_lock (&owned_lock);
+  owned = owned_tasks && g_hash_table_contains (owned_tasks, task_id);
+  g_mutex_unlock (&owned_lock);
+  return owned;
 }
 
 static const char *phase_names[] = {
@@ -169,6 +203,8 @@ wanr2v_job_unref (WanR2vJob * job)
 
   /* Timers and requests hold references, so none is pending here. */
   g_warn_if_fail (job->timer == NULL && job->deadline == NULL);
+  if (job->task_id)
+    own_task (job->task_id, FALSE);
   wanr2v_client_unref (job->client);
   g_clear_pointer (&job->request, wanr2v_request_free);
   g_free (job->attach_task_id);
@@ -338,6 +374,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     g_info ("task %s of an earlier run is %s: creating a new one",
         job->task_id, info->status_string);
     job->from_journal = FALSE;
+    own_task (job->task_id, FALSE);
     g_mutex_lock (&job->lock);
     g_clear_pointer (&job->task_id, g_free);
     g_mutex_unlock (&job->lock);
@@ -486,6 +523,27 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
 
 static void download_from (WanR2vJob * job, guint64 offset);
 
+/* Size is checked against Content-Length by the download; this checks the
+ * file is an ISO/QuickTime movie (a proxy's HTML page is not). */
+static gboolean
+looks_like_mp4 (const char *path)
+{
+  static const char *const boxes[] = { "ftyp", "moov", "mdat", "free",
+    "skip", "wide", NULL
+  };
+  char head[8];
+  gboolean ok = FALSE;
+  FILE *f = g_fopen (path, "rb");
+  guint i;
+
+  if (f && fread (head, 1, sizeof (head), f) == sizeof (head))
+    for (i = 0; boxes[i]; i++)
+      ok |= memcmp (head + 4, boxes[i], 4) == 0;
+  if (f)
+    fclose (f);
+  return ok;
+}
+
 static gboolean
 resume_download (gpointer data)
 {
@@ -525,6 +583,14 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
+  if (!looks_like_mp4 (job->part_path)) {
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "The result of task %s is not an MP4 video: the download gave "
+            "%" G_GUINT64_FORMAT " bytes of something else", job->task_id,
+            size), NULL);
+    wanr2v_job_unref (job);
+    return;
+  }
   if (g_rename (job->part_path, job->video_path) != 0) {
     int err = errno;
 
@@ -652,6 +718,134 @@ cancel_task_on_service (WanR2vJob * job)
       on_cancel_sent, wanr2v_job_ref (job));
 }
 
+/* The task of this job exists: journal it, then follow it. */
+static void
+adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info)
+{
+  g_mutex_lock (&job->lock);
+  job->task_id = g_strdup (info->task_id);
+  g_mutex_unlock (&job->lock);
+  own_task (info->task_id, TRUE);
+  job->last_status = info->status;
+  g_clear_pointer (&job->last_info, wanr2v_task_info_free);
+  job->last_info = info;
+  job->attempts = 0;
+
+  /* Before anything else: a process that dies from here on finds this
+   * task again instead of paying for another. */
+  if (job->key) {
+    g_autoptr (GError) journal_error = NULL;
+
+    if (!wanr2v_journal_write (job->output_dir, job->key, info->task_id,
+            job->wire ? job->wire->model : NULL, &journal_error))
+      g_warning ("could not journal task %s: %s", info->task_id,
+          journal_error->message);
+  }
+
+  if (is_stopped (job)) {
+    /* Stopped while the create was in flight: the task exists now. */
+    cancel_task_on_service (job);
+    return;
+  }
+
+  g_debug ("job %p: task %s created", job, info->task_id);
+  set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+  emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
+  /* Skip the immediate query the SDKs make: the task was PENDING a moment
+   * ago and cannot have finished yet. */
+  job->poll_count = 1;
+  poll_later (job);
+}
+
+/* A task found in the list after a lost create reply. */
+static void
+adopt_task (WanR2vJob * job, const char *task_id)
+{
+  WanR2vTaskInfo *info = g_new0 (WanR2vTaskInfo, 1);
+
+  info->task_id = g_strdup (task_id);
+  info->status = WANR2V_TASK_STATUS_PENDING;
+  info->status_string = g_strdup ("PENDING");
+  adopt_task_info (job, info);
+  /* Its real state comes with the first query. */
+  job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
+}
+
+/* How a lost create is looked for: a few list queries over some seconds
+ * (the service may list a task a moment after creating it), within a
+ * window around the moment the create was sent. */
+#define RECOVERY_TRIES 4
+#define RECOVERY_DELAY_MS 1500
+#define RECOVERY_WINDOW_S 30
+
+static void adopt_task (WanR2vJob * job, const char *task_id);
+static gboolean list_for_lost_create (gpointer data);
+
+static void
+on_listed (GObject * source, GAsyncResult * res, gpointer data)
+{
+  WanR2vJob *job = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
+  gint64 since_ms = job->create_sent_real_us / 1000 - RECOVERY_WINDOW_S * 1000;
+  guint i;
+
+  list = wanr2v_client_list_tasks_finish (job->client, res, NULL, &error);
+  if (is_stopped (job)) {
+    wanr2v_job_unref (job);
+    return;
+  }
+  for (i = 0; list && i < list->len; i++) {
+    WanR2vTaskSummary *t = g_ptr_array_index (list, i);
+
+    if ((t->gmt_create_ms == 0 || t->gmt_create_ms >= since_ms)
+        && g_strcmp0 (t->model_name, job->wire->model) == 0
+        && !task_is_owned (t->task_id))
+      g_ptr_array_add (candidates, t->task_id);
+  }
+
+  if (candidates->len == 1) {
+    g_info ("the create's reply was lost; found its task %s in the task "
+        "list", (char *) candidates->pdata[0]);
+    adopt_task (job, candidates->pdata[0]);
+  } else if (candidates->len == 0 && ++job->recovery_tries < RECOVERY_TRIES) {
+    schedule (job, RECOVERY_DELAY_MS, list_for_lost_create);
+  } else {
+    GString *ids = g_string_new (NULL);
+
+    for (i = 0; i < candidates->len; i++)
+      g_string_append_printf (ids, "%s%s", i ? ", " : "",
+          (char *) candidates->pdata[i]);
+    fail (job, candidates->len > 0 ? g_error_new (WANR2V_ERROR,
+            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost "
+            "and %u tasks of %s were created at that time (%s); to avoid "
+            "paying twice nothing was sent again: set task-id to the one of "
+            "this request", candidates->len, job->wire->model, ids->str) :
+        g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
+            "The reply to the create was lost%s%s, and no new task of %s "
+            "shows in the task list, so it was probably not created; to "
+            "avoid paying twice nothing was sent again: run again",
+            error ? " and listing tasks failed: " : "",
+            error ? error->message : "", job->wire->model), NULL);
+    g_string_free (ids, TRUE);
+  }
+  wanr2v_job_unref (job);
+}
+
+static gboolean
+list_for_lost_create (gpointer data)
+{
+  WanR2vJob *job = data;
+  gint64 sent_s = job->create_sent_real_us / G_USEC_PER_SEC;
+
+  g_clear_pointer (&job->timer, g_source_unref);
+  wanr2v_client_list_tasks_async (job->client, job->wire->model,
+      sent_s - RECOVERY_WINDOW_S, g_get_real_time () / G_USEC_PER_SEC
+      + RECOVERY_WINDOW_S, job->cancellable, on_listed, wanr2v_job_ref (job));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_created (GObject * source, GAsyncResult * res, gpointer data)
 {
@@ -676,50 +870,21 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
       wanr2v_error_info_free (details);
       schedule (job, backoff_ms (job), retry_submit);
       job->attempts++;
+    } else if (error->code == WANR2V_ERROR_CONNECTION_LOST) {
+      /* The task may exist and be billed: find it, never send again. */
+      g_info ("create reply lost (%s): looking for the task", error->message);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      job->recovery_tries = 0;
+      schedule (job, RECOVERY_DELAY_MS, list_for_lost_create);
     } else {
-      if (error->code == WANR2V_ERROR_CONNECTION_LOST)
-        g_prefix_error (&error, "The create request may have reached "
-            "DashScope, so it was not sent again (that could pay twice); "
-            "look for a new task of this model in the console, or run "
-            "again: ");
       fail (job, g_steal_pointer (&error), details);
     }
     wanr2v_job_unref (job);
     return;
   }
 
-  g_mutex_lock (&job->lock);
-  job->task_id = g_strdup (info->task_id);
-  g_mutex_unlock (&job->lock);
-  job->last_status = info->status;
-  job->last_info = info;
-  job->attempts = 0;
-
-  /* Before anything else: a process that dies from here on finds this
-   * task again instead of paying for another. */
-  if (job->key) {
-    g_autoptr (GError) journal_error = NULL;
-
-    if (!wanr2v_journal_write (job->output_dir, job->key, info->task_id,
-            job->wire ? job->wire->model : NULL, &journal_error))
-      g_warning ("could not journal task %s: %s", info->task_id,
-          journal_error->message);
-  }
-
-  if (is_stopped (job)) {
-    /* Stopped while the create was in flight: the task exists now. */
-    cancel_task_on_service (job);
-    wanr2v_job_unref (job);
-    return;
-  }
-
-  g_debug ("job %p: task %s created", job, info->task_id);
-  set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-  emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
-  /* Skip the immediate query the SDKs make: the task was PENDING a moment
-   * ago and cannot have finished yet. */
-  job->poll_count = 1;
-  poll_later (job);
+  adopt_task_info (job, info);
   wanr2v_job_unref (job);
 }
 
@@ -728,6 +893,7 @@ submit (WanR2vJob * job)
 {
   set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
   job->create_in_flight = TRUE;
+  job->create_sent_real_us = g_get_real_time ();
   /* Not job->cancellable: a create once sent must be seen through, or the
    * task it makes would be orphaned. */
   wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
@@ -1062,6 +1228,7 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
     g_mutex_lock (&job->lock);
     job->task_id = g_strdup (job->journal_task_id);
     g_mutex_unlock (&job->lock);
+    own_task (job->task_id, TRUE);
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
     set_phase (job, WANR2V_JOB_PHASE_QUEUED);
     emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
@@ -1110,6 +1277,7 @@ start_on_http_thread (gpointer data)
     g_mutex_lock (&job->lock);
     job->task_id = g_strdup (job->attach_task_id);
     g_mutex_unlock (&job->lock);
+    own_task (job->task_id, TRUE);
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
     set_phase (job, WANR2V_JOB_PHASE_QUEUED);
     poll_later (job);

@@ -1128,3 +1128,58 @@ wanr2v_json_parse_upload_policy (const char *body, gssize length,
   policy->capacity_limit_mb = get_int64 (data, "capacity_limit_mb", 0);
   return g_steal_pointer (&policy);
 }
+
+/* ---- task list ---------------------------------------------------------- */
+
+void
+wanr2v_task_summary_free (WanR2vTaskSummary * summary)
+{
+  if (summary == NULL)
+    return;
+  g_free (summary->task_id);
+  g_free (summary->status);
+  g_free (summary->model_name);
+  g_free (summary);
+}
+
+GPtrArray *
+wanr2v_json_parse_task_list (const char *body, gssize length, GError ** error)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  g_autofree char *why = NULL;
+  GPtrArray *list;
+  JsonObject *root;
+  JsonNode *data;
+  guint i;
+
+  parser = load_json (body, length, &why);
+  root = parser ? root_object (parser) : NULL;
+  data = member (root, "data");
+  if (data == NULL || !JSON_NODE_HOLDS_ARRAY (data)) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+        "The task list reply has no data array%s%s", why ? ": " : "",
+        why ? why : "");
+    return NULL;
+  }
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      wanr2v_task_summary_free);
+  for (i = 0; i < json_array_get_length (json_node_get_array (data)); i++) {
+    JsonNode *item = json_array_get_element (json_node_get_array (data), i);
+    JsonObject *obj;
+    WanR2vTaskSummary *summary;
+
+    if (!JSON_NODE_HOLDS_OBJECT (item))
+      continue;
+    obj = json_node_get_object (item);
+    if (get_string (obj, "task_id") == NULL)
+      continue;
+    summary = g_new0 (WanR2vTaskSummary, 1);
+    summary->task_id = g_strdup (get_string (obj, "task_id"));
+    summary->status = g_strdup (get_string (obj, "status"));
+    summary->model_name = g_strdup (get_string (obj, "model_name"));
+    summary->gmt_create_ms = get_int64 (obj, "gmt_create", 0);
+    g_ptr_array_add (list, summary);
+  }
+  return list;
+}

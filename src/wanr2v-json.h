@@ -86,6 +86,24 @@ WanR2vTaskInfo *wanr2v_json_parse_task (const char *body, gssize length,
 void wanr2v_json_parse_error (const char *body, gssize length,
     char **code, char **message, char **request_id);
 
+/* ---- task list (GET /tasks/) ------------------------------------------ */
+
+typedef struct
+{
+  char *task_id;
+  char *status;
+  char *model_name;
+  gint64 gmt_create_ms;         /* epoch milliseconds; 0 when absent */
+} WanR2vTaskSummary;
+
+void wanr2v_task_summary_free (WanR2vTaskSummary * summary);
+
+/* Parses a list reply into an array of WanR2vTaskSummary* (entries without
+ * a task_id are skipped).  Fails (WANR2V_ERROR_PROTOCOL) when the body is
+ * not a JSON object with a `data` array. */
+GPtrArray *wanr2v_json_parse_task_list (const char *body, gssize length,
+    GError ** error);
+
 /* ---- temporary upload policy (GET /uploads?action=getPolicy) ------------ */
 
 typedef struct

@@ -351,7 +351,8 @@ kept_video (void)
 GST_START_TEST (test_filesink_bytes)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
-  g_autofree char *out = g_build_filename (cache_dir, "copy.mp4", NULL);
+  /* Beside the cache directory, not in it: only kept videos go there. */
+  g_autofree char *out = g_strconcat (cache_dir, "-copy.mp4", NULL);
   g_autofree char *desc = g_strdup_printf ("wanr2vsrc name=src ! "
       "filesink location=\"%s\"", out);
   g_autofree char *task_id = NULL, *kept = NULL, *a = NULL, *b = NULL;
@@ -371,6 +372,7 @@ GST_START_TEST (test_filesink_bytes)
   fail_unless_equals_uint64 (a_len, b_len);
   fail_unless (memcmp (a, b, a_len) == 0);
   fail_unless (memcmp (b + 4, "ftyp", 4) == 0);
+  g_unlink (out);
   emu_fixture_stop (emu);
 }
 
