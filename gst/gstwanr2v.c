@@ -7,9 +7,35 @@
 #include "gstwanr2vsrc.h"
 #include "wanr2vsrc-report.h"
 
+GST_DEBUG_CATEGORY_STATIC (wanr2v_core_debug);
+
+/* The core library logs with g_log in domain "wanr2v"; in a pipeline those
+ * lines belong in GStreamer's debug log (GST_DEBUG=wanr2v:6), not on
+ * stderr. */
+static void
+forward_core_log (const gchar * domain, GLogLevelFlags flags,
+    const gchar * message, gpointer data)
+{
+  GstDebugLevel level;
+
+  if (flags & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+    level = GST_LEVEL_ERROR;
+  else if (flags & G_LOG_LEVEL_WARNING)
+    level = GST_LEVEL_WARNING;
+  else if (flags & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO))
+    level = GST_LEVEL_INFO;
+  else
+    level = GST_LEVEL_DEBUG;
+  GST_CAT_LEVEL_LOG (wanr2v_core_debug, level, NULL, "%s", message);
+}
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  GST_DEBUG_CATEGORY_INIT (wanr2v_core_debug, "wanr2v", 0,
+      "wanr2v core: DashScope client and task jobs");
+  g_log_set_handler ("wanr2v", G_LOG_LEVEL_MASK & ~(G_LOG_LEVEL_ERROR |
+          G_LOG_LEVEL_CRITICAL), forward_core_log, NULL);
   wanr2vsrc_register_tags ();
   return GST_ELEMENT_REGISTER (wanr2vsrc, plugin);
 }
