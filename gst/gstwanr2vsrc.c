@@ -37,6 +37,7 @@
 
 #include "gstwanr2vsrc.h"
 #include "wanr2vsrc-enums.h"
+#include "wanr2vsrc-inspect.h"
 #include "wanr2vsrc-report.h"
 #include "wanr2vsrc-uri.h"
 
@@ -500,8 +501,9 @@ media_list_set_voices (MediaList * list, GStrv voices, const char *what,
 
   if (n > list->urls->len) {
     g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
-        "%s has %u entries but %s only %u: a voice belongs to the reference "
-        "at the same position", what, n, owner, list->urls->len);
+        "%s has %u %s but %s only %u: a voice belongs to the reference "
+        "at the same position", what, n, n == 1 ? "entry" : "entries", owner,
+        list->urls->len);
     return FALSE;
   }
   for (i = 0; i < list->voices->len; i++) {
@@ -745,6 +747,9 @@ start_job (GstWanR2vSrc * self)
   config.retry_delay_ms = s->retry_delay;
   config.request_timeout_s = s->request_timeout;
   config.cancel_on_stop = s->cancel_on_stop;
+  /* Local files are checked against the service's limits (pixel sizes,
+   * durations...) in the job's worker, before any upload or create. */
+  config.inspect = wanr2vsrc_inspect_request;
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   GST_OBJECT_UNLOCK (self);
 

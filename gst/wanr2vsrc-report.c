@@ -5,9 +5,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
 
 /* Progress codes: "request" for everything up to a finished task,
- * "download" for fetching the video. */
+ * "upload" for the temporary upload of local media, "download" for
+ * fetching the video. */
 #define CODE_REQUEST "request"
 #define CODE_DOWNLOAD "download"
+#define CODE_UPLOAD "upload"
 
 static void
 post_progress (GstElement * element, GstProgressType type, const char *code,
@@ -74,6 +76,10 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
           post_progress (element, GST_PROGRESS_TYPE_START, CODE_REQUEST,
               "Preparing the request");
           break;
+        case WANR2V_JOB_PHASE_UPLOADING:
+          post_progress (element, GST_PROGRESS_TYPE_START, CODE_UPLOAD,
+              "Uploading local media");
+          break;
         case WANR2V_JOB_PHASE_SUBMITTING:
           post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST,
               "Submitting the task");
@@ -123,6 +129,11 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
           text);
       post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_REQUEST, text);
       post_task_message (element, event);
+      break;
+    case WANR2V_JOB_EVENT_UPLOADED:
+      text = g_strdup_printf ("Uploaded %" G_GUINT64_FORMAT " local file%s",
+          event->bytes, event->bytes == 1 ? "" : "s");
+      post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_UPLOAD, text);
       break;
     case WANR2V_JOB_EVENT_RETRY:
       GST_INFO_OBJECT (element, "will retry: %s", event->error->message);

@@ -51,6 +51,7 @@ struct _WanR2vJob
   GCancellable *cancellable;
   WanR2vRequest *wire;          /* the request with local files replaced */
   GPtrArray *uploads;           /* of PendingUpload*, still to do */
+  guint uploaded;               /* files uploaded so far */
   WanR2vUploadPolicy *policy;
   gint64 policy_deadline_us;
   char *body;
@@ -75,6 +76,7 @@ struct _WanR2vJob
   char *video_path;
   char *part_path;
   gboolean download_started;
+  gboolean renamed;             /* the video has its final name */
   gboolean complete;
   guint64 written;
   gint64 total;
@@ -276,6 +278,20 @@ set_phase (WanR2vJob * job, WanR2vJobPhase phase)
   g_mutex_unlock (&job->lock);
   g_debug ("job %p: %s", job, wanr2v_job_phase_to_string (phase));
   emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+}
+
+/* Tells the application first, then lets the reader see the end: the
+ * messages about the finished video come before the stream's EOS. */
+static void
+announce_complete (WanR2vJob * job)
+{
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+
+  g_mutex_lock (&job->lock);
+  job->complete = TRUE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
 }
 
 static void
@@ -591,31 +607,34 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     wanr2v_job_unref (job);
     return;
   }
+  clear_source (&job->deadline);
+
+  /* Renamed under the lock: a reader opens the .part file until complete
+   * is set, and the final name after. */
+  g_mutex_lock (&job->lock);
   if (g_rename (job->part_path, job->video_path) != 0) {
     int err = errno;
 
+    g_mutex_unlock (&job->lock);
     fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not move the finished video to %s: %s", job->video_path,
             g_strerror (err)), NULL);
     wanr2v_job_unref (job);
     return;
   }
-
-  if (job->key)
-    wanr2v_journal_remove (job->output_dir, job->key);
-  clear_source (&job->deadline);
-  g_mutex_lock (&job->lock);
+  job->renamed = TRUE;
   job->written = size;
   job->total = size;
   job->download_started = TRUE;
-  job->complete = TRUE;
   job->phase = WANR2V_JOB_PHASE_DONE;
-  g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
 
+  /* The video is kept: the task needs no journal any more. */
+  if (job->key)
+    wanr2v_journal_remove (job->output_dir, job->key);
+
   g_debug ("job %p: video complete, %" G_GUINT64_FORMAT " bytes", job, size);
-  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
-  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+  announce_complete (job);
   wanr2v_job_unref (job);
 }
 
@@ -703,6 +722,11 @@ cancel_task_on_service (WanR2vJob * job)
 {
   if (job->task_id == NULL)
     return;
+  if (job->attach_task_id) {
+    /* Created elsewhere (task-id): not ours to cancel. */
+    g_info ("task %s left as it is: it was created elsewhere", job->task_id);
+    return;
+  }
   if (!job->cancel_on_stop) {
     g_info ("task %s left %s on the service (cancel-on-stop is off)",
         job->task_id, wanr2v_task_status_to_string (job->last_status));
@@ -1119,6 +1143,7 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     g_free (*url);
     *url = oss_url;
     g_ptr_array_remove_index (job->uploads, 0);
+    job->uploaded++;
     job->attempts = 0;
     upload_next (job);
   }
@@ -1173,6 +1198,15 @@ static void
 upload_next (WanR2vJob * job)
 {
   if (job->uploads->len == 0) {
+    if (job->uploaded > 0) {
+      g_mutex_lock (&job->lock);
+      job->written = job->uploaded;
+      g_mutex_unlock (&job->lock);
+      emit (job, WANR2V_JOB_EVENT_UPLOADED, NULL, NULL);
+      g_mutex_lock (&job->lock);
+      job->written = 0;
+      g_mutex_unlock (&job->lock);
+    }
     run_in_worker (job, build_body_thread, on_body_built);
     return;
   }
@@ -1193,17 +1227,15 @@ serve_cached (WanR2vJob * job)
   clear_source (&job->deadline);
   g_mutex_lock (&job->lock);
   job->video_path = g_strdup (job->cached_path);
+  job->renamed = TRUE;
   job->written = job->cached_size;
   job->total = job->cached_size;
   job->download_started = TRUE;
-  job->complete = TRUE;
   job->phase = WANR2V_JOB_PHASE_DONE;
-  g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
 
   g_debug ("job %p: serving the kept video %s", job, job->cached_path);
-  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
-  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+  announce_complete (job);
 }
 
 static void
@@ -1385,7 +1417,7 @@ wanr2v_job_open_video (WanR2vJob * job, GError ** error)
   g_mutex_lock (&job->lock);
   /* Under the lock: the .part file is renamed when the download completes. */
   if (job->video_path) {
-    const char *path = job->complete ? job->video_path : job->part_path;
+    const char *path = job->renamed ? job->video_path : job->part_path;
 
     fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0) {

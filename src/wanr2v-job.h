@@ -41,6 +41,7 @@ typedef enum
   WANR2V_JOB_EVENT_DONE,
   WANR2V_JOB_EVENT_ERROR,
   WANR2V_JOB_EVENT_RETRY,       /* a request failed and will be retried */
+  WANR2V_JOB_EVENT_UPLOADED,    /* all local files uploaded (bytes = count) */
 } WanR2vJobEventType;
 
 typedef struct

@@ -557,7 +557,8 @@ read_int (JsonObject * object, const char *name, const char *where,
     return bad_type (error, where, "an integer", node);
   if (value < min || value > max) {
     g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
-        "%s: %" G_GINT64_FORMAT " is out of range", where, value);
+        "%s: %" G_GINT64_FORMAT " is out of range %" G_GINT64_FORMAT
+        "..%" G_GINT64_FORMAT, where, value, min, max);
     return FALSE;
   }
   *out = value;
@@ -731,7 +732,8 @@ parse_parameters (WanR2vRequest * req, JsonObject * params, GError ** error)
       || !read_string (params, "size", "parameters.size", &req->size, error)
       || !read_int (params, "duration", "parameters.duration", 0, G_MAXINT,
           &duration, error)
-      || !read_int (params, "seed", "parameters.seed", 0, G_MAXINT64, &seed,
+      || !read_int (params, "seed", "parameters.seed", 0, WANR2V_MAX_SEED,
+          &seed,
           error)
       || !read_boolean (params, "prompt_extend", "parameters.prompt_extend",
           &req->prompt_extend, error)

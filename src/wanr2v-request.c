@@ -627,8 +627,9 @@ validate_counts (const WanR2vRequest * req, GError ** error)
         "image or video", req->model);
   if (images + videos > WANR2V_MAX_REFERENCES)
     return fail (error, WANR2V_REQUEST_ERROR_INVALID,
-        "images and videos hold %u references (%u images, %u videos); "
-        "%s accepts at most %d", images + videos, images, videos, req->model,
+        "images and videos hold %u references (%u image%s, %u video%s); "
+        "%s accepts at most %d", images + videos, images,
+        images == 1 ? "" : "s", videos, videos == 1 ? "" : "s", req->model,
         WANR2V_MAX_REFERENCES);
 
   if (wan26) {

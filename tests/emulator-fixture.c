@@ -124,9 +124,11 @@ emu_fixture_port (EmuFixture * f)
   return f->port;
 }
 
-/* A session per call: callers may use the fixture from any thread. */
+/* A session per call: callers may use the fixture from any thread.
+ * @status: where to put the HTTP status (NULL: anything but 200 aborts). */
 static JsonNode *
-control_call (EmuFixture * f, const char *method, const char *what)
+control_call_full (EmuFixture * f, const char *method, const char *what,
+    const char *request_json, guint * status)
 {
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autofree char *url = g_strconcat (f->control_url, what, NULL);
@@ -137,18 +139,34 @@ control_call (EmuFixture * f, const char *method, const char *what)
   gsize len;
   const char *data;
 
+  if (request_json != NULL) {
+    g_autoptr (GBytes) bytes = g_bytes_new (request_json,
+        strlen (request_json));
+
+    soup_message_set_request_body_from_bytes (msg, "application/json",
+        bytes);
+  }
   body = soup_session_send_and_read (session, msg, NULL, &error);
   if (body == NULL)
     g_error ("emulator fixture: %s %s failed: %s", method, url,
         error->message);
-  if (soup_message_get_status (msg) != SOUP_STATUS_OK)
-    g_error ("emulator fixture: %s %s answered HTTP %u", method, url,
-        soup_message_get_status (msg));
+  if (status != NULL)
+    *status = soup_message_get_status (msg);
+  else if (soup_message_get_status (msg) != SOUP_STATUS_OK)
+    g_error ("emulator fixture: %s %s answered HTTP %u: %.*s", method, url,
+        soup_message_get_status (msg), (int) g_bytes_get_size (body),
+        (const char *) g_bytes_get_data (body, NULL));
   data = g_bytes_get_data (body, &len);
   if (!json_parser_load_from_data (parser, data, len, &error))
     g_error ("emulator fixture: %s %s: bad JSON: %s", method, url,
         error->message);
   return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonNode *
+control_call (EmuFixture * f, const char *method, const char *what)
+{
+  return control_call_full (f, method, what, NULL, NULL);
 }
 
 static JsonArray *
@@ -192,6 +210,50 @@ emu_fixture_count_requests (EmuFixture * f, const char *method,
     count++;
   }
   return count;
+}
+
+void
+emu_fixture_add_fault (EmuFixture * f, const char *spec)
+{
+  g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (),
+      spec);
+  g_autofree char *json = json_to_string (node, FALSE);
+  g_autoptr (JsonNode) reply = control_call_full (f, SOUP_METHOD_POST,
+      "faults", json, NULL);
+}
+
+guint
+emu_fixture_post_faults (EmuFixture * f, const char *json)
+{
+  guint status = 0;
+  g_autoptr (JsonNode) reply = control_call_full (f, SOUP_METHOD_POST,
+      "faults", json, &status);
+
+  return status;
+}
+
+JsonArray *
+emu_fixture_get_faults (EmuFixture * f)
+{
+  return control_array (f, "faults");
+}
+
+void
+emu_fixture_clear_faults (EmuFixture * f)
+{
+  g_autoptr (JsonNode) reply = control_call (f, SOUP_METHOD_DELETE,
+      "faults");
+}
+
+JsonObject *
+emu_fixture_set_config (EmuFixture * f, const char *json)
+{
+  g_autoptr (JsonNode) reply = control_call_full (f, SOUP_METHOD_POST,
+      "config", json, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (reply))
+    g_error ("emulator fixture: /__emulator/config is not an object");
+  return json_object_ref (json_node_get_object (reply));
 }
 
 void

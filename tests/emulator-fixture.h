@@ -38,7 +38,30 @@ JsonArray *emu_fixture_get_tasks (EmuFixture * f);
 guint emu_fixture_count_requests (EmuFixture * f, const char *method,
     const char *path_prefix);
 
-/* POST /__emulator/reset: forgets the request log and the tasks. */
+/* Faults (see docs/emulator.md).  POST /__emulator/faults with @spec, a
+ * SPEC string such as "create:status=429,count=2"; aborts the test when
+ * the emulator refuses it. */
+void emu_fixture_add_fault (EmuFixture * f, const char *spec);
+
+/* POST /__emulator/faults with @json (a fault object, a SPEC string in
+ * quotes, or an array of those).  Returns the HTTP status (200, or 400
+ * for a fault the emulator refuses). */
+guint emu_fixture_post_faults (EmuFixture * f, const char *json);
+
+/* GET /__emulator/faults: every fault with its "seen" and "fired"
+ * counts.  Caller unrefs. */
+JsonArray *emu_fixture_get_faults (EmuFixture * f);
+
+/* DELETE /__emulator/faults. */
+void emu_fixture_clear_faults (EmuFixture * f);
+
+/* POST /__emulator/config with @json, e.g. {"download_rate": 100000};
+ * aborts the test when refused.  Returns the new config (caller
+ * unrefs). */
+JsonObject *emu_fixture_set_config (EmuFixture * f, const char *json);
+
+/* POST /__emulator/reset: forgets the request log, the tasks and the
+ * faults. */
 void emu_fixture_reset (EmuFixture * f);
 
 /* SIGTERM, wait, free; NULL-safe. */

@@ -5,6 +5,7 @@
 #include "emu-common.h"
 #include "emu-generate.h"
 #include "emu-validate.h"
+#include "emu-wire.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -66,8 +67,46 @@ generate_done (GObject * source, GAsyncResult * result, gpointer user_data)
   g_free (ctx);
 }
 
+/* A `task` fault decides the outcome of a task before any work starts:
+ * such a task does none. */
+static gboolean
+force_task_fault (EmuServer * server, SoupServerMessage * msg, EmuTask * task)
+{
+  const EmuFault *fault = emu_faults_take (server->faults,
+      EMU_FAULT_TARGET_TASK, FALSE);
+  g_autofree char *name = NULL;
+  EmuTaskOutcome outcome;
+
+  if (fault == NULL)
+    return FALSE;
+  switch (fault->kind) {
+    case EMU_FAULT_FAIL:
+      outcome = EMU_TASK_OUTCOME_FAIL;
+      break;
+    case EMU_FAULT_CANCEL:
+      outcome = EMU_TASK_OUTCOME_CANCEL;
+      break;
+    case EMU_FAULT_UNKNOWN:
+      outcome = EMU_TASK_OUTCOME_UNKNOWN;
+      break;
+    case EMU_FAULT_HANG:
+      outcome = EMU_TASK_OUTCOME_HANG;
+      break;
+    default:
+      g_assert_not_reached ();
+  }
+  name = emu_fault_name (fault);
+  emu_task_force_outcome (task, outcome, name, fault->code, fault->message);
+  emu_request_log_note (msg, "task_fault", name);
+  emu_request_log_note_int (msg, "task_fault_id", fault->id);
+  if (server->config.verbose)
+    g_printerr ("wanr2v-emulator: task %s: fault %u fires: %s\n", task->id,
+        fault->id, name);
+  return TRUE;
+}
+
 static void
-handle_create (EmuServer * server, SoupServerMessage * msg,
+create_task (EmuServer * server, SoupServerMessage * msg,
     const char *request_id)
 {
   g_autoptr (GBytes) body = NULL;
@@ -102,16 +141,25 @@ handle_create (EmuServer * server, SoupServerMessage * msg,
 
   body_text = g_strndup (data, len);
   task = emu_task_store_add (server->tasks, spec, body_text, request_id);
+  emu_request_log_note (msg, "task_id", task->id);
   if (server->config.verbose)
     g_printerr ("wanr2v-emulator: task %s created (%s, %ux%u, %u s)\n",
         task->id, spec->model, spec->width, spec->height, spec->duration);
 
-  ctx = g_new0 (JobContext, 1);
-  ctx->server = server;
-  ctx->task = emu_task_ref (task);
-  server->jobs_in_flight++;
-  emu_generate_async (task, server->config.storage_dir,
-      server->config.moov_first, generate_done, ctx);
+  if (!force_task_fault (server, msg, task)) {
+    EmuGenerateOptions options = {
+      .storage_dir = server->config.storage_dir,
+      .moov_first = server->config.moov_first,
+      .result_size = server->config.result_size,
+      .result_file = server->result_file,
+    };
+
+    ctx = g_new0 (JobContext, 1);
+    ctx->server = server;
+    ctx->task = emu_task_ref (task);
+    server->jobs_in_flight++;
+    emu_generate_async (task, &options, generate_done, ctx);
+  }
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "output");
@@ -128,10 +176,61 @@ handle_create (EmuServer * server, SoupServerMessage * msg,
       request_id);
 }
 
+static void
+handle_create (EmuServer * server, SoupServerMessage * msg,
+    const char *request_id)
+{
+  const EmuFault *fault = emu_server_take_fault (server, msg,
+      EMU_FAULT_TARGET_CREATE, FALSE);
+
+  /* A status or reset comes before any task exists; a drop or a delay
+   * after the task was made. */
+  if (emu_server_fault_preempts (msg, fault, request_id))
+    return;
+  create_task (server, msg, request_id);
+  emu_server_fault_finish (msg, fault);
+}
+
 /* ---- query and cancel */
+
+static void reply_query (EmuServer * server, SoupServerMessage * msg,
+    const char *task_id, const char *request_id);
+
+/* What a proxy in the way might answer: not JSON, though labelled so. */
+#define MALFORMED_BODY "<html>\r\n<head><title>502 Bad Gateway</title>" \
+  "</head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n" \
+  "</body>\r\n</html>\r\n"
 
 static void
 handle_query (EmuServer * server, SoupServerMessage * msg,
+    const char *task_id, const char *request_id)
+{
+  const EmuFault *fault = emu_server_take_fault (server, msg,
+      EMU_FAULT_TARGET_QUERY, FALSE);
+
+  if (emu_server_fault_preempts (msg, fault, request_id))
+    return;
+  reply_query (server, msg, task_id, request_id);
+  if (fault != NULL && fault->kind == EMU_FAULT_MALFORMED) {
+    soup_message_body_truncate (soup_server_message_get_response_body (msg));
+    soup_server_message_set_response (msg, "application/json",
+        SOUP_MEMORY_STATIC, MALFORMED_BODY, strlen (MALFORMED_BODY));
+  } else if (fault != NULL && fault->kind == EMU_FAULT_TRUNCATED) {
+    SoupMessageBody *body = soup_server_message_get_response_body (msg);
+    g_autoptr (GBytes) whole = soup_message_body_flatten (body);
+    gsize len;
+    const char *data = g_bytes_get_data (whole, &len);
+
+    /* A complete HTTP reply whose JSON stops half-way. */
+    soup_message_body_truncate (body);
+    soup_server_message_set_response (msg, "application/json",
+        SOUP_MEMORY_COPY, data, len / 2);
+  }
+  emu_server_fault_finish (msg, fault);
+}
+
+static void
+reply_query (EmuServer * server, SoupServerMessage * msg,
     const char *task_id, const char *request_id)
 {
   EmuTask *task = emu_task_store_lookup (server->tasks, task_id);
@@ -273,6 +372,8 @@ handle_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
 
     if (task->submit_us < start_us || task->submit_us > end_us)
       continue;
+    if (task->outcome == EMU_TASK_OUTCOME_UNKNOWN)
+      continue;                 /* forgotten, as an expired task */
     if (task_id && strcmp (task->id, task_id) != 0)
       continue;
     if (model && strcmp (task->spec->model, model) != 0)
@@ -317,11 +418,17 @@ handle_get_policy (EmuServer * server, SoupServerMessage * msg,
   g_autofree char *message = NULL;
   char *reply;
   guint status = 0;
+  const EmuFault *fault = emu_server_take_fault (server, msg,
+      EMU_FAULT_TARGET_POLICY, FALSE);
 
+  if (emu_server_fault_preempts (msg, fault, request_id))
+    return;
   reply = emu_uploads_get_policy (server->uploads, query, server->oss_base,
-      request_id, &status, &code, &message);
+      request_id, fault != NULL && fault->kind == EMU_FAULT_EXPIRED,
+      &status, &code, &message);
   if (reply == NULL) {
     emu_server_reply_error (msg, status, code, message, request_id);
+    emu_server_fault_finish (msg, fault);
     return;
   }
   soup_message_headers_replace (soup_server_message_get_response_headers
@@ -329,6 +436,7 @@ handle_get_policy (EmuServer * server, SoupServerMessage * msg,
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json",
       SOUP_MEMORY_TAKE, reply, strlen (reply));
+  emu_server_fault_finish (msg, fault);
 }
 
 /* ---- routing */
@@ -399,7 +507,15 @@ emu_api_tasks_to_json (EmuServer * server)
     json_builder_add_string_value (b, submit);
     json_builder_set_member_name (b, "work_done");
     json_builder_add_boolean_value (b, task->done);
-    if (task->done && task->fail_code == NULL) {
+    json_builder_set_member_name (b, "pending_ms");
+    json_builder_add_int_value (b, task->pending_us / 1000);
+    json_builder_set_member_name (b, "running_ms");
+    json_builder_add_int_value (b, task->running_us / 1000);
+    if (task->fault != NULL) {
+      json_builder_set_member_name (b, "fault");
+      json_builder_add_string_value (b, task->fault);
+    }
+    if (task->done && !task->failed) {
       json_builder_set_member_name (b, "video_width");
       json_builder_add_int_value (b, task->video_width);
       json_builder_set_member_name (b, "video_height");
@@ -410,6 +526,8 @@ emu_api_tasks_to_json (EmuServer * server)
     if (task->fail_code != NULL) {
       json_builder_set_member_name (b, "code");
       json_builder_add_string_value (b, task->fail_code);
+    }
+    if (task->fail_message != NULL) {
       json_builder_set_member_name (b, "message");
       json_builder_add_string_value (b, task->fail_message);
     }

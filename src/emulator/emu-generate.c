@@ -2,11 +2,14 @@
 #include "emu-generate.h"
 
 #include "emu-media.h"
+#include "emu-mp4-pad.h"
 #include "emu-render.h"
 #include "wanr2v-sizes.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MB (1024 * 1024)
 
@@ -15,6 +18,8 @@ typedef struct
   EmuTask *task;
   char *storage_dir;
   gboolean moov_first;
+  guint64 result_size;
+  char *result_file;
   EmuServiceError *error;       /* set by the worker on failure */
 } GenerateJob;
 
@@ -23,6 +28,7 @@ generate_job_free (GenerateJob * job)
 {
   emu_task_unref (job->task);
   g_free (job->storage_dir);
+  g_free (job->result_file);
   emu_service_error_free (job->error);
   g_free (job);
 }
@@ -271,6 +277,16 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
   render.first_frame = first_frame;
 
   out_path = g_strdup_printf ("%s/%s.mp4", results_dir, task->id);
+  if (job->result_file != NULL) {
+    /* A benchmark's pre-made file: no rendering at all. */
+    if (symlink (job->result_file, out_path) != 0) {
+      emu_set_service_error (&job->error, 200, "InternalError.Algo",
+          "An internal error occurred while storing the video: %s",
+          g_strerror (errno));
+      goto failed;
+    }
+    goto done;
+  }
   /* Render beside the final name so the result server never sees a file
    * being written. */
   part_path = g_strdup_printf ("%s.part", out_path);
@@ -283,12 +299,21 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
         gerror->message);
     goto failed;
   }
+  if (job->result_size > 0
+      && !emu_mp4_pad (part_path, job->result_size, &gerror)) {
+    g_unlink (part_path);
+    emu_set_service_error (&job->error, 200, "InternalError.Algo",
+        "An internal error occurred while padding the video: %s",
+        gerror->message);
+    goto failed;
+  }
   if (g_rename (part_path, out_path) != 0) {
     emu_set_service_error (&job->error, 200, "InternalError.Algo",
         "An internal error occurred while storing the video.");
     goto failed;
   }
 
+done:
   result = g_new0 (EmuGenerateResult, 1);
   result->video_name = g_strdup_printf ("%s.mp4", task->id);
   result->width = render.width;
@@ -308,16 +333,18 @@ failed:
 }
 
 void
-emu_generate_async (EmuTask * task, const char *storage_dir,
-    gboolean moov_first, GAsyncReadyCallback callback, gpointer user_data)
+emu_generate_async (EmuTask * task, const EmuGenerateOptions * options,
+    GAsyncReadyCallback callback, gpointer user_data)
 {
   g_autoptr (GTask) gtask = g_task_new (NULL, task->cancellable, callback,
       user_data);
   GenerateJob *job = g_new0 (GenerateJob, 1);
 
   job->task = emu_task_ref (task);
-  job->storage_dir = g_strdup (storage_dir);
-  job->moov_first = moov_first;
+  job->storage_dir = g_strdup (options->storage_dir);
+  job->moov_first = options->moov_first;
+  job->result_size = options->result_size;
+  job->result_file = g_strdup (options->result_file);
   g_task_set_task_data (gtask, job, (GDestroyNotify) generate_job_free);
   /* A cancelled task still reports its own outcome. */
   g_task_set_check_cancellable (gtask, FALSE);

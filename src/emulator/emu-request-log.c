@@ -4,6 +4,7 @@
 #include <string.h>
 
 #define MAX_LOGGED_BODY (1024 * 1024)
+#define RECORD_KEY "emu-request-log-record"
 
 struct _EmuRequestLog
 {
@@ -67,6 +68,7 @@ emu_request_log_add (EmuRequestLog * log, const char *listener,
   g_autoptr (GPtrArray) order = g_ptr_array_new ();
   SoupMessageHeadersIter iter;
   const char *name, *value, *content_type;
+  JsonNode *node;
   guint i;
 
   json_builder_begin_object (b);
@@ -128,7 +130,32 @@ emu_request_log_add (EmuRequestLog * log, const char *listener,
   json_builder_add_int_value (b, body->length);
   json_builder_end_object (b);
 
-  g_ptr_array_add (log->records, json_builder_get_root (b));
+  node = json_builder_get_root (b);
+  /* Kept on the message too, for what its handler notes later. */
+  g_object_set_data_full (G_OBJECT (msg), RECORD_KEY, json_node_ref (node),
+      (GDestroyNotify) json_node_unref);
+  g_ptr_array_add (log->records, node);
+}
+
+void
+emu_request_log_note (SoupServerMessage * msg, const char *member,
+    const char *value)
+{
+  JsonNode *node = g_object_get_data (G_OBJECT (msg), RECORD_KEY);
+
+  if (node != NULL)
+    json_object_set_string_member (json_node_get_object (node), member,
+        value);
+}
+
+void
+emu_request_log_note_int (SoupServerMessage * msg, const char *member,
+    gint64 value)
+{
+  JsonNode *node = g_object_get_data (G_OBJECT (msg), RECORD_KEY);
+
+  if (node != NULL)
+    json_object_set_int_member (json_node_get_object (node), member, value);
 }
 
 JsonNode *

@@ -20,6 +20,14 @@ void emu_request_log_free (EmuRequestLog * log);
 void emu_request_log_add (EmuRequestLog * log, const char *listener,
     SoupServerMessage * msg);
 
+/* Adds @member to the record of @msg (logged before): what the emulator
+ * did to the request, e.g. "fault": "create:drop".  A no-op for a
+ * request that was not logged. */
+void emu_request_log_note (SoupServerMessage * msg, const char *member,
+    const char *value);
+void emu_request_log_note_int (SoupServerMessage * msg, const char *member,
+    gint64 value);
+
 /* Forgets everything; numbering starts again at 1. */
 void emu_request_log_clear (EmuRequestLog * log);
 

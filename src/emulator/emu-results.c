@@ -1,6 +1,7 @@
 /* emu-results.c: the "OSS" side of results: signed URLs and file serving. */
 #include "emu-results.h"
 
+#include "emu-body.h"
 #include "emu-common.h"
 
 #include <errno.h>
@@ -178,6 +179,28 @@ constant_time_compare (const char *a, const char *b)
   return diff;
 }
 
+void
+emu_results_reply_expired (SoupServerMessage * msg, const char *expires)
+{
+  g_autofree char *server_time = NULL;
+  g_autofree char *expires_time = NULL;
+  g_autofree char *extra = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) then = NULL;
+  gint64 expires_s;
+
+  if (expires != NULL && g_ascii_string_to_signed (expires, 10, 0,
+          G_MAXINT64, &expires_s, NULL))
+    then = g_date_time_new_from_unix_utc (expires_s);
+  server_time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  expires_time = then ? g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ")
+      : g_strdup (expires ? expires : "");
+  extra = g_strdup_printf ("  <Expires>%s</Expires>\n"
+      "  <ServerTime>%s</ServerTime>\n", expires_time, server_time);
+  emu_oss_reply_error (msg, SOUP_STATUS_FORBIDDEN, "AccessDenied",
+      "Request has expired.", extra);
+}
+
 static gboolean
 check_signature (EmuResults * results, SoupServerMessage * msg,
     const char *path, GHashTable * query)
@@ -199,19 +222,7 @@ check_signature (EmuResults * results, SoupServerMessage * msg,
   }
   if (!g_ascii_string_to_signed (expires, 10, 0, G_MAXINT64, &expires_s,
           NULL) || expires_s < now_s) {
-    g_autofree char *server_time = NULL;
-    g_autofree char *expires_time = NULL;
-    g_autofree char *extra = NULL;
-    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-    g_autoptr (GDateTime) then = g_date_time_new_from_unix_utc (expires_s);
-
-    server_time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-    expires_time = then ? g_date_time_format (then, "%Y-%m-%dT%H:%M:%SZ")
-        : g_strdup (expires);
-    extra = g_strdup_printf ("  <Expires>%s</Expires>\n"
-        "  <ServerTime>%s</ServerTime>\n", expires_time, server_time);
-    emu_oss_reply_error (msg, SOUP_STATUS_FORBIDDEN, "AccessDenied",
-        "Request has expired.", extra);
+    emu_results_reply_expired (msg, expires);
     return FALSE;
   }
   if (strcmp (key_id, ACCESS_KEY_ID) != 0) {
@@ -234,7 +245,7 @@ check_signature (EmuResults * results, SoupServerMessage * msg,
 
 void
 emu_results_serve (EmuResults * results, SoupServerMessage * msg,
-    const char *path, GHashTable * query)
+    const char *path, GHashTable * query, const EmuServeOptions * options)
 {
   const char *method = soup_server_message_get_method (msg);
   const char *name = path + strlen ("/results/");
@@ -244,8 +255,7 @@ emu_results_serve (EmuResults * results, SoupServerMessage * msg,
       soup_server_message_get_response_headers (msg);
   g_autofree char *file_path = NULL;
   g_autofree char *request_id = g_uuid_string_random ();
-  g_autoptr (GMappedFile) mapped = NULL;
-  g_autoptr (GBytes) all = NULL;
+  g_autoptr (GError) error = NULL;
   g_autoptr (GDateTime) mtime = NULL;
   g_autofree char *last_modified = NULL;
   GStatBuf st;
@@ -283,6 +293,8 @@ emu_results_serve (EmuResults * results, SoupServerMessage * msg,
 
   range = parse_range (soup_message_headers_get_one (req_headers, "Range"),
       size, &start, &end);
+  if (options->ignore_range)
+    range = RANGE_NONE;
   if (range == RANGE_UNSATISFIABLE) {
     g_autofree char *content_range = g_strdup_printf ("bytes */%"
         G_GOFFSET_FORMAT, size);
@@ -310,24 +322,11 @@ emu_results_serve (EmuResults * results, SoupServerMessage * msg,
   if (method == SOUP_METHOD_HEAD || size == 0)
     return;
 
-  /* Map, don't read: the page cache serves every client of the file. */
-  mapped = g_mapped_file_new (file_path, FALSE, NULL);
-  if (mapped == NULL) {
+  if (!emu_body_send_file (msg, file_path, start, end, &options->body,
+          &error)) {
     soup_message_headers_remove (headers, "Content-Range");
     soup_message_headers_remove (headers, "Content-Length");
     emu_oss_reply_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
         "InternalError", "The object cannot be read.", NULL);
-    return;
-  }
-  all = g_mapped_file_get_bytes (mapped);
-  if (start == 0 && end == size - 1) {
-    soup_message_body_append_bytes (soup_server_message_get_response_body
-        (msg), all);
-  } else {
-    g_autoptr (GBytes) part = g_bytes_new_from_bytes (all, start,
-        end - start + 1);
-
-    soup_message_body_append_bytes (soup_server_message_get_response_body
-        (msg), part);
   }
 }

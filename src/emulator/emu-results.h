@@ -5,10 +5,12 @@
  *       ?Expires=<epoch>&OSSAccessKeyId=<id>&Signature=<sig>
  * The signature is an HMAC-SHA256, keyed with a secret drawn at start-up,
  * over "<Expires>\n<path>", base64 and URL-escaped: the same for GET and
- * HEAD.  Files are served from a memory mapping, a range at a time, so a
- * result of hundreds of MB costs no copy per request.
+ * HEAD.  Files are served by emu-body.c: from a memory mapping, a slice at
+ * a time, so a result of hundreds of MB costs no copy per request.
  */
 #pragma once
+
+#include "emu-body.h"
 
 #include <libsoup/soup.h>
 
@@ -24,11 +26,22 @@ void emu_results_free (EmuResults * results);
 char *emu_results_sign_url (EmuResults * results, const char *oss_base,
     const char *path);
 
+typedef struct
+{
+  EmuBodyOptions body;          /* pacing, cut */
+  gboolean ignore_range;        /* answer a Range request with 200, all */
+} EmuServeOptions;
+
 /* Answers a GET or HEAD of @path (starting "/results/") on the OSS
  * listener: checks expiry and signature, then serves the file, honouring a
- * single-range Range header. */
+ * single-range Range header (unless @options says to ignore it). */
 void emu_results_serve (EmuResults * results, SoupServerMessage * msg,
-    const char *path, GHashTable * query);
+    const char *path, GHashTable * query, const EmuServeOptions * options);
+
+/* The 403 "Request has expired." reply, for a URL whose Expires parameter
+ * is @expires (epoch seconds, as in the URL; may be NULL). */
+void emu_results_reply_expired (SoupServerMessage * msg,
+    const char *expires);
 
 /* Replies with an OSS-style XML error; @extra_xml (may be NULL) is inserted
  * before </Error>. */

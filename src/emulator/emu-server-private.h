@@ -1,6 +1,7 @@
 /* emu-server-private.h: what the API handlers share with the listeners. */
 #pragma once
 
+#include "emu-faults.h"
 #include "emu-request-log.h"
 #include "emu-results.h"
 #include "emu-server.h"
@@ -24,8 +25,27 @@ struct _EmuServer
   EmuTaskStore *tasks;
   EmuResults *results;
   EmuUploads *uploads;
+  EmuFaults *faults;
+  guint64 download_rate;        /* bytes/s, 0: no limit; /__emulator/config */
+  char *result_file;            /* what tasks serve (maybe a padded copy) */
   guint jobs_in_flight;         /* workers not yet reported back */
 };
+
+/* Offers @msg to the faults of @target; a fault that fires is noted in the
+ * request log ("fault", "fault_id") and returned. */
+const EmuFault *emu_server_take_fault (EmuServer * server,
+    SoupServerMessage * msg, EmuFaultTarget target, gboolean has_range);
+
+/* What a fault does instead of the normal handling: an error reply
+ * (`status`: JSON with @request_id, or OSS XML when @request_id is NULL)
+ * or a reset.  TRUE when it answered the request. */
+gboolean emu_server_fault_preempts (SoupServerMessage * msg,
+    const EmuFault * fault, const char *request_id);
+
+/* What a fault does after the normal handling: `delay` holds the reply
+ * back, `drop` ends the connection instead of replying. */
+void emu_server_fault_finish (SoupServerMessage * msg,
+    const EmuFault * fault);
 
 /* Replies with JSON @body (taken) and the x-request-id header. */
 void emu_server_reply_json (SoupServerMessage * msg, guint status,

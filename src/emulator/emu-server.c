@@ -4,8 +4,13 @@
 
 #include "emu-common.h"
 #include "emu-generate.h"
+#include "emu-mp4-pad.h"
+#include "emu-wire.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define API_PREFIX "/api/v1"
 #define CONTROL_PREFIX "/__emulator/"
@@ -39,6 +44,62 @@ emu_server_reply_error (SoupServerMessage * msg, guint status,
   json_builder_add_string_value (b, message);
   json_builder_end_object (b);
   emu_server_reply_json (msg, status, json_builder_get_root (b), request_id);
+}
+
+/* ---- faults */
+
+const EmuFault *
+emu_server_take_fault (EmuServer * server, SoupServerMessage * msg,
+    EmuFaultTarget target, gboolean has_range)
+{
+  const EmuFault *fault = emu_faults_take (server->faults, target,
+      has_range);
+  g_autofree char *name = NULL;
+
+  if (fault == NULL)
+    return NULL;
+  name = emu_fault_name (fault);
+  emu_request_log_note (msg, "fault", name);
+  emu_request_log_note_int (msg, "fault_id", fault->id);
+  if (server->config.verbose)
+    g_printerr ("wanr2v-emulator: fault %u fires: %s\n", fault->id, name);
+  return fault;
+}
+
+gboolean
+emu_server_fault_preempts (SoupServerMessage * msg, const EmuFault * fault,
+    const char *request_id)
+{
+  const char *code, *message;
+
+  if (fault == NULL)
+    return FALSE;
+  switch (fault->kind) {
+    case EMU_FAULT_STATUS:
+      emu_fault_error_text (fault, request_id == NULL, &code, &message);
+      if (request_id != NULL)
+        emu_server_reply_error (msg, fault->status, code, message,
+            request_id);
+      else
+        emu_oss_reply_error (msg, fault->status, code, message, NULL);
+      return TRUE;
+    case EMU_FAULT_RESET:
+      emu_wire_drop (msg, EMU_WIRE_RESET);
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+void
+emu_server_fault_finish (SoupServerMessage * msg, const EmuFault * fault)
+{
+  if (fault == NULL)
+    return;
+  if (fault->kind == EMU_FAULT_DELAY)
+    emu_wire_hold (msg, fault->value);
+  else if (fault->kind == EMU_FAULT_DROP)
+    emu_wire_drop (msg, EMU_WIRE_CLOSE);
 }
 
 /* ---- authentication */
@@ -77,14 +138,146 @@ check_api_key (EmuServer * server, SoupServerMessage * msg,
 
 /* ---- the API listener */
 
+static JsonNode *
+parse_body (SoupServerMessage * msg, GError ** error)
+{
+  g_autoptr (GBytes) body = soup_message_body_flatten
+      (soup_server_message_get_request_body (msg));
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (!json_parser_load_from_data (parser, data ? data : "", len, error))
+    return NULL;
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static JsonNode *
+config_to_json (EmuServer * server)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *pending = emu_task_store_describe_timing (server->tasks,
+      FALSE);
+  g_autofree char *running = emu_task_store_describe_timing (server->tasks,
+      TRUE);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "download_rate");
+  json_builder_add_int_value (b, server->download_rate);
+  json_builder_set_member_name (b, "pending_dist");
+  json_builder_add_string_value (b, pending);
+  json_builder_set_member_name (b, "running_dist");
+  json_builder_add_string_value (b, running);
+  json_builder_set_member_name (b, "result_size");
+  json_builder_add_int_value (b, server->config.result_size);
+  json_builder_set_member_name (b, "result_file");
+  if (server->result_file)
+    json_builder_add_string_value (b, server->result_file);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/* {"download_rate": N, "pending_dist": "...", "running_dist": "...",
+ * "seed": N}, every member optional; all or nothing. */
+static gboolean
+update_config (EmuServer * server, JsonNode * root, GError ** error)
+{
+  JsonObject *o;
+  g_autoptr (EmuDist) pending = NULL;
+  g_autoptr (EmuDist) running = NULL;
+  JsonNode *node;
+  gint64 rate = -1, seed = -1;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "the config is a JSON object");
+    return FALSE;
+  }
+  o = json_node_get_object (root);
+  if ((node = json_object_get_member (o, "download_rate")) != NULL) {
+    if (json_node_get_value_type (node) != G_TYPE_INT64
+        || (rate = json_node_get_int (node)) < 0) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "download_rate is a number of bytes per second, 0 for no limit");
+      return FALSE;
+    }
+  }
+  if ((node = json_object_get_member (o, "seed")) != NULL) {
+    if (json_node_get_value_type (node) != G_TYPE_INT64
+        || (seed = json_node_get_int (node)) < 0 || seed > G_MAXUINT32) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "seed is a number from 0 to 4294967295");
+      return FALSE;
+    }
+  }
+  if ((node = json_object_get_member (o, "pending_dist")) != NULL
+      && (json_node_get_value_type (node) != G_TYPE_STRING
+          || !(pending = emu_dist_parse (json_node_get_string (node),
+                  error)))) {
+    if (error && !*error)
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "pending_dist is a string");
+    return FALSE;
+  }
+  if ((node = json_object_get_member (o, "running_dist")) != NULL
+      && (json_node_get_value_type (node) != G_TYPE_STRING
+          || !(running = emu_dist_parse (json_node_get_string (node),
+                  error)))) {
+    if (error && !*error)
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "running_dist is a string");
+    return FALSE;
+  }
+
+  if (rate >= 0)
+    server->download_rate = rate;
+  emu_task_store_set_timing (server->tasks, pending, running, seed >= 0,
+      (guint32) seed);
+  return TRUE;
+}
+
 static void
 handle_control (EmuServer * server, SoupServerMessage * msg,
     const char *path, const char *request_id)
 {
   const char *method = soup_server_message_get_method (msg);
   const char *what = path + strlen (CONTROL_PREFIX);
+  g_autoptr (GError) error = NULL;
 
-  if (strcmp (what, "requests") == 0 && method == SOUP_METHOD_GET) {
+  if (strcmp (what, "faults") == 0 && method == SOUP_METHOD_GET) {
+    emu_server_reply_json (msg, SOUP_STATUS_OK,
+        emu_faults_to_json (server->faults), request_id);
+  } else if (strcmp (what, "faults") == 0 && method == SOUP_METHOD_POST) {
+    g_autoptr (JsonNode) body = parse_body (msg, &error);
+
+    if (body == NULL || emu_faults_add_json (server->faults, body,
+            &error) < 0) {
+      emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+          "InvalidParameter", error->message, request_id);
+      return;
+    }
+    emu_server_reply_json (msg, SOUP_STATUS_OK,
+        emu_faults_to_json (server->faults), request_id);
+  } else if (strcmp (what, "faults") == 0 && method == SOUP_METHOD_DELETE) {
+    emu_faults_clear (server->faults);
+    emu_server_reply_json (msg, SOUP_STATUS_OK,
+        emu_faults_to_json (server->faults), request_id);
+  } else if (strcmp (what, "config") == 0 && method == SOUP_METHOD_GET) {
+    emu_server_reply_json (msg, SOUP_STATUS_OK, config_to_json (server),
+        request_id);
+  } else if (strcmp (what, "config") == 0 && method == SOUP_METHOD_POST) {
+    g_autoptr (JsonNode) body = parse_body (msg, &error);
+
+    if (body == NULL || !update_config (server, body, &error)) {
+      emu_server_reply_error (msg, SOUP_STATUS_BAD_REQUEST,
+          "InvalidParameter", error->message, request_id);
+      return;
+    }
+    emu_server_reply_json (msg, SOUP_STATUS_OK, config_to_json (server),
+        request_id);
+  } else if (strcmp (what, "requests") == 0 && method == SOUP_METHOD_GET) {
     emu_server_reply_json (msg, SOUP_STATUS_OK,
         emu_request_log_to_json (server->log), request_id);
   } else if (strcmp (what, "tasks") == 0 && method == SOUP_METHOD_GET) {
@@ -96,6 +289,7 @@ handle_control (EmuServer * server, SoupServerMessage * msg,
     emu_request_log_clear (server->log);
     emu_task_store_clear (server->tasks);
     emu_uploads_reset (server->uploads);
+    emu_faults_clear (server->faults);
     json_node_take_object (empty, json_object_new ());
     emu_server_reply_json (msg, SOUP_STATUS_OK, empty, request_id);
   } else {
@@ -133,6 +327,52 @@ api_handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
 /* ---- the OSS listener */
 
 static void
+serve_result (EmuServer * server, SoupServerMessage * msg, const char *path,
+    GHashTable * query)
+{
+  EmuServeOptions options = { {server->download_rate, -1, EMU_WIRE_CLOSE},
+  FALSE
+  };
+  const EmuFault *fault = NULL;
+
+  /* HEAD is the client looking, not downloading: no faults. */
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_GET)
+    fault = emu_server_take_fault (server, msg, EMU_FAULT_TARGET_DOWNLOAD,
+        soup_message_headers_get_one (soup_server_message_get_request_headers
+            (msg), "Range") != NULL);
+  if (fault != NULL) {
+    switch (fault->kind) {
+      case EMU_FAULT_STATUS:
+        emu_server_fault_preempts (msg, fault, NULL);
+        return;
+      case EMU_FAULT_EXPIRED:
+        emu_results_reply_expired (msg, query ? g_hash_table_lookup (query,
+                "Expires") : NULL);
+        return;
+      case EMU_FAULT_RESET:
+        /* A download's reset comes after some of the body. */
+        options.body.cut_at = fault->value;
+        options.body.cut_how = EMU_WIRE_RESET;
+        break;
+      case EMU_FAULT_TRUNCATE:
+        options.body.cut_at = fault->value;
+        options.body.cut_how = EMU_WIRE_CLOSE;
+        break;
+      case EMU_FAULT_IGNORE_RANGE:
+        options.ignore_range = TRUE;
+        break;
+      case EMU_FAULT_RATE:
+        options.body.rate = fault->value;
+        break;
+      default:
+        break;
+    }
+  }
+  emu_results_serve (server->results, msg, path, query, &options);
+  emu_server_fault_finish (msg, fault);
+}
+
+static void
 oss_handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
     GHashTable * query, gpointer user_data)
 {
@@ -143,9 +383,15 @@ oss_handler (SoupServer * soup, SoupServerMessage * msg, const char *path,
     g_printerr ("wanr2v-emulator: oss %s %s\n", method, path);
 
   if (g_str_has_prefix (path, "/results/")) {
-    emu_results_serve (server->results, msg, path, query);
+    serve_result (server, msg, path, query);
   } else if (strcmp (path, "/") == 0 && method == SOUP_METHOD_POST) {
+    const EmuFault *fault = emu_server_take_fault (server, msg,
+        EMU_FAULT_TARGET_UPLOAD, FALSE);
+
+    if (emu_server_fault_preempts (msg, fault, NULL))
+      return;
     emu_uploads_handle_post (server->uploads, msg);
+    emu_server_fault_finish (msg, fault);
   } else if (method == SOUP_METHOD_GET || method == SOUP_METHOD_HEAD) {
     /* Uploaded objects cannot be read back, as on the service. */
     emu_oss_reply_error (msg, SOUP_STATUS_FORBIDDEN, "AccessDenied",
@@ -232,21 +478,74 @@ url_host (const char *host)
   return g_strdup (host);
 }
 
+/* Tasks link to the --result-file; when it is smaller than --result-size,
+ * to a padded copy of it in the storage. */
+static gboolean
+prepare_result_file (EmuServer * server, const char *path, GError ** error)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *copy = NULL;
+  g_autoptr (GFile) from = NULL;
+  g_autoptr (GFile) to = NULL;
+  GStatBuf st;
+
+  if (g_stat (absolute, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+        "--result-file %s is not a readable file", path);
+    return FALSE;
+  }
+  if (server->config.result_size <= (guint64) st.st_size) {
+    server->result_file = g_steal_pointer (&absolute);
+    return TRUE;
+  }
+  copy = g_build_filename (server->config.storage_dir, "result-file.mp4",
+      NULL);
+  from = g_file_new_for_path (absolute);
+  to = g_file_new_for_path (copy);
+  if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error)
+      || !emu_mp4_pad (copy, server->config.result_size, error))
+    return FALSE;
+  server->result_file = g_steal_pointer (&copy);
+  return TRUE;
+}
+
 EmuServer *
 emu_server_new (const EmuConfig * config, GError ** error)
 {
   EmuServer *server = g_new0 (EmuServer, 1);
   EmuTaskTiming timing;
+  g_autoptr (EmuDist) pending = emu_dist_new_fixed (config->pending_ms);
+  g_autoptr (EmuDist) running = emu_dist_new_fixed (config->running_ms);
   g_autofree char *results_dir = NULL;
   g_autofree char *host = NULL;
+  guint i;
 
   server->config = *config;
   server->config.host = g_strdup (config->host);
   server->config.api_key = g_strdup (config->api_key);
   server->config.storage_dir = g_strdup (config->storage_dir);
+  /* Borrowed from the caller: used here only. */
+  server->config.pending_dist = server->config.running_dist = NULL;
+  server->config.result_file = NULL;
+  server->config.faults = NULL;
 
-  timing.pending_us = (gint64) config->pending_ms * 1000;
-  timing.running_us = (gint64) config->running_ms * 1000;
+  server->faults = emu_faults_new ();
+  for (i = 0; config->faults && config->faults[i]; i++) {
+    if (!emu_faults_add_spec (server->faults, config->faults[i], error)) {
+      emu_server_free (server);
+      return NULL;
+    }
+  }
+  server->download_rate = config->download_rate;
+  if (config->result_file != NULL
+      && !prepare_result_file (server, config->result_file, error)) {
+    emu_server_free (server);
+    return NULL;
+  }
+
+  timing.pending_ms = config->pending_dist ? config->pending_dist : pending;
+  timing.running_ms = config->running_dist ? config->running_dist : running;
+  timing.seed = config->seed;
   timing.ttl_us = (gint64) config->task_ttl_s * G_USEC_PER_SEC;
   server->tasks = emu_task_store_new (&timing);
   server->log = emu_request_log_new ();
@@ -334,6 +633,8 @@ emu_server_free (EmuServer * server)
   emu_request_log_free (server->log);
   emu_results_free (server->results);
   emu_uploads_free (server->uploads);
+  emu_faults_free (server->faults);
+  g_free (server->result_file);
   g_free (server->api_base);
   g_free (server->oss_base);
   g_free (server->config.host);

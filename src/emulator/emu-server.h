@@ -7,6 +7,8 @@
  */
 #pragma once
 
+#include "emu-dist.h"
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -19,6 +21,13 @@ typedef struct
   char *api_key;
   guint pending_ms;
   guint running_ms;
+  const EmuDist *pending_dist;  /* NULL: always pending_ms */
+  const EmuDist *running_dist;  /* NULL: always running_ms */
+  guint32 seed;                 /* of the duration draws */
+  guint64 download_rate;        /* result downloads, bytes/s; 0: no limit */
+  guint64 result_size;          /* 0: videos as rendered; else padded */
+  char *result_file;            /* served for every task instead of a render */
+  char **faults;                /* SPEC strings, checked already */
   gboolean moov_first;
   guint url_ttl_s;
   guint task_ttl_s;
@@ -30,7 +39,8 @@ typedef struct
 
 typedef struct _EmuServer EmuServer;
 
-/* Starts listening on both ports. */
+/* Starts listening on both ports.  Fails on a fault SPEC that does not
+ * parse, or a --result-file that cannot be padded. */
 EmuServer *emu_server_new (const EmuConfig * config, GError ** error);
 
 guint emu_server_get_api_port (EmuServer * server);

@@ -6,7 +6,10 @@
 
 struct _EmuTaskStore
 {
-  EmuTaskTiming timing;
+  EmuDist *pending_ms;
+  EmuDist *running_ms;
+  gint64 ttl_us;
+  GRand *rand;
   GHashTable *by_id;            /* id -> EmuTask* (owned) */
   GPtrArray *ordered;           /* EmuTask* (borrowed), submission order */
 };
@@ -65,6 +68,7 @@ emu_task_unref (EmuTask * task)
   emu_task_spec_free (task->spec);
   g_free (task->body);
   g_clear_object (&task->cancellable);
+  g_free (task->fault);
   g_free (task->fail_code);
   g_free (task->fail_message);
   g_free (task->video_name);
@@ -88,10 +92,27 @@ emu_task_succeed (EmuTask * task, const char *video_name, guint width,
 void
 emu_task_fail (EmuTask * task, const char *code, const char *message)
 {
+  task->failed = TRUE;
   task->done = TRUE;
   task->done_us = g_get_real_time ();
   task->fail_code = g_strdup (code);
   task->fail_message = g_strdup (message);
+}
+
+void
+emu_task_force_outcome (EmuTask * task, EmuTaskOutcome outcome,
+    const char *fault, const char *code, const char *message)
+{
+  task->outcome = outcome;
+  g_free (task->fault);
+  task->fault = g_strdup (fault);
+  if (outcome == EMU_TASK_OUTCOME_FAIL) {
+    task->failed = TRUE;
+    task->done = TRUE;
+    task->done_us = task->submit_us;
+    task->fail_code = g_strdup (code);
+    task->fail_message = g_strdup (message);
+  }
 }
 
 /* Stands in for the service's LLM prompt rewriting: visibly different from
@@ -111,7 +132,10 @@ emu_task_store_new (const EmuTaskTiming * timing)
 {
   EmuTaskStore *store = g_new0 (EmuTaskStore, 1);
 
-  store->timing = *timing;
+  store->pending_ms = emu_dist_copy (timing->pending_ms);
+  store->running_ms = emu_dist_copy (timing->running_ms);
+  store->ttl_us = timing->ttl_us;
+  store->rand = g_rand_new_with_seed (timing->seed);
   store->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) emu_task_unref);
   store->ordered = g_ptr_array_new ();
@@ -126,7 +150,33 @@ emu_task_store_free (EmuTaskStore * store)
   emu_task_store_clear (store);
   g_hash_table_unref (store->by_id);
   g_ptr_array_unref (store->ordered);
+  emu_dist_free (store->pending_ms);
+  emu_dist_free (store->running_ms);
+  g_rand_free (store->rand);
   g_free (store);
+}
+
+void
+emu_task_store_set_timing (EmuTaskStore * store, const EmuDist * pending_ms,
+    const EmuDist * running_ms, gboolean reseed, guint32 seed)
+{
+  if (pending_ms != NULL) {
+    emu_dist_free (store->pending_ms);
+    store->pending_ms = emu_dist_copy (pending_ms);
+  }
+  if (running_ms != NULL) {
+    emu_dist_free (store->running_ms);
+    store->running_ms = emu_dist_copy (running_ms);
+  }
+  if (reseed)
+    g_rand_set_seed (store->rand, seed);
+}
+
+char *
+emu_task_store_describe_timing (EmuTaskStore * store, gboolean running)
+{
+  return emu_dist_to_string (running ? store->running_ms :
+      store->pending_ms);
 }
 
 EmuTask *
@@ -143,6 +193,10 @@ emu_task_store_add (EmuTaskStore * store, EmuTaskSpec * spec,
   task->body = g_strdup (body);
   task->submit_us = g_get_real_time ();
   task->cancellable = g_cancellable_new ();
+  /* Always pending first, then running: the order of the draws is part of
+   * what a seed reproduces. */
+  task->pending_us = emu_dist_draw (store->pending_ms, store->rand) * 1000;
+  task->running_us = emu_dist_draw (store->running_ms, store->rand) * 1000;
   if (spec->prompt_extend)
     task->actual_prompt = extend_prompt (spec->prompt);
 
@@ -154,7 +208,7 @@ emu_task_store_add (EmuTaskStore * store, EmuTaskSpec * spec,
 static gboolean
 is_expired (EmuTaskStore * store, EmuTask * task, gint64 now_us)
 {
-  return now_us - task->submit_us > store->timing.ttl_us;
+  return now_us - task->submit_us > store->ttl_us;
 }
 
 EmuTask *
@@ -200,7 +254,7 @@ emu_task_store_clear (EmuTaskStore * store)
 gint64
 emu_task_store_scheduled_us (EmuTaskStore * store, EmuTask * task)
 {
-  return task->submit_us + store->timing.pending_us;
+  return task->submit_us + task->pending_us;
 }
 
 gint64
@@ -210,28 +264,33 @@ emu_task_store_end_us (EmuTaskStore * store, EmuTask * task)
 
   if (task->canceled)
     return task->canceled_us;
+  if (task->outcome == EMU_TASK_OUTCOME_CANCEL)
+    return emu_task_store_scheduled_us (store, task);
   if (!task->done)
     return G_MAXINT64;
-  /* A failure shows once the task was scheduled; a success only after the
-   * configured running time as well. */
+  /* A failure of the work shows once the task was scheduled; a success,
+   * or a failure a fault asked for, only after the running time too. */
   earliest = emu_task_store_scheduled_us (store, task);
-  if (task->fail_code == NULL)
-    earliest += store->timing.running_us;
+  if (!task->failed || task->outcome == EMU_TASK_OUTCOME_FAIL)
+    earliest += task->running_us;
   return MAX (earliest, task->done_us);
 }
 
 EmuTaskStatus
 emu_task_store_status (EmuTaskStore * store, EmuTask * task, gint64 now_us)
 {
-  if (task == NULL || is_expired (store, task, now_us))
+  if (task == NULL || is_expired (store, task, now_us)
+      || task->outcome == EMU_TASK_OUTCOME_UNKNOWN)
     return EMU_TASK_UNKNOWN;
   if (task->canceled)
     return EMU_TASK_CANCELED;
   if (now_us < emu_task_store_scheduled_us (store, task))
     return EMU_TASK_PENDING;
+  if (task->outcome == EMU_TASK_OUTCOME_CANCEL)
+    return EMU_TASK_CANCELED;
   if (now_us < emu_task_store_end_us (store, task))
     return EMU_TASK_RUNNING;
-  return task->fail_code ? EMU_TASK_FAILED : EMU_TASK_SUCCEEDED;
+  return task->failed ? EMU_TASK_FAILED : EMU_TASK_SUCCEEDED;
 }
 
 gboolean
@@ -341,8 +400,11 @@ emu_task_build_query_reply (EmuTaskStore * store, EmuTask * task,
       add_time (b, "submit_time", task->submit_us);
       add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
       add_time (b, "end_time", emu_task_store_end_us (store, task));
-      add_string (b, "code", task->fail_code);
-      add_string (b, "message", task->fail_message);
+      /* A fault may ask for a failure that says nothing. */
+      if (task->fail_code)
+        add_string (b, "code", task->fail_code);
+      if (task->fail_message)
+        add_string (b, "message", task->fail_message);
       break;
     case EMU_TASK_SUCCEEDED:
       add_time (b, "submit_time", task->submit_us);

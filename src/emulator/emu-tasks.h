@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "emu-dist.h"
 #include "emu-validate.h"
 
 #include <gio/gio.h>
@@ -29,6 +30,16 @@ typedef enum
 const char *emu_task_status_name (EmuTaskStatus status);
 gboolean emu_task_status_from_name (const char *name, EmuTaskStatus * status);
 
+/* An outcome forced on a task by a `task` fault. */
+typedef enum
+{
+  EMU_TASK_OUTCOME_NATURAL,     /* whatever its work gives */
+  EMU_TASK_OUTCOME_FAIL,        /* FAILED once its running time is over */
+  EMU_TASK_OUTCOME_CANCEL,      /* CANCELED once its pending time is over */
+  EMU_TASK_OUTCOME_UNKNOWN,     /* queries answer UNKNOWN */
+  EMU_TASK_OUTCOME_HANG,        /* RUNNING for ever */
+} EmuTaskOutcome;
+
 typedef struct
 {
   /* Immutable after creation: safe to read from the worker. */
@@ -38,13 +49,18 @@ typedef struct
   char *body;                   /* the create request body, as received */
   gint64 submit_us;             /* real time */
   GCancellable *cancellable;
+  gint64 pending_us;            /* drawn for this task */
+  gint64 running_us;            /* at least; drawn for this task */
 
   /* Main thread only. */
+  EmuTaskOutcome outcome;
+  char *fault;                  /* "task:fail" when a fault set outcome */
   gboolean canceled;
   gint64 canceled_us;
   gboolean done;                /* the work ended, well or not */
   gint64 done_us;
-  char *fail_code;              /* set when the work failed */
+  gboolean failed;
+  char *fail_code;              /* when failed (may stay NULL for a fault) */
   char *fail_message;
   char *video_name;             /* "<id>.mp4" under the results dir */
   guint video_width, video_height;
@@ -59,8 +75,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmuTask, emu_task_unref)
 
 typedef struct
 {
-  gint64 pending_us;
-  gint64 running_us;
+  const EmuDist *pending_ms;    /* each task draws its times from these */
+  const EmuDist *running_ms;
+  guint32 seed;
   gint64 ttl_us;                /* after this a task queries as UNKNOWN */
 } EmuTaskTiming;
 
@@ -69,7 +86,18 @@ typedef struct _EmuTaskStore EmuTaskStore;
 EmuTaskStore *emu_task_store_new (const EmuTaskTiming * timing);
 void emu_task_store_free (EmuTaskStore * store);
 
-/* Takes @spec.  The new task is PENDING as of now. */
+/* Replaces the distributions (NULL: keep) and, when @reseed, restarts the
+ * random draws from @seed. */
+void emu_task_store_set_timing (EmuTaskStore * store,
+    const EmuDist * pending_ms, const EmuDist * running_ms, gboolean reseed,
+    guint32 seed);
+
+/* The current distributions, as text. */
+char *emu_task_store_describe_timing (EmuTaskStore * store,
+    gboolean running);
+
+/* Takes @spec.  The new task is PENDING as of now; its pending and running
+ * times are drawn now. */
 EmuTask *emu_task_store_add (EmuTaskStore * store, EmuTaskSpec * spec,
     const char *body, const char *request_id);
 
@@ -92,6 +120,11 @@ gint64 emu_task_store_end_us (EmuTaskStore * store, EmuTask * task);
 /* PENDING -> CANCELED; FALSE in any other state. */
 gboolean emu_task_store_cancel (EmuTaskStore * store, EmuTask * task,
     gint64 now_us);
+
+/* Forces the outcome of @task (a fresh task whose work was not started):
+ * @fault names the fault; for FAIL, @code and @message may be NULL. */
+void emu_task_force_outcome (EmuTask * task, EmuTaskOutcome outcome,
+    const char *fault, const char *code, const char *message);
 
 /* Records the outcome of the work (main thread). */
 void emu_task_succeed (EmuTask * task, const char *video_name, guint width,

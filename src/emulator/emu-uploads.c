@@ -118,8 +118,8 @@ sign_policy (EmuUploads * uploads, const char *policy_b64)
 
 char *
 emu_uploads_get_policy (EmuUploads * uploads, GHashTable * query,
-    const char *upload_host, const char *request_id, guint * status,
-    char **code, char **message)
+    const char *upload_host, const char *request_id, gboolean expired,
+    guint * status, char **code, char **message)
 {
   const char *action = query ? g_hash_table_lookup (query, "action") : NULL;
   const char *model = query ? g_hash_table_lookup (query, "model") : NULL;
@@ -156,7 +156,8 @@ emu_uploads_get_policy (EmuUploads * uploads, GHashTable * query,
     return NULL;
   }
 
-  expires = g_date_time_add_seconds (now, uploads->policy_ttl_s);
+  expires = g_date_time_add_seconds (now,
+      expired ? -1.0 : (double) uploads->policy_ttl_s);
   expiration = g_date_time_format (expires, "%Y-%m-%dT%H:%M:%S.000Z");
   day = g_date_time_format (now, "%Y-%m-%d");
   upload_dir = g_strdup_printf (BUCKET "/emulator/%s/%s", day, uuid);

@@ -20,10 +20,12 @@ void emu_uploads_free (EmuUploads * uploads);
 
 /* Answers GET /api/v1/uploads (already authenticated); @upload_host is
  * "http://127.0.0.1:OSSPORT".  Returns the JSON reply and its status, or
- * sets @code/@message for an error reply. */
+ * sets @code/@message for an error reply.  @expired: hand out a policy
+ * that expired already (a fault), which the upload host will refuse,
+ * though the reply looks as usual. */
 char *emu_uploads_get_policy (EmuUploads * uploads, GHashTable * query,
-    const char *upload_host, const char *request_id, guint * status,
-    char **code, char **message);
+    const char *upload_host, const char *request_id, gboolean expired,
+    guint * status, char **code, char **message);
 
 /* Answers a POST of the upload form on the OSS listener. */
 void emu_uploads_handle_post (EmuUploads * uploads, SoupServerMessage * msg);

@@ -4,6 +4,7 @@
  * Parses the options, starts the two listeners, tells the caller where
  * they are (stdout and --port-file), and runs until SIGINT or SIGTERM.
  */
+#include "emu-faults.h"
 #include "emu-server.h"
 
 #include <gio/gio.h>
@@ -62,11 +63,19 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* What the option callbacks fill in (the option group's user data). */
+typedef struct
+{
+  gboolean moov_first;
+  guint64 download_rate;
+  guint64 result_size;
+} ParsedOptions;
+
 static gboolean
 parse_moov (const char *name, const char *value, gpointer data,
     GError ** error)
 {
-  gboolean *moov_first = data;
+  gboolean *moov_first = &((ParsedOptions *) data)->moov_first;
 
   if (g_strcmp0 (value, "first") == 0) {
     *moov_first = TRUE;
@@ -75,6 +84,57 @@ parse_moov (const char *name, const char *value, gpointer data,
   } else {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
         "--moov must be 'first' or 'last', not '%s'", value);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* "1048576", "200M", "1G", "512k": binary multiples. */
+static gboolean
+parse_size (const char *text, guint64 * out)
+{
+  char *end = NULL;
+  guint64 v, unit = 1;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  v = g_ascii_strtoull (text, &end, 10);
+  switch (g_ascii_tolower (*end)) {
+    case '\0':
+      break;
+    case 'k':
+      unit = 1024;
+      break;
+    case 'm':
+      unit = 1024 * 1024;
+      break;
+    case 'g':
+      unit = 1024 * 1024 * 1024;
+      break;
+    default:
+      return FALSE;
+  }
+  if (*end != '\0' && end[1] != '\0' && g_ascii_strcasecmp (end + 1, "b")
+      != 0 && g_ascii_strcasecmp (end + 1, "ib") != 0)
+    return FALSE;
+  if (v > G_MAXUINT64 / unit)
+    return FALSE;
+  *out = v * unit;
+  return TRUE;
+}
+
+static gboolean
+parse_size_option (const char *name, const char *value, gpointer data,
+    GError ** error)
+{
+  ParsedOptions *parsed = data;
+  guint64 *dest = strcmp (name, "--download-rate") == 0 ?
+      &parsed->download_rate : &parsed->result_size;
+
+  if (!parse_size (value, dest)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "%s needs a number of bytes (suffixes k, M, G), not '%s'", name,
+        value);
     return FALSE;
   }
   return TRUE;
@@ -89,7 +149,16 @@ main (int argc, char **argv)
   g_autofree char *port_file = NULL;
   gint port = 8765, oss_port = 0, pending_ms = 1000, running_ms = 3000;
   gint url_ttl = 86400, task_ttl = 86400, policy_ttl = 300;
-  gboolean moov_first = FALSE, verbose = FALSE, reject_long = FALSE;
+  gboolean verbose = FALSE, reject_long = FALSE;
+  ParsedOptions parsed = { 0, };
+  g_auto (GStrv) faults = NULL;
+  g_autofree char *pending_dist_text = NULL;
+  g_autofree char *running_dist_text = NULL;
+  g_autofree char *result_file = NULL;
+  g_autoptr (EmuDist) pending_dist = NULL;
+  g_autoptr (EmuDist) running_dist = NULL;
+  gint64 seed = -1;
+  guint i;
   gboolean temp_storage = FALSE;
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
@@ -116,6 +185,28 @@ main (int argc, char **argv)
     {"running-ms", 0, 0, G_OPTION_ARG_INT, &running_ms,
           "How long a task stays RUNNING at least; it ends only once its "
           "video is rendered too (default 3000)", "MS"},
+    {"pending-dist", 0, 0, G_OPTION_ARG_STRING, &pending_dist_text,
+          "Draw each task's PENDING time from DIST instead: MS, "
+          "uniform:min=MS,max=MS or lognormal:median=MS,sigma=S[,min=MS]"
+          "[,max=MS]", "DIST"},
+    {"running-dist", 0, 0, G_OPTION_ARG_STRING, &running_dist_text,
+        "Draw each task's RUNNING time from DIST instead (same forms)",
+        "DIST"},
+    {"seed", 0, 0, G_OPTION_ARG_INT64, &seed,
+          "Seed of the duration draws (default: random), for reproducible "
+          "runs", "N"},
+    {"fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &faults,
+          "Inject a fault, e.g. create:status=429,code=Throttling.RateQuota,"
+          "count=2 (repeatable; see docs/emulator.md)", "SPEC"},
+    {"download-rate", 0, 0, G_OPTION_ARG_CALLBACK, parse_size_option,
+          "Pace result downloads to BYTES per second (suffixes k, M, G; "
+          "default 0: no limit)", "BYTES"},
+    {"result-size", 0, 0, G_OPTION_ARG_CALLBACK, parse_size_option,
+          "Pad each result MP4 (sparsely) to at least BYTES, still playable "
+          "(suffixes k, M, G)", "BYTES"},
+    {"result-file", 0, 0, G_OPTION_ARG_FILENAME, &result_file,
+          "Serve this MP4 for every task instead of rendering one",
+        "PATH"},
     {"moov", 0, 0, G_OPTION_ARG_CALLBACK, parse_moov,
         "Where the MP4 'moov' atom goes: first or last (default last)",
         "first|last"},
@@ -147,9 +238,10 @@ main (int argc, char **argv)
       "videos from the references.  The API is under\nhttp://HOST:PORT/api/v1; "
       "results and uploads are on a second (OSS) port.\n\nControl endpoints "
       "on the API port: GET /__emulator/requests (request log),\n"
-      "GET /__emulator/tasks, POST /__emulator/reset.");
+      "GET /__emulator/tasks, POST /__emulator/reset, GET|POST|DELETE "
+      "/__emulator/faults,\nGET|POST /__emulator/config.");
   group = g_option_group_new ("emulator", "Emulator options",
-      "Emulator options", &moov_first, NULL);
+      "Emulator options", &parsed, NULL);
   g_option_group_add_entries (group, entries);
   g_option_context_set_main_group (context, group);
   g_option_context_add_group (context, gst_init_get_option_group ());
@@ -163,6 +255,29 @@ main (int argc, char **argv)
     g_printerr ("wanr2v-emulator: ports must be 0..65535 and times "
         "positive\n");
     return 2;
+  }
+  if (seed > G_MAXUINT32) {
+    g_printerr ("wanr2v-emulator: --seed must be 0..4294967295\n");
+    return 2;
+  }
+  if (pending_dist_text != NULL
+      && !(pending_dist = emu_dist_parse (pending_dist_text, &error))) {
+    g_printerr ("wanr2v-emulator: --pending-dist: %s\n", error->message);
+    return 2;
+  }
+  if (running_dist_text != NULL
+      && !(running_dist = emu_dist_parse (running_dist_text, &error))) {
+    g_printerr ("wanr2v-emulator: --running-dist: %s\n", error->message);
+    return 2;
+  }
+  for (i = 0; faults && faults[i]; i++) {
+    g_autoptr (EmuFaults) check = emu_faults_new ();
+
+    if (!emu_faults_add_spec (check, faults[i], &error)) {
+      g_printerr ("wanr2v-emulator: --fault %s: %s\n", faults[i],
+          error->message);
+      return 2;
+    }
   }
   gst_init (NULL, NULL);
 
@@ -190,7 +305,14 @@ main (int argc, char **argv)
   config.api_key = api_key;
   config.pending_ms = pending_ms;
   config.running_ms = running_ms;
-  config.moov_first = moov_first;
+  config.moov_first = parsed.moov_first;
+  config.pending_dist = pending_dist;
+  config.running_dist = running_dist;
+  config.seed = seed >= 0 ? (guint32) seed : g_random_int ();
+  config.download_rate = parsed.download_rate;
+  config.result_size = parsed.result_size;
+  config.result_file = result_file;
+  config.faults = faults;
   config.url_ttl_s = url_ttl;
   config.task_ttl_s = task_ttl;
   config.policy_ttl_s = policy_ttl;
@@ -200,7 +322,7 @@ main (int argc, char **argv)
 
   server = emu_server_new (&config, &error);
   if (server == NULL) {
-    g_printerr ("wanr2v-emulator: cannot listen: %s\n", error->message);
+    g_printerr ("wanr2v-emulator: cannot start: %s\n", error->message);
     if (temp_storage)
       remove_tree (storage_dir);
     return 1;

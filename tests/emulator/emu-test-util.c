@@ -1,6 +1,7 @@
 /* emu-test-util.c: helpers for the emulator's protocol tests. */
 #include "emu-test-util.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 void
@@ -48,6 +49,153 @@ emu_http (const char *method, const char *url, const char *const *headers,
   if (len > 0 && json_parser_load_from_data (parser, data, len, NULL))
     reply->json = json_node_ref (json_parser_get_root (parser));
   return reply;
+}
+
+void
+emu_raw_reply_free (EmuRawReply * reply)
+{
+  if (reply == NULL)
+    return;
+  g_clear_pointer (&reply->headers, soup_message_headers_unref);
+  g_clear_pointer (&reply->body, g_bytes_unref);
+  g_free (reply);
+}
+
+EmuRawReply *
+emu_raw_request (const char *method, const char *url,
+    const char *const *headers, const char *body)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) request = g_string_new (NULL);
+  g_autoptr (GByteArray) received = g_byte_array_new ();
+  EmuRawReply *reply = g_new0 (EmuRawReply, 1);
+  GInputStream *in;
+  gint64 start;
+  guint8 buf[65536];
+  guint i;
+  const guint8 *end_of_headers = NULL;
+
+  g_assert_nonnull (uri);
+  g_socket_client_set_timeout (client, 30);
+  conn = g_socket_client_connect_to_host (client, g_uri_get_host (uri),
+      g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+
+  g_string_append_printf (request, "%s %s%s%s HTTP/1.1\r\nHost: %s:%d\r\n"
+      "Connection: close\r\n", method, g_uri_get_path (uri),
+      g_uri_get_query (uri) ? "?" : "",
+      g_uri_get_query (uri) ? g_uri_get_query (uri) : "",
+      g_uri_get_host (uri), g_uri_get_port (uri));
+  for (i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+    g_string_append_printf (request, "%s: %s\r\n", headers[i],
+        headers[i + 1]);
+  if (body != NULL)
+    g_string_append_printf (request, "Content-Type: application/json\r\n"
+        "Content-Length: %" G_GSIZE_FORMAT "\r\n", strlen (body));
+  g_string_append (request, "\r\n");
+  if (body != NULL)
+    g_string_append (request, body);
+
+  start = g_get_monotonic_time ();
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM
+          (conn)), request->str, request->len, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  in = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  for (;;) {
+    gssize n = g_input_stream_read (in, buf, sizeof (buf), NULL, &error);
+
+    if (n == 0) {
+      reply->end = EMU_RAW_EOF;
+      break;
+    }
+    if (n < 0) {
+      /* ECONNRESET; anything else is the test's problem. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+        g_error ("reading %s: %s", url, error->message);
+      reply->end = EMU_RAW_RESET;
+      break;
+    }
+    g_byte_array_append (received, buf, n);
+  }
+  reply->elapsed_us = g_get_monotonic_time () - start;
+
+  /* Headers hold no NUL: the search may stop at one in the body. */
+  if (received->len >= 4)
+    end_of_headers = (const guint8 *) g_strstr_len ((const char *)
+        received->data, received->len, "\r\n\r\n");
+  if (end_of_headers != NULL) {
+    gsize header_len = end_of_headers + 4 - received->data;
+
+    reply->headers = soup_message_headers_new
+        (SOUP_MESSAGE_HEADERS_RESPONSE);
+    reply->got_headers = soup_headers_parse_response ((const char *)
+        received->data, header_len, reply->headers, NULL, &reply->status,
+        NULL);
+    reply->body = g_bytes_new (received->data + header_len,
+        received->len - header_len);
+  } else {
+    reply->body = g_bytes_new (received->data, received->len);
+  }
+  return reply;
+}
+
+gint64
+emu_raw_content_length (EmuRawReply * reply)
+{
+  if (reply->headers == NULL
+      || soup_message_headers_get_encoding (reply->headers) !=
+      SOUP_ENCODING_CONTENT_LENGTH)
+    return -1;
+  return soup_message_headers_get_content_length (reply->headers);
+}
+
+char **
+emu_api_headers (EmuFixture * f)
+{
+  char **headers = g_new0 (char *, 5);
+
+  headers[0] = g_strdup ("Authorization");
+  headers[1] = g_strdup_printf ("Bearer %s", emu_fixture_api_key (f));
+  headers[2] = g_strdup ("X-DashScope-Async");
+  headers[3] = g_strdup ("enable");
+  return headers;
+}
+
+char *
+emu_render_one (EmuFixture * f)
+{
+  g_autofree char *body = emu_simple_body ("wan2.7-r2v",
+      "{\"resolution\":\"720P\",\"duration\":2}");
+  g_autofree char *id = emu_create_task (f, body);
+  g_autoptr (EmuReply) done = emu_wait_status (f, id, "SUCCEEDED");
+  JsonObject *output = json_object_get_object_member (emu_reply_object
+      (done), "output");
+
+  return g_strdup (json_object_get_string_member (output, "video_url"));
+}
+
+JsonObject *
+emu_last_request (EmuFixture * f, const char *method, const char *path_prefix)
+{
+  g_autoptr (JsonArray) log = emu_fixture_get_requests (f);
+  guint i = json_array_get_length (log);
+
+  while (i-- > 0) {
+    JsonObject *r = json_array_get_object_element (log, i);
+
+    if (method && g_strcmp0 (json_object_get_string_member (r, "method"),
+            method) != 0)
+      continue;
+    if (g_str_has_prefix (json_object_get_string_member (r, "path"),
+            path_prefix))
+      return json_object_ref (r);
+  }
+  g_error ("no %s %s* request in the log", method ? method : "",
+      path_prefix);
 }
 
 JsonObject *

@@ -1,0 +1,52 @@
+/* wanr2vsrc-inspect.h: checking local media against the service's limits
+ * before anything is sent.
+ *
+ * The service refuses media outside its limits only after an upload (and
+ * sometimes only after the task was queued), so a job checks local files
+ * first.  Images are read with wanr2v-imageinfo (headers only); videos and
+ * voices with a synchronous GstDiscoverer.  Remote URLs are not fetched.
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "wanr2v-request.h"
+
+G_BEGIN_DECLS
+
+/* Limits of the protocol notes, section 2.1 (the same for wan2.6).  One MB
+ * is taken as 1024 * 1024 bytes. */
+#define WANR2V_IMAGE_MIN_SIDE 240
+#define WANR2V_IMAGE_MAX_SIDE 8000
+#define WANR2V_IMAGE_MAX_MB 20
+#define WANR2V_VIDEO_MIN_SIDE 240
+#define WANR2V_VIDEO_MAX_SIDE 4096
+#define WANR2V_VIDEO_MIN_SECONDS 1
+#define WANR2V_VIDEO_MAX_SECONDS 30
+#define WANR2V_VIDEO_MAX_MB 100
+#define WANR2V_VOICE_MIN_SECONDS 1
+#define WANR2V_VOICE_MAX_SECONDS 10
+#define WANR2V_VOICE_MAX_MB 15
+/* The longest and widest side may be at most this many times the other. */
+#define WANR2V_MAX_ASPECT 8
+
+/* How long GstDiscoverer may take on one file. */
+#define WANR2VSRC_INSPECT_TIMEOUT (10 * GST_SECOND)
+
+/* A WanR2vMediaInspectFunc: checks every local file of @request (each
+ * media entry and each voice) against the limits above.  Blocks: call it
+ * from a worker thread; it needs no main loop.  @user_data is unused.
+ *
+ * All problems are reported, in media order, one per line, each naming
+ * the entry as wanr2v_request_media_label() does, the file and the limit:
+ *   images[1] (Image 2): /x/tiny.png is 100x100 pixels; each side must be
+ *   240..8000
+ * Fails with WANR2V_ERROR_BAD_REQUEST. */
+gboolean wanr2vsrc_inspect_request (const WanR2vRequest * request,
+    gpointer user_data, GError ** error);
+
+/* How long the media at @path lasts, found by parsing (not decoding) it to
+ * the end: the fallback when GstDiscoverer does not know.  Blocks; returns
+ * GST_CLOCK_TIME_NONE when the file cannot be parsed. */
+GstClockTime wanr2vsrc_inspect_measure_duration (const char *path);
+
+G_END_DECLS
