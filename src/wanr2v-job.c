@@ -680,7 +680,19 @@ start_download (WanR2vJob * job)
   job->attempts = 0;
   set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
   (void) error;
-  download_from (job, 0);
+  /* An earlier run stopped mid-download (the journal brought us back to
+   * this task): go on from what it left on disk. */
+  {
+    GStatBuf st;
+    guint64 offset = 0;
+
+    if (job->key && g_stat (job->part_path, &st) == 0 && st.st_size > 0)
+      offset = st.st_size;
+    if (offset > 0)
+      g_info ("resuming the download of task %s at byte %" G_GUINT64_FORMAT,
+          job->task_id, offset);
+    download_from (job, offset);
+  }
 }
 
 /* ---- create ------------------------------------------------------------- */

@@ -641,6 +641,54 @@ GST_START_TEST (test_no_cancel_on_stop_then_resume)
 
 GST_END_TEST;
 
+/* Stopped mid-download: the task stays journaled and the next run goes on
+ * from the bytes already on disk (a Range request), with no second task. */
+GST_START_TEST (test_stop_while_downloading_then_resume)
+{
+  const char *args[] = { "--download-rate", "20k", NULL };
+  EmuFixture *emu = start_emulator (args);
+  PipelineRun *run = new_run (emu, "wanr2vsrc name=src ! fakesink", NULL);
+  g_autoptr (JsonObject) config = NULL;
+  JsonArray *log;
+  guint i, ranged = 0;
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, has_progress, "Downloaded", 20));
+  g_usleep (300 * 1000);
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  pipeline_run_free (run);
+  fail_unless_equals_int (count_cache_files (".task"), 1);
+  fail_unless_equals_int (count_cache_files (".part"), 1);
+
+  config = emu_fixture_set_config (emu, "{\"download_rate\": 0}");
+  run = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE, NULL);
+  pipeline_run_play (run, 60);
+  assert_ok (run);
+  fail_unless_equals_int (run->video_frames, 60);
+  pipeline_run_free (run);
+
+  fail_unless_equals_int (count_creates (emu), 1);
+  fail_unless_equals_int (count_cache_files (".task"), 0);
+  fail_unless_equals_int (count_cache_files (".part"), 0);
+  fail_unless_equals_int (count_cache_files (".mp4"), 1);
+  log = emu_fixture_get_requests (emu);
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *r = json_array_get_object_element (log, i);
+    JsonObject *headers = json_object_get_object_member (r, "headers");
+    const char *range = json_object_has_member (headers, "range") ?
+        json_object_get_string_member (headers, "range") : NULL;
+
+    if (range && g_str_has_prefix (range, "bytes=")
+        && g_ascii_strtoull (range + 6, NULL, 10) > 0)
+      ranged++;
+  }
+  json_array_unref (log);
+  fail_unless (ranged >= 1, "the second run did not resume with a Range");
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
 /* A task the element only attached to (set task-id, or wanr2v://task/ID)
  * belongs to whoever created it, who may still be waiting for it:
  * stopping the pipeline must not cancel it. */
@@ -904,6 +952,7 @@ cache_suite (void)
   tcase_add_test (tc, test_attach);
   tcase_add_test (tc, test_cancel_on_stop);
   tcase_add_test (tc, test_no_cancel_on_stop_then_resume);
+  tcase_add_test (tc, test_stop_while_downloading_then_resume);
   tcase_add_test (tc, test_stop_does_not_cancel_attached_task);
   suite_add_tcase (s, tc);
 

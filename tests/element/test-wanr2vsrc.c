@@ -507,6 +507,24 @@ GST_START_TEST (test_null_while_generating)
 
 GST_END_TEST;
 
+GST_START_TEST (test_null_while_downloading)
+{
+  /* A slow download host: the video takes seconds to arrive. */
+  const char *args[] = { "--download-rate", "40k", NULL };
+  EmuFixture *emu = emu_fixture_start (args);
+  PipelineRun *run = run_with (emu, "wanr2vsrc name=src ! qtdemux ! "
+      "fakesink");
+
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, has_progress, (gpointer)
+          "Downloaded", 20));
+  assert_prompt_null (run);
+  pipeline_run_free (run);
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
 static gboolean
 is_playing (PipelineRun * run, GstMessage * msg, gpointer data)
 {
@@ -745,6 +763,7 @@ wanr2vsrc_suite (void)
   tcase_add_test (tc, test_null_while_submitting);
   tcase_add_test (tc, test_null_while_queued_cancels);
   tcase_add_test (tc, test_null_while_generating);
+  tcase_add_test (tc, test_null_while_downloading);
   tcase_add_test (tc, test_null_while_streaming);
   suite_add_tcase (s, tc);
 
