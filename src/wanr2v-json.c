@@ -10,6 +10,7 @@
  * data, since its parser recurses once per level.
  */
 #include "wanr2v-json.h"
+#include "wanr2v-json-check.h"
 #include "wanr2v-error.h"
 #include "wanr2v-sizes.h"
 
@@ -21,38 +22,6 @@
 #define MAX_JSON_DEPTH 64
 
 /* ---- reading JSON safely ------------------------------------------------ */
-
-/* Counts bracket nesting outside strings without building anything. */
-static gboolean
-json_depth_within (const char *data, gsize length, guint max_depth)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE, escaped = FALSE;
-  gsize i;
-
-  for (i = 0; i < length; i++) {
-    char c = data[i];
-
-    if (in_string) {
-      if (escaped)
-        escaped = FALSE;
-      else if (c == '\\')
-        escaped = TRUE;
-      else if (c == '"')
-        in_string = FALSE;
-      continue;
-    }
-    if (c == '"') {
-      in_string = TRUE;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth)
-        return FALSE;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      depth--;
-    }
-  }
-  return TRUE;
-}
 
 /* Parses @data; on failure returns NULL and a reason for people in @why. */
 static JsonParser *
@@ -67,15 +36,15 @@ load_json (const char *data, gssize length, char **why)
     return NULL;
   }
   len = length < 0 ? strlen (data) : (gsize) length;
-  if (!json_depth_within (data, len, MAX_JSON_DEPTH)) {
-    *why = g_strdup_printf ("JSON nested deeper than %d levels",
-        MAX_JSON_DEPTH);
+  /* json-glib is too lenient for data from the network (see
+   * wanr2v-json-check.h): only strict JSON reaches it. */
+  if (!wanr2v_json_check_strict (data, len, MAX_JSON_DEPTH, why))
     return NULL;
-  }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, len, &error)) {
-    *why = g_strdup (error->message);
+    /* json-glib may quote the bytes it choked on: keep the text valid. */
+    *why = g_utf8_make_valid (error->message, -1);
     return NULL;
   }
   if (json_parser_get_root (parser) == NULL) {

@@ -603,7 +603,7 @@ test_parse_request_errors (void)
     {"[1, 2]", "request: expected a JSON object, got an array"},
     {"\"text\"", "request: expected a JSON object, got a string"},
     {"{\"model\": \"wan2.7-r2v\",\n \"input\": {,}}",
-        "request is not valid JSON: <data>:2:"},
+        "request is not valid JSON: line 2, column 12"},
     {"{\"model\": \"wan2.7-r2v\"", "request is not valid JSON"},
     {"", "request is not valid JSON"},
     {"{\"a\": \"\xff\"}", "request is not valid JSON"},
