@@ -27,11 +27,29 @@ typedef struct
   WanR2vDownloadProgressFunc progress;
   gpointer progress_data;
   WanR2vErrorInfo *details;
+
+  /* The watchdog: no data for idle_timeout_s cancels our own cancellable,
+   * which the caller's cancels too. */
+  guint idle_timeout_s;
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong caller_cancel_id;
+  GSource *watchdog;
+  gboolean stalled;
 } Download;
 
 static void
 download_free (Download * dl)
 {
+  if (dl->watchdog) {
+    g_source_destroy (dl->watchdog);
+    g_source_unref (dl->watchdog);
+  }
+  if (dl->caller_cancellable) {
+    g_cancellable_disconnect (dl->caller_cancellable, dl->caller_cancel_id);
+    g_object_unref (dl->caller_cancellable);
+  }
+  g_clear_object (&dl->cancellable);
   if (dl->fd >= 0)
     close (dl->fd);
   g_free (dl->url);
@@ -93,7 +111,12 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
   if (n < 0) {
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    if (dl->stalled) {
+      g_clear_error (&error);
+      error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
+          "The download stalled: no data for %u s after %" G_GUINT64_FORMAT
+          " bytes", dl->idle_timeout_s, dl->written);
+    } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_clear_error (&error);
       error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
           "Download cancelled");
@@ -134,6 +157,9 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
   dl->written += n;
+  if (dl->watchdog)
+    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
+        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
   if (dl->progress)
     dl->progress (dl->written, dl->total, dl->progress_data);
   read_next (task);
@@ -145,7 +171,7 @@ read_next (GTask * task)
   Download *dl = g_task_get_task_data (task);
 
   g_input_stream_read_async (dl->stream, dl->buffer, CHUNK_SIZE,
-      G_PRIORITY_DEFAULT, g_task_get_cancellable (task), on_read, task);
+      G_PRIORITY_DEFAULT, dl->cancellable, on_read, task);
 }
 
 static gboolean
@@ -181,7 +207,10 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   if (dl->stream == NULL) {
     GError *wrapped;
 
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    if (dl->stalled)
+      wrapped = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
+          "%s sent no reply for %u s", host, dl->idle_timeout_s);
+    else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       wrapped = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
           "Download cancelled");
     else
@@ -238,12 +267,34 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   if (dl->progress)
     dl->progress (dl->written, dl->total, dl->progress_data);
   dl->buffer = g_malloc (CHUNK_SIZE);
+  if (dl->watchdog)
+    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
+        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
   read_next (task);
+}
+
+static void
+on_caller_cancelled (GCancellable * caller, gpointer data)
+{
+  Download *dl = data;
+
+  g_cancellable_cancel (dl->cancellable);
+}
+
+static gboolean
+on_stalled (gpointer data)
+{
+  Download *dl = data;
+
+  dl->stalled = TRUE;
+  g_cancellable_cancel (dl->cancellable);
+  return G_SOURCE_REMOVE;
 }
 
 void
 wanr2v_download_async (const char *url, const char *path, guint64 offset,
-    WanR2vDownloadProgressFunc progress, gpointer progress_data,
+    guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
+    gpointer progress_data,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
@@ -260,6 +311,16 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
   dl->fd = -1;
   dl->progress = progress;
   dl->progress_data = progress_data;
+  dl->idle_timeout_s = idle_timeout_s;
+  dl->cancellable = g_cancellable_new ();
+  if (cancellable) {
+    dl->caller_cancellable = g_object_ref (cancellable);
+    dl->caller_cancel_id = g_cancellable_connect (cancellable,
+        G_CALLBACK (on_caller_cancelled), dl, NULL);
+  }
+  if (idle_timeout_s > 0)
+    dl->watchdog = wanr2v_http_timeout_source_new (http,
+        idle_timeout_s * 1000, on_stalled, dl, NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
@@ -276,7 +337,7 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
         (dl->msg), offset, -1);
   }
   soup_session_send_async (wanr2v_http_get_session (http), dl->msg,
-      G_PRIORITY_DEFAULT, cancellable, on_sent, task);
+      G_PRIORITY_DEFAULT, dl->cancellable, on_sent, task);
 }
 
 gboolean

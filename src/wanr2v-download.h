@@ -21,8 +21,10 @@ typedef void (*WanR2vDownloadProgressFunc) (guint64 written, gint64 total,
 /* Downloads @url into @path from byte @offset on (a resumed download asks
  * for a Range; a server that ignores it makes the file start over, which
  * @progress sees as @written going back). */
+/* A download that receives nothing for @idle_timeout_s seconds (0 = never)
+ * fails with WANR2V_ERROR_CONNECTION_LOST, so that it can be resumed. */
 void wanr2v_download_async (const char *url, const char *path,
-    guint64 offset, WanR2vDownloadProgressFunc progress,
+    guint64 offset, guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
     gpointer progress_data, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data);
 

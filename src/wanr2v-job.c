@@ -33,6 +33,7 @@ struct _WanR2vJob
   guint poll_interval_ms;
   guint max_retries;
   guint retry_delay_ms;
+  guint request_timeout_s;
   gboolean cancel_on_stop;
   WanR2vJobEventFunc func;
   gpointer user_data;
@@ -103,22 +104,36 @@ pending_upload_free (PendingUpload * up)
 
 /* ---- tasks this process follows ------------------------------------------ */
 
-/* Task ids of every live job of the process, so that recovering a lost
- * create never adopts a sibling's task. */
+/* Task ids of every job of the process, live or ended within the last
+ * RECENT_TASK_S, so that recovering a lost create never adopts a sibling's
+ * task, nor the task of an earlier run of this process.  The value is when
+ * the job let go of it (0 while it is followed). */
+#define RECENT_TASK_S (10 * 60)
+
 static GMutex owned_lock;
 static GHashTable *owned_tasks;
 
 static void
 own_task (const char *task_id, gboolean own)
 {
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key, value;
+
   g_mutex_lock (&owned_lock);
   if (owned_tasks == NULL)
     owned_tasks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-        NULL);
-  if (own)
-    g_hash_table_add (owned_tasks, g_strdup (task_id));
-  else
-    g_hash_table_remove (owned_tasks, task_id);
+        g_free);
+  /* Forget what was let go of long ago. */
+  g_hash_table_iter_init (&iter, owned_tasks);
+  while (g_hash_table_iter_next (&iter, &key, &value)) {
+    gint64 released = *(gint64 *) value;
+
+    if (released != 0 && now - released > RECENT_TASK_S * G_USEC_PER_SEC)
+      g_hash_table_iter_remove (&iter);
+  }
+  g_hash_table_replace (owned_tasks, g_strdup (task_id),
+      g_memdup2 (own ? &(gint64) { 0 } : &now, sizeof (gint64)));
   g_mutex_unlock (&owned_lock);
 }
 
@@ -176,6 +191,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->poll_interval_ms = config->poll_interval_ms;
   job->max_retries = config->max_retries;
   job->retry_delay_ms = MAX (config->retry_delay_ms, 1);
+  job->request_timeout_s = config->request_timeout_s;
   job->cancel_on_stop = config->cancel_on_stop;
   job->func = func;
   job->user_data = user_data;
@@ -642,7 +658,8 @@ static void
 download_from (WanR2vJob * job, guint64 offset)
 {
   wanr2v_download_async (job->last_info->video_url, job->part_path, offset,
-      on_download_progress, job, job->cancellable, on_downloaded,
+      job->request_timeout_s, on_download_progress, job, job->cancellable,
+      on_downloaded,
       wanr2v_job_ref (job));
 }
 
