@@ -1185,7 +1185,8 @@ upload_with_policy (WanR2vJob * job)
   PendingUpload *up = g_ptr_array_index (job->uploads, 0);
 
   wanr2v_upload_file_async (job->policy, up->path, up->mime,
-      job->cancellable, on_file_uploaded, wanr2v_job_ref (job));
+      job->request_timeout_s, job->cancellable, on_file_uploaded,
+      wanr2v_job_ref (job));
 }
 
 static void

@@ -12,11 +12,29 @@ typedef struct
   char *oss_url;
   char *path;
   WanR2vErrorInfo *details;
+
+  /* The watchdog: nothing written or read for idle_timeout_s cancels our
+   * own cancellable, which the caller's cancels too. */
+  guint idle_timeout_s;
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong caller_cancel_id;
+  GSource *watchdog;
+  gboolean stalled;
 } Upload;
 
 static void
 upload_free (Upload * up)
 {
+  if (up->watchdog) {
+    g_source_destroy (up->watchdog);
+    g_source_unref (up->watchdog);
+  }
+  if (up->caller_cancellable) {
+    g_cancellable_disconnect (up->caller_cancellable, up->caller_cancel_id);
+    g_object_unref (up->caller_cancellable);
+  }
+  g_clear_object (&up->cancellable);
   g_clear_object (&up->msg);
   g_free (up->oss_url);
   g_free (up->path);
@@ -70,6 +88,13 @@ on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
       &error);
+  if (body == NULL && up->stalled) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
+        "Uploading %s stalled: nothing moved for %u s", up->path,
+        up->idle_timeout_s);
+    g_object_unref (task);
+    return;
+  }
   if (body == NULL) {
     g_task_return_new_error (task, WANR2V_ERROR,
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
@@ -105,9 +130,44 @@ on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
   g_object_unref (task);
 }
 
+static void
+on_caller_cancelled (GCancellable * caller, gpointer data)
+{
+  Upload *up = data;
+
+  g_cancellable_cancel (up->cancellable);
+}
+
+static gboolean
+on_stalled (gpointer data)
+{
+  Upload *up = data;
+
+  up->stalled = TRUE;
+  g_cancellable_cancel (up->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_progress (SoupMessage * msg, gpointer data)
+{
+  Upload *up = data;
+
+  if (up->watchdog)
+    g_source_set_ready_time (up->watchdog, g_get_monotonic_time ()
+        + (gint64) up->idle_timeout_s * G_USEC_PER_SEC);
+}
+
+static void
+on_wrote_body_data (SoupMessage * msg, guint chunk_size, gpointer data)
+{
+  on_progress (msg, data);
+}
+
 void
 wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
-    const char *path, const char *mime, GCancellable * cancellable,
+    const char *path, const char *mime, guint idle_timeout_s,
+    GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
   WanR2vHttp *http = wanr2v_http_get_default ();
@@ -129,6 +189,13 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
 
   up = g_new0 (Upload, 1);
   up->path = g_strdup (path);
+  up->idle_timeout_s = idle_timeout_s;
+  up->cancellable = g_cancellable_new ();
+  if (cancellable) {
+    up->caller_cancellable = g_object_ref (cancellable);
+    up->caller_cancel_id = g_cancellable_connect (cancellable,
+        G_CALLBACK (on_caller_cancelled), up, NULL);
+  }
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
@@ -198,8 +265,15 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
       boundary);
   /* No Authorization header: the policy's signature is the credential. */
   soup_message_set_request_body (up->msg, content_type, body, length);
+  if (idle_timeout_s > 0) {
+    up->watchdog = wanr2v_http_timeout_source_new (http,
+        idle_timeout_s * 1000, on_stalled, up, NULL);
+    g_signal_connect (up->msg, "wrote-body-data",
+        G_CALLBACK (on_wrote_body_data), up);
+    g_signal_connect (up->msg, "got-headers", G_CALLBACK (on_progress), up);
+  }
   soup_session_send_and_read_async (wanr2v_http_get_session (http), up->msg,
-      G_PRIORITY_DEFAULT, cancellable, on_uploaded, task);
+      G_PRIORITY_DEFAULT, up->cancellable, on_uploaded, task);
 }
 
 char *

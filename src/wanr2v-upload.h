@@ -21,8 +21,11 @@ char *wanr2v_upload_object_key (const WanR2vUploadPolicy * policy,
 
 /* Uploads @path (of MIME type @mime).  An expired policy fails with
  * WANR2V_ERROR_EXPIRED: get a fresh one and try again. */
+/* An upload during which nothing moves for @idle_timeout_s seconds (0 =
+ * never) fails with WANR2V_ERROR_CONNECTION_LOST, to be tried again. */
 void wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
-    const char *path, const char *mime, GCancellable * cancellable,
+    const char *path, const char *mime, guint idle_timeout_s,
+    GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data);
 
 /* Returns the "oss://..." URL of the uploaded file. */
