@@ -320,6 +320,12 @@ main (int argc, char **argv)
   config.reject_long_prompts = reject_long;
   config.verbose = verbose;
 
+  /* Before anyone can learn where we listen: a SIGTERM sent as soon as the
+   * port is known must find the handler in place. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_on_signal, loop);
+  g_unix_signal_add (SIGTERM, quit_on_signal, loop);
+
   server = emu_server_new (&config, &error);
   if (server == NULL) {
     g_printerr ("wanr2v-emulator: cannot start: %s\n", error->message);
@@ -343,9 +349,6 @@ main (int argc, char **argv)
     g_print ("wanr2v-emulator: storage in %s\n", storage_dir);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_on_signal, loop);
-  g_unix_signal_add (SIGTERM, quit_on_signal, loop);
   g_main_loop_run (loop);
 
   /* Let workers notice the cancellation before their files go away. */
