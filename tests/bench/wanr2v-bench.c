@@ -29,7 +29,8 @@
 
 #define MIB (1024.0 * 1024.0)
 #define ELEMENT_RUNS 9          /* repetitions of the quick cases */
-#define TRANSFER_RUNS 3         /* repetitions of the 100 MB+ cases */
+#define TRANSFER_RUNS 5         /* repetitions of the 100-200 MB cases */
+#define BIG_RUNS 3              /* of the 1 GB and the 60 s cases */
 
 static const char *work_dir;
 static const char *data_dir;
@@ -660,7 +661,7 @@ case_memory (void)
   double growth;
   guint i;
 
-  for (i = 0; i < TRANSFER_RUNS; i++) {
+  for (i = 0; i < BIG_RUNS; i++) {
     if (!peak_rss (big, "cache3", el) || !peak_rss (small, "cache3", ref)) {
       report_broken ("3-memory-1GB", "gst-launch-1.0 failed");
       return;
@@ -730,8 +731,8 @@ case_waiting (void)
 
   /* Separate processes, so running them together keeps each one's CPU
    * time its own while the case takes one minute, not three. */
-  if (!cpu_of_runs (quick, TRANSFER_RUNS, ref)
-      || !cpu_of_runs (slow, TRANSFER_RUNS, el)) {
+  if (!cpu_of_runs (quick, BIG_RUNS, ref)
+      || !cpu_of_runs (slow, BIG_RUNS, el)) {
     report_broken ("4-waiting-60s", "gst-launch-1.0 failed");
     return;
   }
