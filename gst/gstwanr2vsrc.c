@@ -941,8 +941,9 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
   g_autoptr (GCancellable) cancellable = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (WanR2vJob) job = NULL;
-  guint64 available = 0;
+  guint64 available = 0, end;
   gboolean complete = FALSE;
+  gint64 total;
   GstBuffer *buf;
   GstMapInfo map;
   gsize done = 0;
@@ -951,7 +952,22 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
   if (job == NULL)
     return GST_FLOW_FLUSHING;
 
-  if (!wanr2v_job_wait_for_data (job, offset + length, &available, &complete,
+  /* Once the size is known, a read past the end while the download still
+   * runs is EOS at once (qtdemux probes for an atom header at exactly the
+   * file size, and a faststart video must not wait for its whole download
+   * because of that); a read that crosses the end waits only for the bytes
+   * that exist.  With every byte on disk, the wait below is for the
+   * announcement of the finished video, so that its messages come before
+   * the stream's EOS. */
+  total = wanr2v_job_get_size (job);
+  if (total >= 0 && offset >= (guint64) total
+      && wanr2v_job_get_available (job) < (guint64) total)
+    return GST_FLOW_EOS;
+  end = offset + length;
+  if (total >= 0 && offset < (guint64) total)
+    end = MIN (end, (guint64) total);
+
+  if (!wanr2v_job_wait_for_data (job, end, &available, &complete,
           cancellable, &error)) {
     if (g_error_matches (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
       return GST_FLOW_FLUSHING;

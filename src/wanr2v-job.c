@@ -1509,6 +1509,17 @@ wanr2v_job_get_phase (WanR2vJob * job)
   return phase;
 }
 
+guint64
+wanr2v_job_get_available (WanR2vJob * job)
+{
+  guint64 written;
+
+  g_mutex_lock (&job->lock);
+  written = job->download_started ? job->written : 0;
+  g_mutex_unlock (&job->lock);
+  return written;
+}
+
 gboolean
 wanr2v_job_is_cached (WanR2vJob * job)
 {
