@@ -231,8 +231,14 @@ return_transport_error (GTask * task, Call * call, GError * soup_error)
     return;
   }
 
-  if (soup_error->domain == G_TLS_ERROR)
+  /* A handshake cut short is a network fault (and nothing was sent); a
+   * certificate refused or a peer that does not speak TLS will be the
+   * same on every try. */
+  if (soup_error->domain == G_TLS_ERROR && soup_error->code != G_TLS_ERROR_EOF
+      && soup_error->code != G_TLS_ERROR_MISC)
     code = WANR2V_ERROR_TLS;
+  else if (soup_error->domain == G_TLS_ERROR)
+    code = WANR2V_ERROR_NETWORK;
   else if (wanr2v_client_error_is_not_sent (soup_error))
     code = WANR2V_ERROR_NETWORK;
   else

@@ -1,4 +1,6 @@
 /* wanr2v-download.c: fetching a result video to a file on disk. */
+#define _GNU_SOURCE             /* sync_file_range */
+#include "config.h"
 #include "wanr2v-download.h"
 #include "wanr2v-http.h"
 
@@ -13,12 +15,19 @@
  * a reader following the file sees progress often. */
 #define CHUNK_SIZE (256 * 1024)
 
+/* Write-behind: every this many bytes, the kernel is asked to start writing
+ * the new part to disk.  The download is made durable with fsync at the end;
+ * without write-behind that fsync would wait for the whole video (seconds
+ * for hundreds of MB), with it only for the last window. */
+#define WRITE_BEHIND_SIZE (2 * 1024 * 1024)
+
 typedef struct
 {
   char *url;
   char *path;
   guint64 offset;               /* where this request starts */
   guint64 written;              /* bytes of the file on disk */
+  guint64 written_back;         /* bytes whose writeback was started */
   gint64 total;
   int fd;
   SoupMessage *msg;
@@ -99,6 +108,45 @@ write_all (int fd, const guint8 * data, gsize size, GError ** error)
   return TRUE;
 }
 
+/* Asks the kernel to start writing what was written since the last call,
+ * once a window is full.  It does not wait for the disk; errors are left to
+ * the final fsync, which reports them. */
+static void
+start_write_behind (Download * dl)
+{
+#ifdef HAVE_SYNC_FILE_RANGE
+  if (dl->written - dl->written_back < WRITE_BEHIND_SIZE)
+    return;
+  (void) sync_file_range (dl->fd, dl->written_back,
+      dl->written - dl->written_back, SYNC_FILE_RANGE_WRITE);
+  dl->written_back = dl->written;
+#endif
+}
+
+/* Every byte is on disk: checks the size and makes the file durable. */
+static void
+finish_complete (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+
+  if (dl->total >= 0 && dl->written != (guint64) dl->total) {
+    return_error (task, g_error_new (WANR2V_ERROR,
+            WANR2V_ERROR_CONNECTION_LOST,
+            "The download ended after %" G_GUINT64_FORMAT " of %"
+            G_GINT64_FORMAT " bytes", dl->written, dl->total));
+    return;
+  }
+  if (fdatasync (dl->fd) != 0 && errno != EINVAL) {
+    int err = errno;
+
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not flush the video to disk: %s", g_strerror (err)));
+    return;
+  }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
 static void read_next (GTask * task);
 
 static void
@@ -135,20 +183,7 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
   }
 
   if (n == 0) {
-    if (dl->total >= 0 && dl->written != (guint64) dl->total) {
-      return_error (task, g_error_new (WANR2V_ERROR,
-              WANR2V_ERROR_CONNECTION_LOST,
-              "The download ended after %" G_GUINT64_FORMAT " of %"
-              G_GINT64_FORMAT " bytes", dl->written, dl->total));
-      return;
-    }
-    if (fsync (dl->fd) != 0 && errno != EINVAL) {
-      return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
-              "Could not flush the video to disk: %s", g_strerror (errno)));
-      return;
-    }
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
+    finish_complete (task);
     return;
   }
 
@@ -157,6 +192,7 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
   dl->written += n;
+  start_write_behind (dl);
   if (dl->watchdog)
     g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
         + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
@@ -188,6 +224,7 @@ open_file (Download * dl, guint64 at, GError ** error)
     return FALSE;
   }
   dl->written = at;
+  dl->written_back = at;
   return TRUE;
 }
 
@@ -199,7 +236,7 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   GError *error = NULL;
   SoupMessageHeaders *headers;
   guint status;
-  goffset length;
+  goffset length, total_size;
   char host[256];
 
   dl->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
@@ -237,6 +274,18 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
       return;
     }
     dl->total = total;
+  } else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE
+      && dl->offset > 0 && soup_message_headers_get_content_range (headers,
+          NULL, NULL, &total_size) && (guint64) total_size == dl->offset) {
+    /* Resumed at the very end: an earlier run had every byte on disk but
+     * stopped before the video was kept.  Nothing is left to fetch. */
+    dl->total = total_size;
+    if (!open_file (dl, dl->offset, &error)) {
+      return_error (task, error);
+      return;
+    }
+    finish_complete (task);
+    return;
   } else if (status == SOUP_STATUS_OK) {
     /* A fresh download, or a server that ignored our Range: start over. */
     dl->offset = 0;

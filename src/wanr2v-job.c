@@ -58,6 +58,9 @@ struct _WanR2vJob
   char *body;
   gboolean oss_resolve;
   guint poll_count;
+  gint64 poll_start_us;         /* the schedule counts from here */
+  gint64 query_sent_us;
+  gint64 query_latency_us;      /* smoothed, from send to reply */
   guint attempts;               /* failed tries of the current request */
   GSource *timer;
   GSource *deadline;
@@ -67,6 +70,7 @@ struct _WanR2vJob
   guint last_progress_step;
   gboolean create_in_flight;
   gint64 create_sent_real_us;   /* wall clock when the create was sent */
+  gint64 create_sent_us;        /* monotonic, the same moment */
   guint recovery_tries;
 
   /* shared, under lock */
@@ -463,13 +467,20 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
 
   info = wanr2v_client_query_task_finish (job->client, res, &details,
       &error);
+  if (info) {
+    gint64 latency = g_get_monotonic_time () - job->query_sent_us;
+
+    job->query_latency_us = job->query_latency_us == 0 ? latency
+        : (3 * job->query_latency_us + latency) / 4;
+  }
   if (info == NULL) {
     if (is_stopped (job) || job->error) {
       wanr2v_error_info_free (details);
     } else if (error->code == WANR2V_ERROR_AUTH
         || error->code == WANR2V_ERROR_NOT_FOUND
         || error->code == WANR2V_ERROR_BAD_REQUEST
-        || error->code == WANR2V_ERROR_QUOTA) {
+        || error->code == WANR2V_ERROR_QUOTA
+        || error->code == WANR2V_ERROR_TLS) {
       fail (job, g_steal_pointer (&error), details);
     } else {
       /* Anything transient: the overall timeout bounds the retries. */
@@ -516,18 +527,43 @@ do_query (gpointer data)
   WanR2vJob *job = data;
 
   g_clear_pointer (&job->timer, g_source_unref);
+  job->query_sent_us = g_get_monotonic_time ();
   wanr2v_client_query_task_async (job->client, job->task_id,
       job->cancellable, on_queried, wanr2v_job_ref (job));
   return G_SOURCE_REMOVE;
 }
 
+/* Longest reply latency the schedule makes up for: a slow reply is a sign
+ * of trouble, not a reason to query earlier and earlier. */
+#define MAX_LATENCY_COMPENSATION_US (500 * 1000)
+
+/* The next query of the timetable that starts at poll_start_us (see
+ * wanr2v-poll.h).  It is sent early by the usual reply latency, so that its
+ * answer tells the task's state at the scheduled instant.  Instants that
+ * passed while a reply was slow are skipped, not made up in a burst. */
 static void
 poll_later (WanR2vJob * job)
 {
-  guint delay = wanr2v_poll_delay_ms (job->poll_count++,
-      job->poll_interval_ms);
+  gint64 now = g_get_monotonic_time ();
+  gint64 lead = MIN (job->query_latency_us, MAX_LATENCY_COMPENSATION_US);
+  gint64 due;
 
-  schedule (job, delay, do_query);
+  do {
+    due = job->poll_start_us + (gint64) wanr2v_poll_due_ms (job->poll_count++,
+        job->poll_interval_ms) * 1000 - lead;
+  } while (due < now && job->poll_count > 1);
+
+  schedule (job, due > now ? (guint) ((due - now) / 1000) : 0, do_query);
+}
+
+/* A new timetable: query number @first is the next, counted from @start_us
+ * (monotonic). */
+static void
+start_polling (WanR2vJob * job, guint first, gint64 start_us)
+{
+  job->poll_count = first;
+  job->poll_start_us = start_us;
+  poll_later (job);
 }
 
 /* ---- download ----------------------------------------------------------- */
@@ -691,7 +727,17 @@ start_download (WanR2vJob * job)
 
   g_mutex_lock (&job->lock);
   job->video_path = wanr2v_cache_video_path (job->output_dir, name);
-  job->part_path = g_strdup_printf ("%s.part", job->video_path);
+  if (job->key) {
+    /* The task's own partial file: two runs of the same request at once
+     * (two tasks) must not write into one file.  A run resuming the task
+     * from the journal finds it by the same name. */
+    g_autofree char *task = g_strdup (job->task_id);
+
+    g_strcanon (task, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+    job->part_path = g_strdup_printf ("%s.%s.part", job->video_path, task);
+  } else {
+    job->part_path = g_strdup_printf ("%s.part", job->video_path);
+  }
   g_mutex_unlock (&job->lock);
 
   job->attempts = 0;
@@ -805,9 +851,9 @@ adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info)
   set_phase (job, WANR2V_JOB_PHASE_QUEUED);
   emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
   /* Skip the immediate query the SDKs make: the task was PENDING a moment
-   * ago and cannot have finished yet. */
-  job->poll_count = 1;
-  poll_later (job);
+   * ago and cannot have finished yet.  The timetable counts from the send:
+   * the task cannot have started before it. */
+  start_polling (job, 1, job->create_sent_us);
 }
 
 /* A task found in the list after a lost create reply. */
@@ -913,7 +959,8 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
   if (info == NULL) {
     gboolean retryable = (details != NULL
         && wanr2v_error_is_retryable (details->http_status, details->code))
-        || wanr2v_client_error_is_not_sent (error);
+        || (wanr2v_client_error_is_not_sent (error)
+        && error->code != WANR2V_ERROR_TLS);
 
     if (is_stopped (job)) {
       wanr2v_error_info_free (details);
@@ -947,6 +994,7 @@ submit (WanR2vJob * job)
   set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
   job->create_in_flight = TRUE;
   job->create_sent_real_us = g_get_real_time ();
+  job->create_sent_us = g_get_monotonic_time ();
   /* Not job->cancellable: a create once sent must be seen through, or the
    * task it makes would be orphaned. */
   wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
@@ -1203,7 +1251,8 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
   } else if (job->policy == NULL) {
     gboolean retryable = (details && wanr2v_error_is_retryable
         (details->http_status, details->code))
-        || wanr2v_client_error_is_not_sent (error)
+        || (wanr2v_client_error_is_not_sent (error)
+        && error->code != WANR2V_ERROR_TLS)
         || error->code == WANR2V_ERROR_CONNECTION_LOST;
 
     if (retryable && job->attempts < job->max_retries) {
@@ -1294,7 +1343,7 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
     set_phase (job, WANR2V_JOB_PHASE_QUEUED);
     emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
-    poll_later (job);
+    start_polling (job, 0, g_get_monotonic_time ());
   } else {
     job->attempts = 0;
     upload_next (job);
@@ -1342,7 +1391,7 @@ start_on_http_thread (gpointer data)
     own_task (job->task_id, TRUE);
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
     set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-    poll_later (job);
+    start_polling (job, 0, g_get_monotonic_time ());
   } else {
     run_in_worker (job, prepare_thread, on_prepared);
   }

@@ -76,6 +76,15 @@ emu_request_log_add (EmuRequestLog * log, const char *listener,
   json_builder_add_int_value (b, log->next_seq++);
   json_builder_set_member_name (b, "listener");
   json_builder_add_string_value (b, listener);
+  {
+    /* When the whole request was in (UTC, microseconds): lets a test or a
+     * user line the log up with what the client saw. */
+    g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+    g_autofree char *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.%fZ");
+
+    json_builder_set_member_name (b, "time");
+    json_builder_add_string_value (b, time);
+  }
   json_builder_set_member_name (b, "method");
   json_builder_add_string_value (b, soup_server_message_get_method (msg));
   json_builder_set_member_name (b, "path");

@@ -429,12 +429,15 @@ oss_request_read (SoupServer * soup, SoupServerMessage * msg,
 
 /* ---- set-up */
 
+#define LISTEN_BACKLOG 256
+
 static gboolean
 listen_on (SoupServer * soup, const char *host, guint port, guint * bound,
     GError ** error)
 {
   g_autoptr (GInetAddress) addr = NULL;
   g_autoptr (GSocketAddress) sockaddr = NULL;
+  g_autoptr (GSocket) socket = NULL;
   GSList *listeners;
 
   if (g_ascii_strcasecmp (host, "localhost") == 0)
@@ -447,7 +450,17 @@ listen_on (SoupServer * soup, const char *host, guint port, guint * bound,
     return FALSE;
   }
   sockaddr = g_inet_socket_address_new (addr, port);
-  if (!soup_server_listen (soup, sockaddr, 0, error))
+  /* Our own socket for a deeper accept queue than the default of 10: a
+   * client starting dozens of generations at once connects faster than
+   * the main loop accepts, and the kernel would drop the rest. */
+  socket = g_socket_new (g_inet_address_get_family (addr),
+      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, sockaddr, TRUE, error)
+      || !g_socket_listen (socket, error)
+      || !soup_server_listen_socket (soup, socket, 0, error))
     return FALSE;
 
   listeners = soup_server_get_listeners (soup);
