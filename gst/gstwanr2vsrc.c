@@ -674,12 +674,14 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
 {
   GstWanR2vSrc *self = data;
 
-  if (event->type == WANR2V_JOB_EVENT_TASK_CREATED) {
+  if (event->type == WANR2V_JOB_EVENT_TASK_CREATED || (event->type ==
+          WANR2V_JOB_EVENT_DONE && event->cached && event->task_id)) {
     GST_OBJECT_LOCK (self);
     g_free (self->current_task_id);
     self->current_task_id = g_strdup (event->task_id);
     GST_OBJECT_UNLOCK (self);
-    GST_INFO_OBJECT (self, "task %s created", event->task_id);
+    GST_INFO_OBJECT (self, "task %s %s", event->task_id,
+        event->cached ? "made the kept video" : "created");
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK_ID]);
   }
   if (event->type == WANR2V_JOB_EVENT_DONE) {

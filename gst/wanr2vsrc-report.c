@@ -58,7 +58,8 @@ post_task_message (GstElement * element, const WanR2vJobEvent * event)
           info->usage_output_video_duration, NULL);
   }
   if (event->type == WANR2V_JOB_EVENT_DONE)
-    gst_structure_set (s, "size", G_TYPE_UINT64, event->bytes, NULL);
+    gst_structure_set (s, "size", G_TYPE_UINT64, event->bytes,
+        "cached", G_TYPE_BOOLEAN, event->cached, NULL);
 
   gst_element_post_message (element,
       gst_message_new_element (GST_OBJECT (element), s));
@@ -119,12 +120,16 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
           text);
       break;
     case WANR2V_JOB_EVENT_DONE:
-      if (event->task_id)
-        text = g_strdup_printf ("Video of task %s ready: %" G_GUINT64_FORMAT
-            " bytes", event->task_id, event->bytes);
-      else
+      if (event->cached && event->task_id)
+        text = g_strdup_printf ("Serving the kept video of this request, "
+            "made by task %s (%" G_GUINT64_FORMAT " bytes): no new task",
+            event->task_id, event->bytes);
+      else if (event->cached)
         text = g_strdup_printf ("Serving the kept video of this request (%"
             G_GUINT64_FORMAT " bytes): no new task", event->bytes);
+      else
+        text = g_strdup_printf ("Video of task %s ready: %" G_GUINT64_FORMAT
+            " bytes", event->task_id, event->bytes);
       post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_DOWNLOAD,
           text);
       post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_REQUEST, text);

@@ -139,11 +139,17 @@ wanr2v_cache_lookup (const char *dir, const char *key, char **path,
 }
 
 static char *
-journal_path (const char *dir, const char *key)
+key_file_path (const char *dir, const char *key, const char *suffix)
 {
-  g_autofree char *name = g_strconcat (key, ".task", NULL);
+  g_autofree char *name = g_strconcat (key, suffix, NULL);
 
   return g_build_filename (dir, name, NULL);
+}
+
+static char *
+journal_path (const char *dir, const char *key)
+{
+  return key_file_path (dir, key, ".task");
 }
 
 gboolean
@@ -178,10 +184,11 @@ wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
       error);
 }
 
-char *
-wanr2v_journal_read (const char *dir, const char *key, gint64 max_age_s)
+/* The task id of a journal (or kept record) at @path; a file that is not
+ * one, or older than @max_age_s (when non-negative), is removed. */
+static char *
+read_task_file (const char *path, gint64 max_age_s)
 {
-  g_autofree char *path = journal_path (dir, key);
   g_autofree char *text = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
@@ -203,12 +210,20 @@ wanr2v_journal_read (const char *dir, const char *key, gint64 max_age_s)
       json_node_get_string (json_object_get_member (obj, "task_id")) : NULL;
   created = json_object_has_member (obj, "created") ?
       json_node_get_int (json_object_get_member (obj, "created")) : 0;
-  if (task_id == NULL || *task_id == '\0'
-      || g_get_real_time () / G_USEC_PER_SEC - created > max_age_s) {
+  if (task_id == NULL || *task_id == '\0' || (max_age_s >= 0
+          && g_get_real_time () / G_USEC_PER_SEC - created > max_age_s)) {
     g_unlink (path);
     return NULL;
   }
   return g_strdup (task_id);
+}
+
+char *
+wanr2v_journal_read (const char *dir, const char *key, gint64 max_age_s)
+{
+  g_autofree char *path = journal_path (dir, key);
+
+  return read_task_file (path, max_age_s);
 }
 
 void
@@ -217,4 +232,22 @@ wanr2v_journal_remove (const char *dir, const char *key)
   g_autofree char *path = journal_path (dir, key);
 
   g_unlink (path);
+}
+
+void
+wanr2v_journal_keep (const char *dir, const char *key)
+{
+  g_autofree char *path = journal_path (dir, key);
+  g_autofree char *kept = key_file_path (dir, key, ".kept");
+
+  if (g_rename (path, kept) != 0)
+    g_unlink (path);
+}
+
+char *
+wanr2v_cache_kept_task (const char *dir, const char *key)
+{
+  g_autofree char *path = key_file_path (dir, key, ".kept");
+
+  return read_task_file (path, -1);
 }

@@ -54,4 +54,11 @@ char *wanr2v_journal_read (const char *dir, const char *key,
 
 void wanr2v_journal_remove (const char *dir, const char *key);
 
+/* Once the video of @key is kept: the journal becomes the record of the
+ * task that made it (<key>.kept), so a later cache hit can name the task. */
+void wanr2v_journal_keep (const char *dir, const char *key);
+
+/* The task that made the kept video of @key, or NULL if unrecorded. */
+char *wanr2v_cache_kept_task (const char *dir, const char *key);
+
 G_END_DECLS

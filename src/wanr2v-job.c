@@ -44,6 +44,7 @@ struct _WanR2vJob
   /* set by the prepare worker, then HTTP thread only */
   char *key;                    /* cache key; NULL with WANR2V_CACHE_OFF */
   char *cached_path;            /* a kept video to serve */
+  char *cached_task_id;         /* the task that made it, if recorded */
   guint64 cached_size;
   char *journal_task_id;        /* a task of an earlier run to resume */
 
@@ -233,6 +234,7 @@ wanr2v_job_unref (WanR2vJob * job)
   g_free (job->output_dir);
   g_free (job->key);
   g_free (job->cached_path);
+  g_free (job->cached_task_id);
   g_free (job->journal_task_id);
   g_clear_object (&job->cancellable);
   g_free (job->body);
@@ -273,6 +275,7 @@ emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
 
   event.type = type;
   event.task_id = task_id;
+  event.cached = job->cached_path != NULL;
   event.info = job->last_info;
   event.error = error;
   event.details = details;
@@ -681,9 +684,9 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
   job->phase = WANR2V_JOB_PHASE_DONE;
   g_mutex_unlock (&job->lock);
 
-  /* The video is kept: the task needs no journal any more. */
+  /* The video is kept: the journal becomes the record of its task. */
   if (job->key)
-    wanr2v_journal_remove (job->output_dir, job->key);
+    wanr2v_journal_keep (job->output_dir, job->key);
 
   g_debug ("job %p: video complete, %" G_GUINT64_FORMAT " bytes", job, size);
   announce_complete (job);
@@ -795,8 +798,8 @@ on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
 static void
 cancel_task_on_service (WanR2vJob * job)
 {
-  if (job->task_id == NULL)
-    return;
+  if (job->task_id == NULL || job->cached_path != NULL)
+    return;                     /* no task, or one that made a kept video */
   if (job->attach_task_id) {
     /* Created elsewhere (task-id): not ours to cancel. */
     g_info ("task %s left as it is: it was created elsewhere", job->task_id);
@@ -1124,6 +1127,9 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
             &job->cached_path, &job->cached_size))
       job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
           WANR2V_JOURNAL_MAX_AGE_S);
+    else if (job->cached_path)
+      job->cached_task_id = wanr2v_cache_kept_task (job->output_dir,
+          job->key);
   }
   if (error) {
     wanr2v_request_free (wire);
@@ -1306,6 +1312,7 @@ serve_cached (WanR2vJob * job)
   clear_source (&job->deadline);
   g_mutex_lock (&job->lock);
   job->video_path = g_strdup (job->cached_path);
+  job->task_id = g_strdup (job->cached_task_id);
   job->renamed = TRUE;
   job->written = job->cached_size;
   job->total = job->cached_size;

@@ -55,6 +55,8 @@ typedef struct
   const GError *error;          /* ERROR, RETRY */
   const WanR2vErrorInfo *details;       /* ERROR, RETRY; may be NULL */
   gint64 elapsed_us;            /* since the job started */
+  gboolean cached;              /* DONE: a kept video, no new task; task_id
+                                 * is the one that made it (if recorded) */
 } WanR2vJobEvent;
 
 typedef void (*WanR2vJobEventFunc) (WanR2vJob * job,
