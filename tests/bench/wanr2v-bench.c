@@ -434,7 +434,7 @@ make_base_video (void)
       "--running-ms", "0", NULL);
   g_autofree char *src = element (f, "bench base video", "cache0", NULL);
   g_autofree char *desc = NULL;
-  g_auto (Child) c;
+  g_auto (Child) c = { 0, };
 
   base_video = g_build_filename (work_dir, "base.mp4", NULL);
   desc = g_strdup_printf ("%s ! filesink location=%s", src, base_video);
@@ -461,7 +461,7 @@ case_kept (EmuFixture * f)
   double me, mr;
 
   {
-    g_auto (Child) c;
+    g_auto (Child) c = { 0, };
 
     if (!run_pipeline (&c, fill, "--wait-download", NULL)
         || !pipeline_ok (&c, "case 1 fill")
@@ -481,8 +481,8 @@ case_kept (EmuFixture * f)
   /* 1: the whole file to fakesink; both elements at default blocksize. */
   file_desc = g_strdup_printf ("filesrc location=%s ! fakesink", kept);
   for (i = 0; i < ELEMENT_RUNS; i++) {
-    g_auto (Child) a;
-    g_auto (Child) b;
+    g_auto (Child) a = { 0, };
+    g_auto (Child) b = { 0, };
 
     if (!run_pipeline (&a, fill, NULL) || !pipeline_ok (&a, "case 1 element")
         || !run_pipeline (&b, file_desc, NULL)
@@ -500,8 +500,8 @@ case_kept (EmuFixture * f)
   ff_ref = g_strdup_printf ("filesrc location=%s ! qtdemux ! avdec_h264 ! "
       "fakesink name=sink", kept);
   for (i = 0; i < ELEMENT_RUNS; i++) {
-    g_auto (Child) a;
-    g_auto (Child) b;
+    g_auto (Child) a = { 0, };
+    g_auto (Child) b = { 0, };
 
     if (!run_pipeline (&a, ff_el, "--stop-at-first-frame", NULL)
         || !has_line (a.out, "first-frame 0")
@@ -567,8 +567,8 @@ case_download (EmuFixture * f)
   guint i;
 
   for (i = 0; i < TRANSFER_RUNS; i++) {
-    g_auto (Child) a;
-    g_auto (Child) b;
+    g_auto (Child) a = { 0, };
+    g_auto (Child) b = { 0, };
     g_autofree char *task_id = NULL, *path = NULL;
     g_autoptr (JsonNode) task = NULL;
     JsonObject *output;
@@ -619,7 +619,7 @@ case_download (EmuFixture * f)
      * this is curl -o followed by the same flush, to tell the disk's share
      * from the element's. */
     {
-      g_auto (Child) d;
+      g_auto (Child) d = { 0, };
       const char *argv[] = { "sh", "-c",
         "curl -s -o \"$0\" \"$1\" && sync -d \"$0\"", curl_file, url,
         NULL
@@ -660,7 +660,7 @@ peak_rss (EmuFixture * f, const char *cache, GArray * values)
   g_autofree char *src = element (f, "bench memory", cache,
       "cache-policy=refresh");
   g_autofree char *desc = g_strdup_printf ("%s ! fakesink", src);
-  g_auto (Child) c;
+  g_auto (Child) c = { 0, };
 
   if (!run_gst_launch (&c, desc)) {
     g_printerr ("case 3: gst-launch-1.0 failed: %d\n", c.status);
@@ -733,7 +733,7 @@ cpu_of_runs (EmuFixture * f, guint n, GArray * values)
       return FALSE;
   }
   for (i = 0; i < n; i++) {
-    g_auto (Child) c;
+    g_auto (Child) c = { 0, };
 
     finish_child (&sp[i], &c);
     ok &= c.status == 0;
@@ -811,7 +811,7 @@ case_notice (void)
   g_autoptr (GArray) drift = new_values (), drift_per_query = new_values ();
   g_autoptr (JsonArray) log = NULL;
   g_autofree char *m = NULL, *r = NULL, *t = NULL;
-  g_auto (Child) c;
+  g_auto (Child) c = { 0, };
   char count[16];
   guint i, j, el_queries = 0, sdk_queries = 0, ok = 0;
   double el_med, sdk_med;
@@ -955,7 +955,7 @@ case_scale (void)
   g_autofree char *desc = g_strdup_printf ("%s ! fakesink", src);
   g_autofree char *m = NULL, *r = NULL, *t = NULL, *max_s = NULL,
       *base_s = NULL;
-  g_auto (Child) c;
+  g_auto (Child) c = { 0, };
   char count[16];
   guint i, succeeded = 0, max_threads, baseline;
   gboolean pass;
@@ -1038,7 +1038,7 @@ curl_upload (EmuFixture * f, const char *file, GArray * values)
   JsonObject *d = member_object (root, "data");
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *base = g_path_get_basename (file);
-  g_auto (Child) c;
+  g_auto (Child) c = { 0, };
   g_auto (GStrv) fields = NULL;
 
 #define FIELD(name, value) \
@@ -1114,7 +1114,7 @@ case_upload (void)
       emu_fixture_base_url (f), emu_fixture_api_key (f), video, work_dir);
 
   for (i = 0; i < TRANSFER_RUNS; i++) {
-    g_auto (Child) c;
+    g_auto (Child) c = { 0, };
     g_autofree char *start_s = NULL, *peak_s = NULL, *hwm_s = NULL;
     double start, peak;
 
@@ -1181,7 +1181,7 @@ case_progressive (void)
   g_autofree char *desc = g_strdup_printf ("%s ! qtdemux ! avdec_h264 ! "
       "fakesink name=sink", src);
   g_autofree char *m = NULL, *r = NULL;
-  g_auto (Child) c;
+  g_auto (Child) c = { 0, };
   double frame, complete;
   gboolean yes;
 
