@@ -152,11 +152,11 @@ journal_path (const char *dir, const char *key)
   return key_file_path (dir, key, ".task");
 }
 
-gboolean
-wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
+/* Written to a temporary file and renamed: never half a record. */
+static gboolean
+write_task_file (const char *dir, const char *path, const char *task_id,
     const char *model, GError ** error)
 {
-  g_autofree char *path = journal_path (dir, key);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -178,10 +178,18 @@ wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
-  /* Written to a temporary file and renamed: never half a journal. */
   return g_file_set_contents_full (path, text, -1,
       G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
       error);
+}
+
+gboolean
+wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
+    const char *model, GError ** error)
+{
+  g_autofree char *path = journal_path (dir, key);
+
+  return write_task_file (dir, path, task_id, model, error);
 }
 
 /* The task id of a journal (or kept record) at @path; a file that is not
@@ -227,21 +235,26 @@ wanr2v_journal_read (const char *dir, const char *key, gint64 max_age_s)
 }
 
 void
-wanr2v_journal_remove (const char *dir, const char *key)
+wanr2v_journal_remove (const char *dir, const char *key, const char *task_id)
 {
   g_autofree char *path = journal_path (dir, key);
+  g_autofree char *journaled = read_task_file (path, -1);
 
-  g_unlink (path);
+  if (g_strcmp0 (journaled, task_id) == 0)
+    g_unlink (path);
 }
 
 void
-wanr2v_journal_keep (const char *dir, const char *key)
+wanr2v_journal_keep (const char *dir, const char *key, const char *task_id,
+    const char *model)
 {
-  g_autofree char *path = journal_path (dir, key);
   g_autofree char *kept = key_file_path (dir, key, ".kept");
+  g_autoptr (GError) error = NULL;
 
-  if (g_rename (path, kept) != 0)
-    g_unlink (path);
+  if (!write_task_file (dir, kept, task_id, model, &error))
+    g_warning ("could not record task %s of a kept video: %s", task_id,
+        error->message);
+  wanr2v_journal_remove (dir, key, task_id);
 }
 
 char *

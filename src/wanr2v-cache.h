@@ -52,11 +52,17 @@ gboolean wanr2v_journal_write (const char *dir, const char *key,
 char *wanr2v_journal_read (const char *dir, const char *key,
     gint64 max_age_s);
 
-void wanr2v_journal_remove (const char *dir, const char *key);
+/* Removes the journal of @key if it names @task_id: two runs of one
+ * request at once each journal their own task, and the last one written
+ * must stay until its own task is done. */
+void wanr2v_journal_remove (const char *dir, const char *key,
+    const char *task_id);
 
-/* Once the video of @key is kept: the journal becomes the record of the
- * task that made it (<key>.kept), so a later cache hit can name the task. */
-void wanr2v_journal_keep (const char *dir, const char *key);
+/* Once the video of @key is kept: records @task_id (of @model) as the task
+ * that made it (<key>.kept), so a later cache hit can name it, and removes
+ * the journal as wanr2v_journal_remove() does. */
+void wanr2v_journal_keep (const char *dir, const char *key,
+    const char *task_id, const char *model);
 
 /* The task that made the kept video of @key, or NULL if unrecorded. */
 char *wanr2v_cache_kept_task (const char *dir, const char *key);

@@ -228,6 +228,27 @@ open_file (Download * dl, guint64 at, GError ** error)
   return TRUE;
 }
 
+/* The size in a 416 reply's "Content-Range: bytes * /SIZE" (RFC 9110
+ * 14.4), which libsoup's parser does not take; -1 if there is none. */
+static goffset
+unsatisfied_range_size (SoupMessageHeaders * headers)
+{
+  const char *value = soup_message_headers_get_one (headers, "Content-Range");
+  const char *digits;
+  char *end;
+  guint64 size;
+
+  if (value == NULL || !g_str_has_prefix (value, "bytes */"))
+    return -1;
+  digits = value + strlen ("bytes */");
+  if (!g_ascii_isdigit (*digits))
+    return -1;
+  size = g_ascii_strtoull (digits, &end, 10);
+  if (*end != '\0' || size > G_MAXINT64)
+    return -1;
+  return (goffset) size;
+}
+
 static void
 on_sent (GObject * source, GAsyncResult * res, gpointer data)
 {
@@ -275,8 +296,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     }
     dl->total = total;
   } else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE
-      && dl->offset > 0 && soup_message_headers_get_content_range (headers,
-          NULL, NULL, &total_size) && (guint64) total_size == dl->offset) {
+      && dl->offset > 0 && (total_size = unsatisfied_range_size (headers)) > 0
+      && (guint64) total_size == dl->offset) {
     /* Resumed at the very end: an earlier run had every byte on disk but
      * stopped before the video was kept.  Nothing is left to fetch. */
     dl->total = total_size;

@@ -407,7 +407,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
 
   /* The task has ended without a video: nothing left to resume. */
   if (job->key)
-    wanr2v_journal_remove (job->output_dir, job->key);
+    wanr2v_journal_remove (job->output_dir, job->key, job->task_id);
   if (job->from_journal) {
     /* An earlier run's task that ended badly: this run makes its own. */
     g_info ("task %s of an earlier run is %s: creating a new one",
@@ -686,7 +686,8 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
 
   /* The video is kept: the journal becomes the record of its task. */
   if (job->key)
-    wanr2v_journal_keep (job->output_dir, job->key);
+    wanr2v_journal_keep (job->output_dir, job->key, job->task_id,
+        job->wire ? job->wire->model : NULL);
 
   g_debug ("job %p: video complete, %" G_GUINT64_FORMAT " bytes", job, size);
   announce_complete (job);
@@ -785,7 +786,7 @@ on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
   if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error)) {
     g_info ("task %s cancelled on the service", job->task_id);
     if (job->key)
-      wanr2v_journal_remove (job->output_dir, job->key);
+      wanr2v_journal_remove (job->output_dir, job->key, job->task_id);
   }
   else
     g_info ("task %s could not be cancelled: %s", job->task_id,
