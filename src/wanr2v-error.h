@@ -34,6 +34,7 @@ typedef enum
   WANR2V_ERROR_CANCELLED,       /* stopped by the user (state change) */
   WANR2V_ERROR_CONNECTION_LOST, /* the connection failed after the request
                                  * may have reached the server */
+  WANR2V_ERROR_POLICY_EXPIRED,  /* the upload host refused an expired policy */
 } WanR2vErrorCode;
 
 typedef struct

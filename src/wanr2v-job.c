@@ -1199,7 +1199,7 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     g_free (oss_url);
     wanr2v_error_info_free (details);
   } else if (oss_url == NULL) {
-    gboolean retry = (error->code == WANR2V_ERROR_EXPIRED
+    gboolean retry = (error->code == WANR2V_ERROR_POLICY_EXPIRED
         || error->code == WANR2V_ERROR_SERVER
         || error->code == WANR2V_ERROR_CONNECTION_LOST)
         && job->attempts < job->max_retries;
