@@ -78,7 +78,11 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
   char *key, *value;
   guint i, n;
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, &local_error);
+  /* Path and query stay escaped here and are unescaped once below:
+   * GLib's own decoding of the path would be a second one (a task id
+   * "a%2541" would become "aA"). */
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY |
+      G_URI_FLAGS_ENCODED_PATH, &local_error);
   if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed),
           WANR2V_URI_SCHEME) != 0) {
     g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
@@ -114,7 +118,8 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     const char *id = path && *path == '/' ? path + 1 : path;
     g_autofree char *unescaped = id ? g_uri_unescape_string (id, NULL) : NULL;
 
-    if (unescaped == NULL || *unescaped == '\0') {
+    if (unescaped == NULL || *unescaped == '\0'
+        || !g_utf8_validate (unescaped, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "wanr2v://task/ needs a task id, e.g. wanr2v://task/0385dc79-...");
       return FALSE;
@@ -130,6 +135,17 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     g_autofree char *k = key, *v = value;
     GParamSpec *pspec = g_object_class_find_property (klass, k);
 
+    /* Escapes can spell any bytes; names and values are text. */
+    if (!g_utf8_validate (k, -1, NULL)) {
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+          "A parameter name in the URI is not UTF-8 text");
+      return FALSE;
+    }
+    if (!g_utf8_validate (v, -1, NULL)) {
+      g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
+          "The value of %s in the URI is not UTF-8 text", k);
+      return FALSE;
+    }
     if (g_strcmp0 (k, "api-key") == 0) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "The API key cannot be given in a URI (it would show in logs and "
@@ -160,6 +176,21 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     while (g_hash_table_iter_next (&it, &pspec, &array))
       g_object_set_property (element, ((GParamSpec *) pspec)->name, array);
   }
+  return TRUE;
+}
+
+/* Whether @id can be the path of wanr2v://task/ID as it is: unreserved
+ * characters only (RFC 3986 2.3), and not a dot segment. */
+static gboolean
+task_id_fits_path (const char *id)
+{
+  const char *c;
+
+  if (*id == '\0' || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
+    return FALSE;
+  for (c = id; *c; c++)
+    if (!g_ascii_isalnum (*c) && !strchr ("-._~", *c))
+      return FALSE;
   return TRUE;
 }
 
@@ -230,12 +261,14 @@ wanr2vsrc_uri_build (GObject * element,
   }
   g_free (pspecs);
 
-  if (task_id && *task_id) {
-    g_autofree char *escaped = g_uri_escape_string (task_id, NULL, FALSE);
-
-    uri = g_strdup_printf (WANR2V_URI_SCHEME "://task/%s%s", escaped,
+  if (task_id && task_id_fits_path (task_id)) {
+    uri = g_strdup_printf (WANR2V_URI_SCHEME "://task/%s%s", task_id,
         query->str);
   } else {
+    /* Any other id (empty, "..", with a slash...) travels as a parameter,
+     * which no URI parser normalises. */
+    if (task_id)
+      append_param (query, "task-id", task_id);
     uri = g_strdup_printf (WANR2V_URI_SCHEME "://generate%s", query->str);
   }
   g_string_free (query, TRUE);

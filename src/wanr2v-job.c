@@ -166,6 +166,23 @@ wanr2v_job_phase_to_string (WanR2vJobPhase phase)
   return "?";
 }
 
+#define MAX_TASK_ID_LENGTH 128
+
+/* The service's task ids are UUIDs.  Anything else cannot name a task, and
+ * some (a slash, "..") would turn the query URL into another path. */
+static gboolean
+task_id_is_plausible (const char *id)
+{
+  const char *c;
+
+  if (*id == '\0' || strlen (id) > MAX_TASK_ID_LENGTH)
+    return FALSE;
+  for (c = id; *c; c++)
+    if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+      return FALSE;
+  return TRUE;
+}
+
 WanR2vJob *
 wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
     gpointer user_data, GError ** error)
@@ -175,6 +192,15 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
 
   g_return_val_if_fail (config->request != NULL
       || config->attach_task_id != NULL, NULL);
+
+  if (config->attach_task_id
+      && !task_id_is_plausible (config->attach_task_id)) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "task-id is not a DashScope task id: task ids are up to %u letters, "
+        "digits, '-' and '_' (e.g. 0385dc79-5ff8-4d82-bcb6-xxxxxxxxxxxx)",
+        MAX_TASK_ID_LENGTH);
+    return NULL;
+  }
 
   client = wanr2v_client_new (config->base_url, config->api_key,
       config->allow_insecure, error);

@@ -24,6 +24,9 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
    * test fed a library something it should have checked first: a bug, so
    * make it a crash that libFuzzer records. */
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+
+  if (fuzz_target_init != NULL)
+    fuzz_target_init (argc, argv);
   return 0;
 }
 
