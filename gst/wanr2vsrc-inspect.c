@@ -38,6 +38,19 @@ typedef struct
   gdouble min_seconds, max_seconds;
 } KindLimits;
 
+#define DEFAULT_INSPECT_TIMEOUT_S 10
+
+GstClockTime
+wanr2vsrc_inspect_timeout (void)
+{
+  const char *env = g_getenv ("WANR2V_INSPECT_TIMEOUT");
+  guint64 seconds = env ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  if (seconds == 0 || seconds > 3600)
+    seconds = DEFAULT_INSPECT_TIMEOUT_S;
+  return seconds * GST_SECOND;
+}
+
 static const KindLimits limits[] = {
   [KIND_IMAGE] = {"an image", WANR2V_IMAGE_MAX_MB,
       "a JPEG, PNG, BMP or WEBP image", 0, 0},
@@ -287,7 +300,8 @@ discover (Inspection * in)
     return NULL;
   }
   if (in->discoverer == NULL) {
-    in->discoverer = gst_discoverer_new (WANR2VSRC_INSPECT_TIMEOUT, &error);
+    in->discoverer = gst_discoverer_new (wanr2vsrc_inspect_timeout (),
+        &error);
     if (in->discoverer == NULL) {
       add_problem (in, "cannot be inspected: %s", error->message);
       return NULL;
@@ -311,8 +325,9 @@ discover (Inspection * in)
           "it%s%s", error ? ": " : "", error ? error->message : "");
       break;
     case GST_DISCOVERER_TIMEOUT:
-      add_problem (in, "could not be inspected within %u s",
-          (guint) (WANR2VSRC_INSPECT_TIMEOUT / GST_SECOND));
+      add_problem (in, "could not be inspected within %u s (raise "
+          "WANR2V_INSPECT_TIMEOUT on a very slow machine)",
+          (guint) (wanr2vsrc_inspect_timeout () / GST_SECOND));
       break;
     default:
       if (g_error_matches (error, GST_STREAM_ERROR,
@@ -403,7 +418,7 @@ wanr2vsrc_inspect_measure_duration (const char *path)
   bus = gst_element_get_bus (pipeline);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE)
-    msg = gst_bus_timed_pop_filtered (bus, WANR2VSRC_INSPECT_TIMEOUT,
+    msg = gst_bus_timed_pop_filtered (bus, wanr2vsrc_inspect_timeout (),
         GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   /* stopping joins the streaming threads: m is ours again after this */
   gst_element_set_state (pipeline, GST_STATE_NULL);

@@ -29,8 +29,10 @@ G_BEGIN_DECLS
 /* The longest and widest side may be at most this many times the other. */
 #define WANR2V_MAX_ASPECT 8
 
-/* How long GstDiscoverer may take on one file. */
-#define WANR2VSRC_INSPECT_TIMEOUT (10 * GST_SECOND)
+/* How long GstDiscoverer may take on one file: 10 s, or
+ * $WANR2V_INSPECT_TIMEOUT seconds (for very slow machines, valgrind, or
+ * GST_DEBUG=*:9). */
+GstClockTime wanr2vsrc_inspect_timeout (void);
 
 /* A WanR2vMediaInspectFunc: checks every local file of @request (each
  * media entry and each voice) against the limits above.  Blocks: call it

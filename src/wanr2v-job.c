@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 struct _WanR2vJob
@@ -45,6 +46,7 @@ struct _WanR2vJob
   char *key;                    /* cache key; NULL with WANR2V_CACHE_OFF */
   char *cached_path;            /* a kept video to serve */
   char *cached_task_id;         /* the task that made it, if recorded */
+  int part_lock_fd;             /* holds the lock on part_path */
   guint64 cached_size;
   char *journal_task_id;        /* a task of an earlier run to resume */
 
@@ -211,6 +213,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
 
   job = g_new0 (WanR2vJob, 1);
   job->refcount = 1;
+  job->part_lock_fd = -1;
   job->http = wanr2v_http_get_default ();
   job->client = client;
   job->request = config->request ? wanr2v_request_copy (config->request) :
@@ -271,6 +274,8 @@ wanr2v_job_unref (WanR2vJob * job)
   g_free (job->task_id);
   g_free (job->video_path);
   g_free (job->part_path);
+  if (job->part_lock_fd >= 0)
+    close (job->part_lock_fd);
   g_clear_error (&job->error);
   g_clear_pointer (&job->details, wanr2v_error_info_free);
   g_mutex_clear (&job->lock);
@@ -729,10 +734,55 @@ download_from (WanR2vJob * job, guint64 offset)
       wanr2v_job_ref (job));
 }
 
+/* Most downloads of one task at once (runs of one request in one or more
+ * processes) before one gives up. */
+#define MAX_PART_FILES 16
+
+/* The partial file this job downloads into, locked (flock) for as long as
+ * the job lives.  It is named after the task, so that a run resuming the
+ * task from the journal finds what an earlier run left; a second download
+ * of the same task at the same time (another run of the same request, in
+ * this process or another) finds it locked and takes the next name. */
+static char *
+claim_part_file (WanR2vJob * job, const char *video_path, GError ** error)
+{
+  g_autofree char *task = g_strdup (job->task_id);
+  guint i;
+
+  g_strcanon (task, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+  if (job->part_lock_fd >= 0) {
+    close (job->part_lock_fd);
+    job->part_lock_fd = -1;
+  }
+  for (i = 0; i < MAX_PART_FILES; i++) {
+    g_autofree char *path = i == 0 ? g_strdup_printf ("%s.%s.part",
+        video_path, task) : g_strdup_printf ("%s.%s.%u.part", video_path,
+        task, i);
+    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+    if (fd < 0) {
+      int err = errno;
+
+      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+          "Could not open %s for writing: %s", path, g_strerror (err));
+      return NULL;
+    }
+    if (flock (fd, LOCK_EX | LOCK_NB) == 0) {
+      job->part_lock_fd = fd;
+      return g_steal_pointer (&path);
+    }
+    close (fd);
+  }
+  g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+      "Task %s is being downloaded into %s %u times at once already",
+      job->task_id, job->output_dir, MAX_PART_FILES);
+  return NULL;
+}
+
 static void
 start_download (WanR2vJob * job)
 {
-  g_autofree char *name = NULL;
+  g_autofree char *name = NULL, *video_path = NULL, *part_path = NULL;
   GError *error = NULL;
 
   if (job->last_info->video_url == NULL || *job->last_info->video_url == 0) {
@@ -755,24 +805,19 @@ start_download (WanR2vJob * job)
   name = g_strdup (job->key ? job->key : job->task_id);
   g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
 
-  g_mutex_lock (&job->lock);
-  job->video_path = wanr2v_cache_video_path (job->output_dir, name);
-  if (job->key) {
-    /* The task's own partial file: two runs of the same request at once
-     * (two tasks) must not write into one file.  A run resuming the task
-     * from the journal finds it by the same name. */
-    g_autofree char *task = g_strdup (job->task_id);
-
-    g_strcanon (task, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
-    job->part_path = g_strdup_printf ("%s.%s.part", job->video_path, task);
-  } else {
-    job->part_path = g_strdup_printf ("%s.part", job->video_path);
+  video_path = wanr2v_cache_video_path (job->output_dir, name);
+  part_path = claim_part_file (job, video_path, &error);
+  if (part_path == NULL) {
+    fail (job, error, NULL);
+    return;
   }
+  g_mutex_lock (&job->lock);
+  job->video_path = g_steal_pointer (&video_path);
+  job->part_path = g_steal_pointer (&part_path);
   g_mutex_unlock (&job->lock);
 
   job->attempts = 0;
   set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
-  (void) error;
   /* An earlier run stopped mid-download (the journal brought us back to
    * this task): go on from what it left on disk. */
   {

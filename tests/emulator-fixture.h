@@ -64,6 +64,19 @@ JsonObject *emu_fixture_set_config (EmuFixture * f, const char *json);
  * faults. */
 void emu_fixture_reset (EmuFixture * f);
 
+/* How many times slower than normal this run is: $WANR2V_TEST_TIME_SCALE
+ * (a positive number; 1 when unset or invalid).  tools/test-asan.sh and
+ * tools/test-valgrind.sh set it, since the sanitizers slow every process,
+ * the emulator's renderer included.  Tests multiply their own wall-clock
+ * limits (deadlines, "took less than" checks) by it, never the durations
+ * they ask for (timeouts given to the element, emulator delays). */
+double emu_fixture_time_scale (void);
+
+/* @seconds times emu_fixture_time_scale (), in the units callers need. */
+gint64 emu_fixture_scaled_us (double seconds);
+guint64 emu_fixture_scaled_ns (double seconds);  /* e.g. a GstClockTime */
+guint emu_fixture_scaled_s (double seconds);
+
 /* SIGTERM, wait, free; NULL-safe. */
 void emu_fixture_stop (EmuFixture * f);
 

@@ -221,6 +221,81 @@ emu_media_sniff (GBytes * data, const char **format)
   return klass;
 }
 
+/* Each stream uridecodebin finds goes to a fakesink that takes buffers as
+ * fast as they come. */
+static void
+sink_new_pad (GstElement * decodebin, GstPad * pad, gpointer user_data)
+{
+  GstBin *pipeline = GST_BIN (user_data);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sinkpad = NULL;
+
+  if (sink == NULL)
+    return;
+  g_object_set (sink, "sync", FALSE, NULL);
+  gst_bin_add (pipeline, sink);
+  sinkpad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_link (pad, sinkpad);
+  gst_element_sync_state_with_parent (sink);
+}
+
+/* GstDiscoverer queries the duration once the file has prerolled and, when
+ * the parser has no estimate yet (mpegaudioparse estimates an MP3 without a
+ * Xing header only after a number of frames), plays on for just 2 x 50 ms
+ * and asks again.  A busy machine (parallel tests, a sanitizer build)
+ * misses that window and the duration comes back unknown, which would read
+ * as a 0 s voice.  Here the file plays, as fast as it decodes, until the
+ * duration is known or the stream ends (then the position at the end is
+ * its duration). */
+static GstClockTime
+patient_duration (const char *uri, GError ** error)
+{
+  g_autoptr (GstElement) pipeline = gst_pipeline_new ("duration");
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  GstElement *decodebin = gst_element_factory_make ("uridecodebin", NULL);
+  GstClockTime duration = GST_CLOCK_TIME_NONE;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  gboolean ended = FALSE;
+
+  if (decodebin == NULL) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "has no known duration (uridecodebin is missing)");
+    return GST_CLOCK_TIME_NONE;
+  }
+  g_object_set (decodebin, "uri", uri, NULL);
+  g_signal_connect (decodebin, "pad-added", G_CALLBACK (sink_new_pad),
+      pipeline);
+  gst_bin_add (GST_BIN (pipeline), decodebin);
+  if (gst_element_set_state (pipeline, GST_STATE_PLAYING)
+      == GST_STATE_CHANGE_FAILURE)
+    ended = TRUE;
+
+  while (!ended && g_get_monotonic_time () < deadline) {
+    g_autoptr (GstMessage) msg = gst_bus_timed_pop_filtered (bus,
+        20 * GST_MSECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    gint64 value;
+
+    if (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      gst_message_parse_error (msg, error, NULL);
+      break;
+    }
+    ended = msg != NULL;
+    if (gst_element_query_duration (pipeline, GST_FORMAT_TIME, &value)
+        && value > 0) {
+      duration = value;
+      break;
+    }
+    if (ended && gst_element_query_position (pipeline, GST_FORMAT_TIME,
+            &value) && value > 0)
+      duration = value;
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  if (!GST_CLOCK_TIME_IS_VALID (duration) && error != NULL && *error == NULL)
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+        "has no known duration");
+  return duration;
+}
+
 gboolean
 emu_media_probe (const char *path, EmuMediaInfo * info, GError ** error)
 {
@@ -262,6 +337,12 @@ emu_media_probe (const char *path, EmuMediaInfo * info, GError ** error)
   gst_discoverer_stream_info_list_free (streams);
 
   duration = gst_discoverer_info_get_duration (result);
+  if ((info->has_audio || info->has_video)
+      && (!GST_CLOCK_TIME_IS_VALID (duration) || duration == 0)) {
+    duration = patient_duration (uri, error);
+    if (!GST_CLOCK_TIME_IS_VALID (duration))
+      return FALSE;
+  }
   if (GST_CLOCK_TIME_IS_VALID (duration))
     info->duration_s = (double) duration / GST_SECOND;
   return TRUE;
@@ -273,6 +354,12 @@ static guint32
 be16 (const guint8 * p)
 {
   return (p[0] << 8) | p[1];
+}
+
+static guint32
+be32 (const guint8 * p)
+{
+  return ((guint32) p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
 }
 
 static guint32
@@ -342,8 +429,8 @@ emu_media_image_size (GBytes * data, guint * width, guint * height)
 
   if (strcmp (format, "PNG") == 0 && len >= 24
       && memcmp (d + 12, "IHDR", 4) == 0) {
-    *width = GUINT32_FROM_BE (*(guint32 *) (d + 16));
-    *height = GUINT32_FROM_BE (*(guint32 *) (d + 20));
+    *width = be32 (d + 16);
+    *height = be32 (d + 20);
   } else if (strcmp (format, "BMP") == 0 && len >= 26) {
     gint32 h = (gint32) le32 (d + 22);
 

@@ -2,6 +2,7 @@
 #include "emu-mp4-pad.h"
 
 #include <errno.h>
+#include <gst/gst.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -118,13 +119,13 @@ emu_mp4_pad (const char *path, guint64 min_size, GError ** error)
       bad_layout (error, path, "a box header is cut");
       goto out;
     }
-    box_size = GUINT32_FROM_BE (*(guint32 *) h);
+    box_size = GST_READ_UINT32_BE (h);
     if (box_size == 1) {
       if (size - pos < 16 || !pread_all (fd, h + 8, 8, pos + 8)) {
         bad_layout (error, path, "a box header is cut");
         goto out;
       }
-      box_size = GUINT64_FROM_BE (*(guint64 *) (h + 8));
+      box_size = GST_READ_UINT64_BE (h + 8);
     } else if (box_size == 0) {
       box_size = size - pos;
     }

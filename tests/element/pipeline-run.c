@@ -1,6 +1,7 @@
 /* pipeline-run.c: runs a pipeline around wanr2vsrc and records what a user
  * would look at. */
 #include "pipeline-run.h"
+#include "emulator-fixture.h"
 
 #include <gst/app/gstappsink.h>
 #include <gst/check/gstcheck.h>
@@ -133,7 +134,9 @@ pipeline_run_wait_for (PipelineRun * run, PipelineRunPredicate pred,
     gpointer data, guint timeout_s)
 {
   GstBus *bus = gst_element_get_bus (run->pipeline);
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  /* Stretched under the sanitizers and valgrind, which slow the element
+   * and the emulator alike. */
+  gint64 deadline = g_get_monotonic_time () + emu_fixture_scaled_us (timeout_s);
   gboolean found = FALSE;
 
   while (!found) {
@@ -232,7 +235,7 @@ decode_image_centre (const char *path, guint8 rgb[3])
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink),
-      10 * GST_SECOND);
+      emu_fixture_scaled_ns (10));
   fail_unless (sample != NULL, "could not decode %s", path);
   gst_video_info_from_caps (&info, gst_sample_get_caps (sample));
   gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample),

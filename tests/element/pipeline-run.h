@@ -36,12 +36,14 @@ typedef struct
 
 /* Parses @description (which must name the source "src"), lets @setup
  * configure it (may be NULL), plays it to EOS or an error, with a limit of
- * @timeout_s seconds (a test failure if reached). */
+ * @timeout_s seconds, times emu_fixture_time_scale () (a test failure if
+ * reached). */
 PipelineRun *pipeline_run_new (const char *description);
 void pipeline_run_play (PipelineRun * run, guint timeout_s);
 void pipeline_run_free (PipelineRun * run);
 
-/* Pops bus messages until one satisfies @pred or @timeout_s passes. */
+/* Pops bus messages until one satisfies @pred or @timeout_s (times
+ * emu_fixture_time_scale ()) passes. */
 typedef gboolean (*PipelineRunPredicate) (PipelineRun * run,
     GstMessage * message, gpointer data);
 gboolean pipeline_run_wait_for (PipelineRun * run,

@@ -271,10 +271,12 @@ task_status (EmuFixture * emu, const char *task_id)
   return g_strdup (json_object_get_string_member (output, "task_status"));
 }
 
+/* @timeout_ms is stretched under the sanitizers and valgrind. */
 static gboolean
 wait_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time ()
+      + emu_fixture_scaled_us (timeout_ms / 1000.0);
 
   while (!cond (data)) {
     if (g_get_monotonic_time () > deadline)
@@ -296,14 +298,29 @@ GST_START_TEST (test_second_run_is_free)
 {
   EmuFixture *emu = start_emulator (NULL);
   g_autoptr (GBytes) first = NULL, second = NULL, kept = NULL;
-  g_autoptr (GPtrArray) videos = NULL;
-  g_autofree char *text = NULL, *kept_path = NULL;
+  g_autoptr (GPtrArray) videos = NULL, records = NULL;
+  g_autofree char *text = NULL, *kept_path = NULL, *task_id = NULL;
 
   run_to_file (emu, "one.mp4", NULL, NULL, NULL);
   fail_unless_equals_int (count_creates (emu), 1);
   fail_unless_equals_int (count_cache_files (".task"), 0);
   videos = cache_files (".mp4");
   fail_unless_equals_int (videos->len, 1);
+  /* The journal became the record of the task that made the video. */
+  records = cache_files (".kept");
+  fail_unless_equals_int (records->len, 1);
+  {
+    g_autofree char *path = g_build_filename (cache_dir, records->pdata[0],
+        NULL);
+    g_autofree char *record = NULL;
+    g_autoptr (JsonArray) tasks = emu_fixture_get_tasks (emu);
+
+    fail_unless (g_file_get_contents (path, &record, NULL, NULL));
+    fail_unless_equals_int (json_array_get_length (tasks), 1);
+    task_id = g_strdup (json_object_get_string_member
+        (json_array_get_object_element (tasks, 0), "task_id"));
+    fail_unless (strstr (record, task_id) != NULL, "%s", record);
+  }
 
   emu_fixture_reset (emu);
   run_to_file (emu, "two.mp4", NULL, NULL, &text);
@@ -318,6 +335,9 @@ GST_START_TEST (test_second_run_is_free)
   fail_unless (g_bytes_equal (first, kept));
   fail_unless (strstr (text, "kept video") && strstr (text, "no new task"),
       "the progress does not say the video was kept:\n%s", text);
+  /* ...and names the task that made it. */
+  fail_unless (strstr (text, task_id) != NULL, "no task id %s in:\n%s",
+      task_id, text);
   emu_fixture_stop (emu);
 }
 
@@ -462,7 +482,8 @@ GST_START_TEST (test_kill9_then_resume)
   fail_unless (proc != NULL, "gst-launch-1.0: %s", error ? error->message :
       "?");
   fail_unless (wait_until (task_and_journal_exist, &k, 10000),
-      "gst-launch-1.0 did not create a journaled task within 10 s");
+      "gst-launch-1.0 did not create a journaled task within %u s",
+      emu_fixture_scaled_s (10));
   g_subprocess_force_exit (proc);       /* SIGKILL */
   fail_unless (g_subprocess_wait (proc, NULL, NULL));
   fail_unless (g_subprocess_get_if_signaled (proc));
@@ -689,6 +710,138 @@ GST_START_TEST (test_stop_while_downloading_then_resume)
 
 GST_END_TEST;
 
+/* Stopped after the last byte but before the video was kept (the process
+ * died between the two): the next run finds nothing left to fetch (the
+ * server answers its Range with 416) and keeps the file as it is. */
+GST_START_TEST (test_resume_with_every_byte_on_disk)
+{
+  const char *args[] = { "--download-rate", "20k", NULL };
+  EmuFixture *emu = start_emulator (args);
+  PipelineRun *run = new_run (emu, "wanr2vsrc name=src ! fakesink", NULL);
+  g_autoptr (JsonObject) config = NULL;
+  g_autoptr (GPtrArray) parts = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  g_autofree char *video = NULL, *part = NULL, *expected_range = NULL;
+  g_autoptr (GBytes) result = NULL, kept = NULL;
+  g_autoptr (GPtrArray) videos = NULL;
+  guint i, ranged = 0, first_run_requests;
+
+  if (!emulator_has_option ("--result-file")) {
+    g_printerr ("SKIPPED: the emulator cannot serve a known result\n");
+    emu_fixture_stop (emu);
+    return;
+  }
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, has_progress, "Downloaded", 20));
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  pipeline_run_free (run);
+  parts = cache_files (".part");
+  fail_unless_equals_int (parts->len, 1);
+
+  /* The emulator serves tests/data/character.mp4 as every result: finish
+   * the partial file by hand, as the download would have. */
+  video = data_path ("character.mp4");
+  result = read_bytes (video);
+  part = g_build_filename (cache_dir, parts->pdata[0], NULL);
+  fail_unless (g_file_set_contents (part, g_bytes_get_data (result, NULL),
+          g_bytes_get_size (result), NULL));
+
+  config = emu_fixture_set_config (emu, "{\"download_rate\": 0}");
+  log = emu_fixture_get_requests (emu);
+  first_run_requests = json_array_get_length (log);
+  g_clear_pointer (&log, json_array_unref);
+  run = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE, NULL);
+  pipeline_run_play (run, 60);
+  assert_ok (run);
+  fail_unless_equals_int (run->video_frames, 60);
+  pipeline_run_free (run);
+
+  fail_unless_equals_int (count_creates (emu), 1);
+  fail_unless_equals_int (count_cache_files (".task"), 0);
+  fail_unless_equals_int (count_cache_files (".part"), 0);
+  videos = cache_files (".mp4");
+  fail_unless_equals_int (videos->len, 1);
+  {
+    g_autofree char *path = g_build_filename (cache_dir, videos->pdata[0],
+        NULL);
+
+    kept = read_bytes (path);
+  }
+  fail_unless (g_bytes_equal (kept, result), "the kept video differs");
+
+  /* The second run asked for the video once, from its very end. */
+  expected_range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-",
+      g_bytes_get_size (result));
+  log = emu_fixture_get_requests (emu);
+  for (i = first_run_requests; i < json_array_get_length (log); i++) {
+    JsonObject *r = json_array_get_object_element (log, i);
+    JsonObject *headers = json_object_get_object_member (r, "headers");
+
+    if (g_strcmp0 (json_object_get_string_member (r, "listener"), "oss"))
+      continue;
+    fail_unless (json_object_has_member (headers, "range"));
+    fail_unless_equals_string (json_object_get_string_member (headers,
+            "range"), expected_range);
+    ranged++;
+  }
+  fail_unless_equals_int (ranged, 1);
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
+static gpointer
+play_in_thread (gpointer data)
+{
+  pipeline_run_play (data, 60);
+  return NULL;
+}
+
+/* Two runs of one request at the same moment, into one cache-dir: the
+ * second makes its own task, or (if the first's journal is already there)
+ * follows the first's; either way each downloads into a partial file of
+ * its own (a second download of one task finds the first's locked), both
+ * succeed, one video is kept with the record of the task that made it, and
+ * no journal or partial file is left behind. */
+GST_START_TEST (test_same_request_twice_at_once)
+{
+  EmuFixture *emu = start_emulator (NULL);
+  PipelineRun *a = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE, NULL);
+  PipelineRun *b = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE, NULL);
+  GThread *ta = g_thread_new ("run-a", play_in_thread, a);
+  GThread *tb = g_thread_new ("run-b", play_in_thread, b);
+  g_autoptr (JsonArray) log = NULL;
+  guint i;
+
+  g_thread_join (ta);
+  g_thread_join (tb);
+  assert_ok (a);
+  assert_ok (b);
+  fail_unless_equals_int (a->video_frames, 60);
+  fail_unless_equals_int (b->video_frames, 60);
+  pipeline_run_free (a);
+  pipeline_run_free (b);
+
+  fail_unless (count_creates (emu) >= 1 && count_creates (emu) <= 2,
+      "%u creates", count_creates (emu));
+  fail_unless_equals_int (count_cache_files (".part"), 0);
+  fail_unless_equals_int (count_cache_files (".task"), 0);
+  fail_unless_equals_int (count_cache_files (".mp4"), 1);
+  fail_unless_equals_int (count_cache_files (".kept"), 1);
+  /* Each download read its own file from the start: no Range at all. */
+  log = emu_fixture_get_requests (emu);
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *headers = json_object_get_object_member
+        (json_array_get_object_element (log, i), "headers");
+
+    fail_if (json_object_has_member (headers, "range"), "%s",
+        json_object_get_string_member (headers, "range"));
+  }
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
 /* A task the element only attached to (set task-id, or wanr2v://task/ID)
  * belongs to whoever created it, who may still be waiting for it:
  * stopping the pipeline must not cancel it. */
@@ -890,20 +1043,27 @@ GST_END_TEST;
 /* The overall timeout: the task goes on, and its video is not lost. */
 GST_START_TEST (test_error_timeout_then_resume)
 {
-  const char *args[] = { "--running-ms", "2500", NULL };
+  /* The timeout (1 s) must come after the create and before the end of the
+   * task (2.5 s RUNNING): both stretched alike in slow runs, where the
+   * create alone may take longer than a second. */
+  g_autofree char *running_ms = g_strdup_printf ("%" G_GINT64_FORMAT,
+      emu_fixture_scaled_us (2.5) / 1000);
+  const char *args[] = { "--running-ms", running_ms, NULL };
   EmuFixture *emu = start_emulator (args);
   PipelineRun *run = new_run (emu, "wanr2vsrc name=src ! fakesink", NULL);
   g_autofree char *task_id = NULL, *resumed = NULL, *hint = NULL;
+  g_autofree char *timeout_text = NULL;
   guint status = 1;
 
-  g_object_set (run->src, "timeout", 1, NULL);
+  g_object_set (run->src, "timeout", emu_fixture_scaled_s (1), NULL);
+  timeout_text = g_strdup_printf ("after %u s", emu_fixture_scaled_s (1));
   pipeline_run_play (run, 30);
-  fail_unless (run->elapsed < 5 * GST_SECOND, "the timeout took %"
-      GST_TIME_FORMAT, GST_TIME_ARGS (run->elapsed));
+  fail_unless (run->elapsed < emu_fixture_scaled_ns (5),
+      "the timeout took %" GST_TIME_FORMAT, GST_TIME_ARGS (run->elapsed));
   task_id = task_id_at (emu, 0);
   hint = g_strdup_printf ("task-id=%s", task_id);
   assert_task_error (run, WANR2V_ERROR_TIMEOUT, task_id, 3, hint);
-  fail_unless (strstr (run->error->message, "1 s") != NULL, "%s",
+  fail_unless (strstr (run->error->message, timeout_text) != NULL, "%s",
       run->error->message);
   fail_unless (strstr (run->error->message, "RUNNING") != NULL, "%s",
       run->error->message);
@@ -953,6 +1113,8 @@ cache_suite (void)
   tcase_add_test (tc, test_cancel_on_stop);
   tcase_add_test (tc, test_no_cancel_on_stop_then_resume);
   tcase_add_test (tc, test_stop_while_downloading_then_resume);
+  tcase_add_test (tc, test_resume_with_every_byte_on_disk);
+  tcase_add_test (tc, test_same_request_twice_at_once);
   tcase_add_test (tc, test_stop_does_not_cancel_attached_task);
   suite_add_tcase (s, tc);
 

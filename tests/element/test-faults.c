@@ -451,7 +451,7 @@ GST_START_TEST (test_create_backoff_grows)
   fail_unless (gaps[2] > gaps[0], "the waits did not grow: %"
       G_GINT64_FORMAT " then %" G_GINT64_FORMAT " us", gaps[0], gaps[2]);
   /* And not absurdly long (jitter is +-25 %; the rest is a round trip). */
-  fail_unless (gaps[2] < 3 * G_USEC_PER_SEC);
+  fail_unless (gaps[2] < emu_fixture_scaled_us (3));
   gst_debug_remove_log_function (note_retry);
   g_clear_pointer (&retry_times, g_array_unref);
 }
@@ -785,7 +785,7 @@ GST_START_TEST (test_task_outcome)
   if (o->word == 3) {
     fail_unless (strstr (message, "2 s") && strstr (message, "RUNNING"),
         "%s", message);
-    fail_unless (r->run->elapsed < 6 * GST_SECOND);
+    fail_unless (r->run->elapsed < emu_fixture_scaled_ns (6));
   }
   fail_unless_equals_int (count_of (REQ_CREATE), 1);
   fail_unless_equals_int (count_of (REQ_DOWNLOAD), 0);
@@ -979,6 +979,29 @@ GST_START_TEST (test_upload_refused)
 
 GST_END_TEST;
 
+/* Every policy expired before its upload: a fresh one each time, up to
+ * `retries`, then an error that names the file and the expired policy
+ * (not READ, which says a finished video is gone). */
+GST_START_TEST (test_upload_policy_keeps_expiring)
+{
+  g_autofree char *video = data_path ("character.mp4");
+  g_autoptr (Run) r = new_run (video);
+  const char *words[] = { "videos[0] (Video 1)", "expired", NULL };
+  guint retries = 0;
+
+  emu_fixture_add_fault (emu, "policy:expired,count=-1");
+  g_object_get (r->run->src, "retries", &retries, NULL);
+  fail_unless (retries > 0);
+  play (r);
+  assert_error (r, GST_RESOURCE_ERROR_OPEN_READ, WANR2V_ERROR_POLICY_EXPIRED,
+      words);
+  fail_unless_equals_int (count_of (REQ_POLICY), retries + 1);
+  fail_unless_equals_int (count_of (REQ_UPLOAD), retries + 1);
+  fail_unless_equals_int (count_of (REQ_CREATE), 0);
+}
+
+GST_END_TEST;
+
 
 /* ---- once bugs: a lost create after an earlier run, stalls ---------------- */
 
@@ -1008,6 +1031,19 @@ GST_START_TEST (test_bug_drop_after_own_finished_task)
 
 GST_END_TEST;
 
+/* A host that stalls for 6 s (stretched with the run's time scale, like the
+ * bound below, so that the bound stays shorter than the stall). */
+#define STALL_BOUND (emu_fixture_scaled_ns (5))
+
+static void
+add_stall_fault (const char *host)
+{
+  g_autofree char *spec = g_strdup_printf ("%s:delay=%u", host,
+      emu_fixture_scaled_s (6) * 1000);
+
+  emu_fixture_add_fault (emu, spec);
+}
+
 /* "Each request has its own request-timeout": a result host that accepts
  * the connection and then sends nothing is given up on after it, and the
  * download tried again. */
@@ -1016,11 +1052,11 @@ GST_START_TEST (test_bug_download_stall)
   g_autoptr (Run) r = new_run (NULL);
 
   g_object_set (r->run->src, "request-timeout", 1, NULL);
-  emu_fixture_add_fault (emu, "download:delay=6000");
+  add_stall_fault ("download");
   play (r);
   assert_video_ok (r);
   fail_unless_equals_int (count_of (REQ_DOWNLOAD), 2);
-  fail_unless (r->run->elapsed < 5 * GST_SECOND, "the stalled download "
+  fail_unless (r->run->elapsed < STALL_BOUND, "the stalled download "
       "was waited for: %" GST_TIME_FORMAT, GST_TIME_ARGS (r->run->elapsed));
 }
 
@@ -1033,11 +1069,11 @@ GST_START_TEST (test_bug_upload_stall)
   g_autoptr (Run) r = new_run (video);
 
   g_object_set (r->run->src, "request-timeout", 1, NULL);
-  emu_fixture_add_fault (emu, "upload:delay=6000");
+  add_stall_fault ("upload");
   play (r);
   assert_video_ok (r);
   fail_unless_equals_int (count_of (REQ_UPLOAD), 2);
-  fail_unless (r->run->elapsed < 5 * GST_SECOND, "the stalled upload "
+  fail_unless (r->run->elapsed < STALL_BOUND, "the stalled upload "
       "was waited for: %" GST_TIME_FORMAT, GST_TIME_ARGS (r->run->elapsed));
 }
 
@@ -1103,6 +1139,7 @@ faults_suite (void)
   tcase_add_loop_test (tc, test_upload_recovers, 0,
       G_N_ELEMENTS (upload_faults));
   tcase_add_test (tc, test_upload_refused);
+  tcase_add_test (tc, test_upload_policy_keeps_expiring);
   tcase_add_test (tc, test_bug_upload_stall);
   suite_add_tcase (s, tc);
   return s;

@@ -291,6 +291,11 @@ static const Invalid table[] = {
       "only by wan2.6-r2v-flash"),
   BAD ("request=tests/data/missing.json", "request",
       "No such file or directory"),
+  /* Not a task id: it would make the query URL another path. */
+  BAD ("task-id=../uploads", "task-id is not a DashScope task id",
+      "up to 128 letters, digits"),
+  BAD ("task-id=\"0385dc79 5ff8\"", "task-id is not a DashScope task id",
+      "'-' and '_'"),
 };
 
 static EmuFixture *emu;
@@ -402,7 +407,7 @@ GST_START_TEST (test_limits_accepted)
   g_object_set (run->src, "prompt", prompt, "negative-prompt", negative,
       NULL);
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  deadline = g_get_monotonic_time () + emu_fixture_scaled_us (10);
   while (emu_fixture_count_requests (emu, "POST", "/api/v1/services/") == 0
       && g_get_monotonic_time () < deadline)
     g_usleep (20000);

@@ -526,9 +526,11 @@ play (GstElement * pipeline, Playback * p, guint timeout_s)
   GstMessage *msg;
 
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, timeout_s * GST_SECOND,
+  msg = gst_bus_timed_pop_filtered (bus,
+      emu_fixture_scaled_ns (timeout_s),
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  fail_unless (msg != NULL, "no EOS or error within %u s", timeout_s);
+  fail_unless (msg != NULL, "no EOS or error within %u s",
+      emu_fixture_scaled_s (timeout_s));
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
     gst_message_parse_error (msg, &p->error, &p->error_debug);
   else

@@ -263,8 +263,8 @@ static void
 discover (const char *path, guint * width, guint * height,
     GstClockTime * duration, gboolean * has_audio)
 {
-  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND,
-      NULL);
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new
+      (emu_fixture_scaled_ns (10), NULL);
   g_autofree char *uri = gst_filename_to_uri (path, NULL);
   g_autoptr (GstDiscovererInfo) info = NULL;
   GList *videos, *audios;
@@ -474,7 +474,7 @@ GST_START_TEST (test_null_while_queued_cancels)
           ", PENDING", 10));
   assert_prompt_null (run);
   /* The PENDING task is cancelled on the service, so it is not billed. */
-  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  deadline = g_get_monotonic_time () + emu_fixture_scaled_us (5);
   while (emu_fixture_count_requests (emu, "POST", "/api/v1/tasks/") == 0
       && g_get_monotonic_time () < deadline)
     g_usleep (20000);

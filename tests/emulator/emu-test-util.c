@@ -250,7 +250,7 @@ EmuReply *
 emu_wait_status (EmuFixture * f, const char *task_id, const char *status)
 {
   g_autofree char *path = g_strdup_printf ("/tasks/%s", task_id);
-  gint64 deadline = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + emu_fixture_scaled_us (8);
 
   for (;;) {
     EmuReply *reply = emu_api (f, "GET", path, NULL);
@@ -375,4 +375,22 @@ emu_test_file_server (void)
   }
   g_mutex_unlock (&file_server_lock);
   return file_server_url;
+}
+
+guint32
+read_be32 (const void *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, sizeof (v));
+  return GUINT32_FROM_BE (v);
+}
+
+guint64
+read_be64 (const void *p)
+{
+  guint64 v;
+
+  memcpy (&v, p, sizeof (v));
+  return GUINT64_FROM_BE (v);
 }

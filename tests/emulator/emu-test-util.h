@@ -98,4 +98,9 @@ JsonObject *emu_last_request (EmuFixture * f, const char *method,
 /* Whether @text matches "YYYY-MM-DD HH:mm:ss.SSS". */
 gboolean emu_is_task_time (const char *text);
 
+/* Big-endian integers at any address (MP4 box headers sit at odd
+ * offsets, where a plain guint32 load is undefined behaviour). */
+guint32 read_be32 (const void *p);
+guint64 read_be64 (const void *p);
+
 G_END_DECLS

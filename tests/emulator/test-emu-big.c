@@ -42,10 +42,10 @@ top_level_boxes (const char *path)
 
   g_assert_true (g_file_get_contents (path, &data, &len, NULL));
   while (pos + 8 <= len) {
-    guint64 size = GUINT32_FROM_BE (*(guint32 *) (data + pos));
+    guint64 size = read_be32 (data + pos);
 
     if (size == 1)
-      size = GUINT64_FROM_BE (*(guint64 *) (data + pos + 8));
+      size = read_be64 (data + pos + 8);
     g_assert_cmpuint (size, >=, 8);
     g_string_append_printf (out, "%s%.4s", out->len ? " " : "",
         data + pos + 4);
@@ -66,8 +66,8 @@ static void
 discover (const char *path, Discovered * d)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new (10 * GST_SECOND,
-      &error);
+  g_autoptr (GstDiscoverer) discoverer = gst_discoverer_new
+      (emu_fixture_scaled_ns (10), &error);
   g_autofree char *uri = gst_filename_to_uri (path, NULL);
   g_autoptr (GstDiscovererInfo) info = NULL;
   GList *videos, *audios;
@@ -118,7 +118,8 @@ demux_video_samples (const char *path, gboolean push)
   g_signal_connect (sink, "handoff", G_CALLBACK (count_buffer), &count);
   bus = gst_element_get_bus (pipeline);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+  msg = gst_bus_timed_pop_filtered (bus,
+      emu_fixture_scaled_ns (60),
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   g_assert_nonnull (msg);
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {

@@ -116,7 +116,7 @@ test_task_ttl (void)
   g_autofree char *path = g_strdup_printf ("/tasks/%s", id);
   g_autoptr (EmuReply) first = emu_api (f, "GET", path, NULL);
   g_autoptr (EmuReply) later = NULL;
-  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + emu_fixture_scaled_us (3);
 
   /* Right after submission it is known; a second later, never again. */
   g_assert_cmpstr (json_object_get_string_member (output_of (first),

@@ -57,7 +57,8 @@ test_wan27_states (void)
   };
   JsonObject *out, *usage;
 
-  /* PENDING lasts 100 ms: the first query sees it. */
+  /* PENDING lasts 100 ms (times the time scale): the first query sees
+   * it. */
   g_assert_cmpuint (pending->status, ==, 200);
   out = output_of (pending);
   g_assert_cmpstr (json_object_get_string_member (out, "task_status"), ==,
@@ -206,10 +207,15 @@ test_wan26_usage (void)
 int
 main (int argc, char **argv)
 {
+  /* The fixture's 100 ms of PENDING (test_wan27_states queries it right
+   * after the create), stretched for slow runs. */
+  g_autofree char *pending_ms = g_strdup_printf ("%" G_GINT64_FORMAT,
+      emu_fixture_scaled_us (0.1) / 1000);
+  const char *args[] = { "--pending-ms", pending_ms, NULL };
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  fixture = emu_fixture_start (NULL);
+  fixture = emu_fixture_start (args);
   g_test_add_func ("/emulator/lifecycle/wan27-states", test_wan27_states);
   g_test_add_func ("/emulator/lifecycle/time-zone", test_time_zone);
   g_test_add_func ("/emulator/lifecycle/no-prompt-extend",

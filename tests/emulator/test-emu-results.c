@@ -48,12 +48,12 @@ box_offset (GBytes * bytes, const char *type)
   const guint8 *d = g_bytes_get_data (bytes, &len);
 
   while (pos + 8 <= len) {
-    guint64 size = GUINT32_FROM_BE (*(guint32 *) (d + pos));
+    guint64 size = read_be32 (d + pos);
 
     if (memcmp (d + pos + 4, type, 4) == 0)
       return pos;
     if (size == 1 && pos + 16 <= len)
-      size = GUINT64_FROM_BE (*(guint64 *) (d + pos + 8));
+      size = read_be64 (d + pos + 8);
     else if (size == 0)
       break;
     if (size < 8)

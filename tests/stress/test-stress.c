@@ -22,10 +22,12 @@
 #define MIN_STEPS 200
 #define MAX_STEPS 500
 #define MAX_WAIT_MS 50
-/* set_state returns at once: the element never waits for the network. */
-#define SET_STATE_BOUND_US (1 * G_USEC_PER_SEC)
+/* set_state returns at once: the element never waits for the network.
+ * Bounds in seconds, stretched by emu_fixture_time_scale () under the
+ * sanitizers and valgrind. */
+#define SET_STATE_BOUND_S 1
 /* get_state may wait for preroll, i.e. for a whole generation. */
-#define GET_STATE_BOUND (20 * GST_SECOND)
+#define GET_STATE_BOUND_S 20
 
 /* Phases of a run, as seen from outside the element. */
 enum
@@ -75,15 +77,6 @@ typedef struct
 
 static char *cache_dir;
 static EmuFixture *emu;
-
-static guint
-time_scale (void)
-{
-  /* Lets a run under valgrind stretch the time bounds. */
-  const char *scale = g_getenv ("WANR2V_STRESS_TIME_SCALE");
-
-  return scale && atoi (scale) > 0 ? atoi (scale) : 1;
-}
 
 static void
 remove_tree (const char *path)
@@ -409,7 +402,7 @@ set_state_promptly (Run * run, GstState state)
 
   ret = gst_element_set_state (run->pipeline, state);
   took = g_get_monotonic_time () - start;
-  fail_unless (took < SET_STATE_BOUND_US * time_scale (),
+  fail_unless (took < emu_fixture_scaled_us (SET_STATE_BOUND_S),
       "%s: set_state(%s) took %" G_GINT64_FORMAT " ms",
       walk_pipelines[run->kind], gst_element_state_get_name (state),
       took / 1000);
@@ -428,7 +421,7 @@ assert_state_settles (Run * run, GstState target)
   gint64 start = g_get_monotonic_time ();
 
   ret = gst_element_get_state (run->pipeline, &state, &pending,
-      GET_STATE_BOUND * time_scale ());
+      emu_fixture_scaled_ns (GET_STATE_BOUND_S));
   if (ret == GST_STATE_CHANGE_FAILURE) {
     /* A bin aborts its state change before it forwards the ERROR message
      * that made it fail: give the message a moment to arrive. */
@@ -556,7 +549,7 @@ GST_START_TEST (test_sixteen_at_once)
   for (i = 0; i < N_PIPELINES; i++)
     set_state_promptly (runs[i], GST_STATE_PLAYING);
 
-  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC * time_scale ();
+  deadline = g_get_monotonic_time () + emu_fixture_scaled_us (60);
   while (done < N_PIPELINES) {
     done = 0;
     for (i = 0; i < N_PIPELINES; i++) {
