@@ -639,9 +639,7 @@ case_download (EmuFixture * f)
   l3 = list_values (durable, 3);
   note ("case 2 element download phases (s): %s; curl (s): %s; curl + "
       "sync -d (s): %s", l1, l2, l3);
-  note ("case 2 against the durable reference (curl -o, then sync -d): "
-      "median %.3f s, ratio %.2f", median (durable), median (el)
-      / median (durable));
+
   me = median (el);
   mr = median (ref);
   m = g_strdup_printf ("%.3f s = %.0f MB/s (median of %u, download START "
@@ -650,6 +648,14 @@ case_download (EmuFixture * f)
       200 / mr);
   t = g_strdup_printf ("ratio %.2f", me / mr);
   report ("2-download-200MB", m, r, t, "<= 1.25", me / mr <= 1.25);
+
+  /* The like-for-like line: both make the file durable. */
+  g_clear_pointer (&r, g_free);
+  g_clear_pointer (&t, g_free);
+  mr = median (durable);
+  r = g_strdup_printf ("%.3f s (curl -o FILE, then sync -d FILE)", mr);
+  t = g_strdup_printf ("ratio %.2f", me / mr);
+  report ("2-download-200MB-durable", m, r, t, "<= 1.25", me / mr <= 1.25);
 }
 
 /* ---- 3: memory during a big download ----------------------------------- */
