@@ -1173,6 +1173,23 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
   GError *error = NULL;
   guint i;
 
+  /* A kept video first: it was made from these very files (the key hashes
+   * their contents), which passed every check then, and serving it sends
+   * and bills nothing, so the checks and the encoding below would only
+   * delay its first frame.  Any trouble computing the key is left to those
+   * checks, which name the file and the problem. */
+  if (job->cache_policy == WANR2V_CACHE_REUSE) {
+    job->key = wanr2v_cache_key (job->request,
+        wanr2v_client_get_base_url (job->client), NULL);
+    if (job->key && wanr2v_cache_lookup (job->output_dir, job->key,
+            &job->cached_path, &job->cached_size)) {
+      job->cached_task_id = wanr2v_cache_kept_task (job->output_dir,
+          job->key);
+      g_task_return_pointer (task, wire, (GDestroyNotify) wanr2v_request_free);
+      return;
+    }
+  }
+
   if (job->inspect && !job->inspect (job->request, job->inspect_data,
           &error)) {
     wanr2v_request_free (wire);
@@ -1192,16 +1209,12 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
       break;
   }
   if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF) {
-    job->key = wanr2v_cache_key (job->request,
-        wanr2v_client_get_base_url (job->client), &error);
-    if (job->key && job->cache_policy == WANR2V_CACHE_REUSE
-        && !wanr2v_cache_lookup (job->output_dir, job->key,
-            &job->cached_path, &job->cached_size))
+    if (job->key == NULL)
+      job->key = wanr2v_cache_key (job->request,
+          wanr2v_client_get_base_url (job->client), &error);
+    if (job->key && job->cache_policy == WANR2V_CACHE_REUSE)
       job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
           WANR2V_JOURNAL_MAX_AGE_S);
-    else if (job->cached_path)
-      job->cached_task_id = wanr2v_cache_kept_task (job->output_dir,
-          job->key);
   }
   if (error) {
     wanr2v_request_free (wire);
