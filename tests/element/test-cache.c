@@ -662,6 +662,25 @@ GST_START_TEST (test_no_cancel_on_stop_then_resume)
 
 GST_END_TEST;
 
+/* The run after one stopped mid-download: it finishes the same task's
+ * video (all 60 frames), with no new task, and leaves no journal or
+ * partial file behind. */
+static void
+play_resumed_run (EmuFixture * emu)
+{
+  PipelineRun *run = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE,
+      NULL);
+
+  pipeline_run_play (run, 60);
+  assert_ok (run);
+  fail_unless_equals_int (run->video_frames, 60);
+  pipeline_run_free (run);
+
+  fail_unless_equals_int (count_creates (emu), 1);
+  fail_unless_equals_int (count_cache_files (".task"), 0);
+  fail_unless_equals_int (count_cache_files (".part"), 0);
+}
+
 /* Stopped mid-download: the task stays journaled and the next run goes on
  * from the bytes already on disk (a Range request), with no second task. */
 GST_START_TEST (test_stop_while_downloading_then_resume)
@@ -682,15 +701,7 @@ GST_START_TEST (test_stop_while_downloading_then_resume)
   fail_unless_equals_int (count_cache_files (".part"), 1);
 
   config = emu_fixture_set_config (emu, "{\"download_rate\": 0}");
-  run = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE, NULL);
-  pipeline_run_play (run, 60);
-  assert_ok (run);
-  fail_unless_equals_int (run->video_frames, 60);
-  pipeline_run_free (run);
-
-  fail_unless_equals_int (count_creates (emu), 1);
-  fail_unless_equals_int (count_cache_files (".task"), 0);
-  fail_unless_equals_int (count_cache_files (".part"), 0);
+  play_resumed_run (emu);
   fail_unless_equals_int (count_cache_files (".mp4"), 1);
   log = emu_fixture_get_requests (emu);
   for (i = 0; i < json_array_get_length (log); i++) {
@@ -750,15 +761,7 @@ GST_START_TEST (test_resume_with_every_byte_on_disk)
   log = emu_fixture_get_requests (emu);
   first_run_requests = json_array_get_length (log);
   g_clear_pointer (&log, json_array_unref);
-  run = new_run (emu, "wanr2vsrc name=src ! " VIDEO_DECODE, NULL);
-  pipeline_run_play (run, 60);
-  assert_ok (run);
-  fail_unless_equals_int (run->video_frames, 60);
-  pipeline_run_free (run);
-
-  fail_unless_equals_int (count_creates (emu), 1);
-  fail_unless_equals_int (count_cache_files (".task"), 0);
-  fail_unless_equals_int (count_cache_files (".part"), 0);
+  play_resumed_run (emu);
   videos = cache_files (".mp4");
   fail_unless_equals_int (videos->len, 1);
   {
