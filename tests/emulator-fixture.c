@@ -333,3 +333,27 @@ emu_fixture_stop (EmuFixture * f)
   g_free (f->control_url);
   g_free (f);
 }
+
+char *
+emu_fixture_data_path (const char *name)
+{
+  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
+}
+
+void
+emu_fixture_remove_tree (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree char *child = g_build_filename (path, name, NULL);
+
+    if (g_file_test (child, G_FILE_TEST_IS_DIR)
+        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+      emu_fixture_remove_tree (child);
+    else
+      g_unlink (child);
+  }
+  g_rmdir (path);
+}

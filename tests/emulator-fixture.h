@@ -82,4 +82,13 @@ void emu_fixture_stop (EmuFixture * f);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EmuFixture, emu_fixture_stop)
 
+/* Test files, shared by every suite that uses the fixture. */
+
+/* @name in the tests' data directory ($WANR2V_TEST_DATA, set by meson). */
+char *emu_fixture_data_path (const char *name);
+
+/* Removes @path and everything below it (a symbolic link is removed, not
+ * followed). */
+void emu_fixture_remove_tree (const char *path);
+
 G_END_DECLS

@@ -26,25 +26,6 @@ static char *cache_dir;         /* tmp_dir/cache */
 static char *refs_dir;          /* tmp_dir/refs: reference files */
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 setup (void)
 {
   tmp_dir = g_dir_make_tmp ("wanr2v-cache-XXXXXX", NULL);
@@ -57,16 +38,10 @@ setup (void)
 static void
 teardown (void)
 {
-  remove_tree (tmp_dir);
+  emu_fixture_remove_tree (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
   g_clear_pointer (&cache_dir, g_free);
   g_clear_pointer (&refs_dir, g_free);
-}
-
-static char *
-data_path (const char *name)
-{
-  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
 }
 
 /* The emulator's --help, to see which options this build has. */
@@ -95,7 +70,7 @@ start_emulator (const char *const *extra)
     g_ptr_array_add (args, g_strdup (extra[i]));
   if (emulator_has_option ("--result-file")) {
     g_ptr_array_add (args, g_strdup ("--result-file"));
-    g_ptr_array_add (args, data_path ("character.mp4"));
+    g_ptr_array_add (args, emu_fixture_data_path ("character.mp4"));
   }
   g_ptr_array_add (args, NULL);
   return emu_fixture_start ((const char *const *) args->pdata);
@@ -104,7 +79,7 @@ start_emulator (const char *const *extra)
 static char *
 copy_reference (const char *data_name, const char *as)
 {
-  g_autofree char *from = data_path (data_name);
+  g_autofree char *from = emu_fixture_data_path (data_name);
   char *to = g_build_filename (refs_dir, as, NULL);
   g_autofree char *contents = NULL;
   gsize len;
@@ -132,7 +107,7 @@ set_images (GstElement * src, const char *uri)
 static void
 configure (GstElement * src, EmuFixture * emu, const char *image)
 {
-  g_autofree char *red = data_path ("red.png");
+  g_autofree char *red = emu_fixture_data_path ("red.png");
 
   g_object_set (src, "base-url", emu_fixture_base_url (emu),
       "api-key", emu_fixture_api_key (emu), "poll-interval", 50,
@@ -367,7 +342,7 @@ GST_START_TEST (test_reference_renamed_or_edited)
   g_free (text);
   text = NULL;
   {
-    g_autofree char *path = data_path ("magenta.png");
+    g_autofree char *path = emu_fixture_data_path ("magenta.png");
 
     fail_unless (g_file_get_contents (path, &magenta, &len, NULL));
     fail_unless (g_file_set_contents (b, magenta, len, NULL));
@@ -455,7 +430,7 @@ GST_START_TEST (test_kill9_then_resume)
 {
   const char *args[] = { "--pending-ms", "2000", NULL };
   EmuFixture *emu = start_emulator (args);
-  g_autofree char *image = data_path ("red.png");
+  g_autofree char *image = emu_fixture_data_path ("red.png");
   g_autofree char *out = g_build_filename (tmp_dir, "out.mp4", NULL);
   g_autofree char *a_base = NULL, *a_images = NULL, *a_cache = NULL;
   g_autofree char *a_prompt = NULL, *task_id = NULL, *status = NULL;
@@ -751,7 +726,7 @@ GST_START_TEST (test_resume_with_every_byte_on_disk)
 
   /* The emulator serves tests/data/character.mp4 as every result: finish
    * the partial file by hand, as the download would have. */
-  video = data_path ("character.mp4");
+  video = emu_fixture_data_path ("character.mp4");
   result = read_bytes (video);
   part = g_build_filename (cache_dir, parts->pdata[0], NULL);
   fail_unless (g_file_set_contents (part, g_bytes_get_data (result, NULL),

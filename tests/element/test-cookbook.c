@@ -40,28 +40,9 @@ setup (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 teardown (void)
 {
-  remove_tree (tmp_dir);
+  emu_fixture_remove_tree (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
 }
 

@@ -33,16 +33,10 @@ static guint run_serial;        /* a fresh cache-dir per run */
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static char *
-data_path (const char *name)
-{
-  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
-}
-
 static void
 start_emulator (void)
 {
-  g_autofree char *result = data_path ("character.mp4");
+  g_autofree char *result = emu_fixture_data_path ("character.mp4");
   const char *args[] = { "--result-file", result, NULL };
 
   emu = emu_fixture_start (args);
@@ -52,26 +46,6 @@ static void
 stop_emulator (void)
 {
   g_clear_pointer (&emu, emu_fixture_stop);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR)
-        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
 }
 
 static void
@@ -85,7 +59,7 @@ setup (void)
 static void
 teardown (void)
 {
-  remove_tree (tmp_dir);
+  emu_fixture_remove_tree (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
 }
 
@@ -108,7 +82,7 @@ set_uri_array (GstElement * src, const char *property, const char *uri)
 static GBytes *
 served_video (void)
 {
-  g_autofree char *path = data_path ("character.mp4");
+  g_autofree char *path = emu_fixture_data_path ("character.mp4");
   char *contents = NULL;
   gsize len;
 
@@ -139,7 +113,8 @@ static Run *
 new_run (const char *video)
 {
   Run *r = g_new0 (Run, 1);
-  g_autofree char *desc = NULL, *cache = NULL, *red = data_path ("red.png");
+  g_autofree char *desc = NULL, *cache = NULL;
+  g_autofree char *red = emu_fixture_data_path ("red.png");
 
   r->out = g_strdup_printf ("%s/out-%u.mp4", tmp_dir, ++run_serial);
   cache = g_strdup_printf ("%s/cache-%u", tmp_dir, run_serial);
@@ -934,7 +909,7 @@ static const UploadFault upload_faults[] = {
 GST_START_TEST (test_upload_recovers)
 {
   const UploadFault *u = &upload_faults[__i__];
-  g_autofree char *video = data_path ("character.mp4");
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
   g_autoptr (Run) r = new_run (video);
   g_autoptr (JsonArray) tasks = NULL;
   const char *body;
@@ -965,7 +940,7 @@ GST_END_TEST;
 
 GST_START_TEST (test_upload_refused)
 {
-  g_autofree char *video = data_path ("character.mp4");
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
   g_autoptr (Run) r = new_run (video);
   const char *words[] = { "videos[0] (Video 1)", "403", NULL };
 
@@ -984,7 +959,7 @@ GST_END_TEST;
  * (not READ, which says a finished video is gone). */
 GST_START_TEST (test_upload_policy_keeps_expiring)
 {
-  g_autofree char *video = data_path ("character.mp4");
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
   g_autoptr (Run) r = new_run (video);
   const char *words[] = { "videos[0] (Video 1)", "expired", NULL };
   guint retries = 0;
@@ -1001,7 +976,6 @@ GST_START_TEST (test_upload_policy_keeps_expiring)
 }
 
 GST_END_TEST;
-
 
 /* ---- once bugs: a lost create after an earlier run, stalls ---------------- */
 
@@ -1065,7 +1039,7 @@ GST_END_TEST;
 /* The same for the upload host. */
 GST_START_TEST (test_bug_upload_stall)
 {
-  g_autofree char *video = data_path ("character.mp4");
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
   g_autoptr (Run) r = new_run (video);
 
   g_object_set (r->run->src, "request-timeout", 1, NULL);

@@ -34,16 +34,10 @@ static char *tmp_dir;           /* per test */
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static char *
-data_path (const char *name)
-{
-  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
-}
-
 static void
 start_emulator (void)
 {
-  g_autofree char *result = data_path ("character.mp4");
+  g_autofree char *result = emu_fixture_data_path ("character.mp4");
   const char *args[] = { "--api-key", KEY, "--result-file", result, NULL };
 
   emu = emu_fixture_start (args);
@@ -53,26 +47,6 @@ static void
 stop_emulator (void)
 {
   g_clear_pointer (&emu, emu_fixture_stop);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR)
-        && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
 }
 
 /* An emulator per test, started in the test's own process: several tests
@@ -91,7 +65,7 @@ static void
 teardown (void)
 {
   stop_emulator ();
-  remove_tree (tmp_dir);
+  emu_fixture_remove_tree (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
 }
 
@@ -220,7 +194,7 @@ set_uri_array (GstElement * src, const char *property, const char *uri)
 static void
 configure (GstElement * src, const char *base_url, const char *cache_name)
 {
-  g_autofree char *red = data_path ("red.png");
+  g_autofree char *red = emu_fixture_data_path ("red.png");
   g_autofree char *cache = g_build_filename (tmp_dir, cache_name, NULL);
 
   g_object_set (src, "base-url", base_url, "api-key", KEY,
@@ -441,9 +415,9 @@ GST_START_TEST (test_debug_log)
 {
   g_autofree char *log_path = g_build_filename (tmp_dir, "gst.log", NULL);
   g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
-  g_autofree char *red = data_path ("red.png");
-  g_autofree char *video = data_path ("character.mp4");
-  g_autofree char *voice = data_path ("voice-girl.wav");
+  g_autofree char *red = emu_fixture_data_path ("red.png");
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
+  g_autofree char *voice = emu_fixture_data_path ("voice-girl.wav");
   g_autofree char *a_base = g_strdup_printf ("base-url=%s",
       emu_fixture_base_url (emu));
   g_autofree char *a_images = g_strdup_printf ("images=<\"%s\">", red);
@@ -648,7 +622,7 @@ GST_START_TEST (test_cache_dir)
 {
   g_autofree char *done_dir = g_build_filename (tmp_dir, "done", NULL);
   g_autofree char *killed_dir = g_build_filename (tmp_dir, "killed", NULL);
-  g_autofree char *red = data_path ("red.png");
+  g_autofree char *red = emu_fixture_data_path ("red.png");
   g_autofree char *a_base = g_strdup_printf ("base-url=%s",
       emu_fixture_base_url (emu));
   g_autofree char *a_images = g_strdup_printf ("images=<\"%s\">", red);
@@ -700,8 +674,8 @@ GST_END_TEST;
 GST_START_TEST (test_key_only_to_api)
 {
   PipelineRun *run = pipeline_run_new ("wanr2vsrc name=src ! fakesink");
-  g_autofree char *video = data_path ("character.mp4");
-  g_autofree char *voice = data_path ("voice-girl.wav");
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
+  g_autofree char *voice = emu_fixture_data_path ("voice-girl.wav");
   g_autoptr (JsonArray) requests = NULL;
   guint i, api = 0, uploads = 0, downloads = 0;
 
@@ -1098,7 +1072,7 @@ GST_END_TEST;
  * to install. */
 GST_START_TEST (test_no_tls_backend)
 {
-  g_autofree char *red = data_path ("red.png");
+  g_autofree char *red = emu_fixture_data_path ("red.png");
   g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
   g_autofree char *a_images = g_strdup_printf ("images=<\"%s\">", red);
   g_autofree char *a_cache = g_strdup_printf ("cache-dir=%s", cache);

@@ -16,25 +16,6 @@ static char *tmp_dir;           /* per test; holds the cache-dir */
 static char *cache_dir;
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 setup (void)
 {
   tmp_dir = g_dir_make_tmp ("wanr2v-uri-XXXXXX", NULL);
@@ -46,15 +27,9 @@ setup (void)
 static void
 teardown (void)
 {
-  remove_tree (tmp_dir);
+  emu_fixture_remove_tree (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
   g_clear_pointer (&cache_dir, g_free);
-}
-
-static char *
-data_path (const char *name)
-{
-  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
 }
 
 static GstElement *
@@ -429,7 +404,7 @@ GST_END_TEST;
 static char *
 generate_uri (EmuFixture * emu)
 {
-  g_autofree char *image = data_path ("red.png");
+  g_autofree char *image = emu_fixture_data_path ("red.png");
   g_autofree char *e_image = g_uri_escape_string (image, NULL, FALSE);
   g_autofree char *e_base = g_uri_escape_string (emu_fixture_base_url (emu),
       NULL, FALSE);

@@ -25,35 +25,10 @@ setup (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 teardown (void)
 {
-  remove_tree (cache_dir);
+  emu_fixture_remove_tree (cache_dir);
   g_clear_pointer (&cache_dir, g_free);
-}
-
-static char *
-data_path (const char *name)
-{
-  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
 }
 
 static void
@@ -67,7 +42,7 @@ set_images (GstElement * src, const char *first, ...)
   va_start (args, first);
   for (name = first; name; name = va_arg (args, const char *)) {
     GValue item = G_VALUE_INIT;
-    g_autofree char *path = data_path (name);
+    g_autofree char *path = emu_fixture_data_path (name);
 
     g_value_init (&item, G_TYPE_STRING);
     g_value_set_string (&item, path);
@@ -114,7 +89,7 @@ assert_references_shown (PipelineRun * run, const char *const *names,
   guint i;
 
   for (i = 0; i < n; i++) {
-    g_autofree char *path = data_path (names[i]);
+    g_autofree char *path = emu_fixture_data_path (names[i]);
     guint8 want[3], got[3];
     guint x, y, w, h;
 
@@ -627,7 +602,7 @@ GST_END_TEST;
 GST_START_TEST (test_unreachable)
 {
   PipelineRun *run = pipeline_run_new ("wanr2vsrc name=src ! fakesink");
-  g_autofree char *path = data_path ("red.png");
+  g_autofree char *path = emu_fixture_data_path ("red.png");
   const char *images[] = { path, NULL };
   GValue array = G_VALUE_INIT;
   guint i;

@@ -134,23 +134,6 @@ demux_video_samples (const char *path, gboolean push)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  g_rmdir (path);
-}
-
-static void
 check_padded (const char *moov)
 {
   g_autofree char *storage = g_dir_make_tmp ("emu-big-store-XXXXXX", NULL);
@@ -200,7 +183,7 @@ check_padded (const char *moov)
 
   g_unlink (path);
   emu_fixture_stop (g_steal_pointer (&f));
-  remove_tree (storage);
+  emu_fixture_remove_tree (storage);
 }
 
 static void

@@ -79,25 +79,6 @@ static char *cache_dir;
 static EmuFixture *emu;
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *child = g_build_filename (path, name, NULL);
-
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_unlink (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 setup (void)
 {
   cache_dir = g_dir_make_tmp ("wanr2v-stress-XXXXXX", NULL);
@@ -108,14 +89,8 @@ static void
 teardown (void)
 {
   g_clear_pointer (&emu, emu_fixture_stop);
-  remove_tree (cache_dir);
+  emu_fixture_remove_tree (cache_dir);
   g_clear_pointer (&cache_dir, g_free);
-}
-
-static char *
-data_path (const char *name)
-{
-  return g_build_filename (g_getenv ("WANR2V_TEST_DATA"), name, NULL);
 }
 
 static guint
@@ -256,7 +231,7 @@ set_images (GstElement * src, const char *const *names)
     GValue item = G_VALUE_INIT;
 
     g_value_init (&item, G_TYPE_STRING);
-    g_value_take_string (&item, data_path (*names));
+    g_value_take_string (&item, emu_fixture_data_path (*names));
     gst_value_array_append_and_take_value (&array, &item);
   }
   g_object_set_property (G_OBJECT (src), "images", &array);
