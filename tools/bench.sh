@@ -37,7 +37,7 @@ trap 'rm -rf "$work"' EXIT
 
 echo "machine: $(nproc) cores (nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 free -h | sed 's/^/  /'
-echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); build: $build ($(meson introspect --buildoptions "$build" 2>/dev/null | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo '?'))"
+echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); build: $build ($(meson introspect --buildoptions "$build" 2>/dev/null | /usr/bin/python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo '?'))"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 export GST_PLUGIN_PATH=$PWD/$build/gst

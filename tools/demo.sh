@@ -16,7 +16,15 @@ trap 'kill "$emulator_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf
 build/src/emulator/wanr2v-emulator --port 0 --port-file "$workdir/port" \
   --api-key demo-key --pending-ms 500 --running-ms 1500 &
 emulator_pid=$!
-for _ in $(seq 100); do [ -s "$workdir/port" ] && break; sleep 0.1; done
+for _ in $(seq 100); do
+  [ -s "$workdir/port" ] && break
+  # It refuses to start, naming the package, when an element is missing.
+  kill -0 "$emulator_pid" 2>/dev/null || { echo "The emulator did not start"\
+    " (its message is above)." >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$workdir/port" ] || { echo "The emulator did not start in 10 s." >&2;
+  exit 1; }
 port=$(cat "$workdir/port")
 
 gst-launch-1.0 wanr2vsrc \

@@ -44,7 +44,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 
 # The targets are whatever tests/fuzz/meson.build declares.
-mapfile -t targets < <(meson introspect "$build" --targets | python3 -c '
+mapfile -t targets < <(meson introspect "$build" --targets | /usr/bin/python3 -c '
 import json, sys
 for t in json.load(sys.stdin):
     if t["type"] == "executable" and t["name"].startswith("fuzz-"):

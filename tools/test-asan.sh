@@ -85,7 +85,7 @@ meson test -C "$build" --print-errorlogs --num-processes 2 \
 status=$?
 
 # meson names the log after the wrapper's program.
-python3 - "$build/meson-logs/testlog-env.json" <<'PY'
+/usr/bin/python3 - "$build/meson-logs/testlog-env.json" <<'PY'
 import json, re, sys
 report = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer)|"
                     r"runtime error: |SUMMARY: UndefinedBehaviorSanitizer")

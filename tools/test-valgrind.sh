@@ -106,7 +106,7 @@ fi
 echo "valgrind run took $(( $(date +%s) - start )) s" >&2
 
 # meson names the log after the wrapper's program.
-python3 - "$build/meson-logs/testlog-valgrind.json" <<'PY'
+/usr/bin/python3 - "$build/meson-logs/testlog-valgrind.json" <<'PY'
 import json, sys
 passed = failed = skipped = 0
 with open(sys.argv[1]) as f:

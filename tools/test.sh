@@ -12,7 +12,7 @@ tools/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 meson test -C build --print-errorlogs --num-processes 2 "$@"
 status=$?
 
-read -r passed failed skipped < <(python3 - build/meson-logs/testlog.json <<'PY'
+read -r passed failed skipped < <(/usr/bin/python3 - build/meson-logs/testlog.json <<'PY'
 import json, sys
 passed = failed = skipped = 0
 with open(sys.argv[1]) as f:

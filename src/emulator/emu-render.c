@@ -16,6 +16,8 @@
  */
 #include "emu-render.h"
 
+#include "emu-elements.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -195,11 +197,21 @@ on_no_more_pads (GstElement * decodebin, DecodeJob * job)
             gst_structure_new_empty (MSG_NO_VIDEO)));
 }
 
+/* Every element comes from emu-elements.c's table, which the emulator
+ * checks at start-up: one it does not declare is a bug in the emulator,
+ * caught by the first test that renders. */
 static GstElement *
 make_element (const char *factory, GError ** error)
 {
-  GstElement *e = gst_element_factory_make (factory, NULL);
+  GstElement *e;
 
+  if (!emu_elements_is_declared (factory)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+        "GStreamer element '%s' is not in the emulator's table of "
+        "required elements (emu-elements.c)", factory);
+    return NULL;
+  }
+  e = gst_element_factory_make (factory, NULL);
   if (e == NULL)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
         "GStreamer element '%s' is not installed", factory);
@@ -705,12 +717,7 @@ add_audio_branch (GstBin * bin, const EmuRenderSpec * spec, GError ** error)
   gst_caps_unref (caps);
 
   ADD_OR_FAIL (chain, add_element (bin, "audioconvert", error));
-  aac = gst_element_factory_make ("voaacenc", NULL);
-  if (aac != NULL)
-    gst_bin_add (bin, aac);
-  else
-    aac = add_element (bin, "avenc_aac", error);
-  ADD_OR_FAIL (chain, aac);
+  ADD_OR_FAIL (chain, aac = add_element (bin, "voaacenc", error));
 
   return link_chain (chain, error) ? aac : NULL;
 }

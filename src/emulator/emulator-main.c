@@ -4,6 +4,7 @@
  * Parses the options, starts the two listeners, tells the caller where
  * they are (stdout and --port-file), and runs until SIGINT or SIGTERM.
  */
+#include "emu-elements.h"
 #include "emu-faults.h"
 #include "emu-server.h"
 
@@ -41,6 +42,44 @@ write_port_file (const char *path, guint port, GError ** error)
     return FALSE;
   }
   return TRUE;
+}
+
+/* Refuses to start without an element the emulator needs: the failure
+ * belongs here, once, naming the package to install, not in every task
+ * as an InternalError.Algo. */
+static gboolean
+check_elements (void)
+{
+  g_autoptr (GPtrArray) missing = emu_elements_missing ();
+  g_autoptr (GString) packages = g_string_new (NULL);
+  guint i;
+
+  if (missing == NULL)
+    return TRUE;
+  for (i = 0; i < missing->len; i++) {
+    const EmuElement *e = g_ptr_array_index (missing, i);
+    g_autofree char *word = g_strdup_printf (" %s ", e->package);
+    g_autofree char *have = g_strdup_printf (" %s ", packages->str);
+
+    g_printerr ("wanr2v-emulator: GStreamer element '%s' is not installed "
+        "(Debian package %s; the emulator %s with it)\n", e->name,
+        e->package, e->purpose);
+    if (strstr (have, word) == NULL)
+      g_string_append_printf (packages, "%s%s", packages->len ? " " : "",
+          e->package);
+  }
+  g_printerr ("wanr2v-emulator: cannot start; install: apt-get install "
+      "%s\n", packages->str);
+  return FALSE;
+}
+
+static void
+list_elements (void)
+{
+  const EmuElement *e;
+
+  for (e = emu_elements_table (); e->name != NULL; e++)
+    g_print ("%s %s\n", e->name, e->package);
 }
 
 static void
@@ -149,7 +188,7 @@ main (int argc, char **argv)
   g_autofree char *port_file = NULL;
   gint port = 8765, oss_port = 0, pending_ms = 1000, running_ms = 3000;
   gint url_ttl = 86400, task_ttl = 86400, policy_ttl = 300;
-  gboolean verbose = FALSE, reject_long = FALSE;
+  gboolean verbose = FALSE, reject_long = FALSE, show_elements = FALSE;
   ParsedOptions parsed = { 0, };
   g_auto (GStrv) faults = NULL;
   g_autofree char *pending_dist_text = NULL;
@@ -223,6 +262,9 @@ main (int argc, char **argv)
     {"reject-long-prompts", 0, 0, G_OPTION_ARG_NONE, &reject_long,
           "Refuse over-long prompts with 400 InvalidParameter instead of "
           "cutting them silently as the service does", NULL},
+    {"list-elements", 0, 0, G_OPTION_ARG_NONE, &show_elements,
+          "Print the GStreamer elements the emulator needs, each with its "
+          "Debian package, and exit", NULL},
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose,
         "Log every request and task to stderr", NULL},
     {NULL}
@@ -279,7 +321,13 @@ main (int argc, char **argv)
       return 2;
     }
   }
+  if (show_elements) {
+    list_elements ();
+    return 0;
+  }
   gst_init (NULL, NULL);
+  if (!check_elements ())
+    return 3;
 
   if (api_key == NULL) {
     const char *env = g_getenv ("WANR2V_EMULATOR_API_KEY");
