@@ -48,6 +48,7 @@ generate_done (GObject * source, GAsyncResult * result, gpointer user_data)
   if (out != NULL) {
     emu_task_succeed (task, out->video_name, out->width, out->height,
         out->input_video_s);
+    task->placeholders = g_steal_pointer (&out->placeholders);
     /* A task cancelled while it rendered never shows its video. */
     if (task->canceled) {
       g_autofree char *dir =
@@ -152,6 +153,7 @@ create_task (EmuServer * server, SoupServerMessage * msg,
       .moov_first = server->config.moov_first,
       .result_size = server->config.result_size,
       .result_file = server->result_file,
+      .strict_references = server->config.strict_references,
     };
 
     ctx = g_new0 (JobContext, 1);
@@ -522,6 +524,15 @@ emu_api_tasks_to_json (EmuServer * server)
       json_builder_add_int_value (b, task->video_height);
       json_builder_set_member_name (b, "input_video_duration");
       json_builder_add_double_value (b, task->input_video_s);
+    }
+    if (task->placeholders != NULL) {
+      char **url;
+
+      json_builder_set_member_name (b, "placeholders");
+      json_builder_begin_array (b);
+      for (url = task->placeholders; *url != NULL; url++)
+        json_builder_add_string_value (b, *url);
+      json_builder_end_array (b);
     }
     if (task->fail_code != NULL) {
       json_builder_set_member_name (b, "code");

@@ -20,6 +20,7 @@ typedef struct
   gboolean moov_first;
   guint64 result_size;
   char *result_file;
+  gboolean strict_references;
   EmuServiceError *error;       /* set by the worker on failure */
 } GenerateJob;
 
@@ -39,6 +40,7 @@ emu_generate_result_free (EmuGenerateResult * result)
   if (result == NULL)
     return;
   g_free (result->video_name);
+  g_strfreev (result->placeholders);
   g_free (result);
 }
 
@@ -51,9 +53,10 @@ emu_generate_results_dir (const char *storage_dir)
 /* One fetched and checked reference. */
 typedef struct
 {
-  GBytes *data;
+  GBytes *data;                 /* NULL for a placeholder */
   EmuContentClass content;
   EmuMediaInfo info;
+  gboolean placeholder;
 } Fetched;
 
 static void
@@ -64,12 +67,50 @@ fetched_clear (Fetched * f)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fetched, fetched_clear)
 
+static const char *
+content_kind (EmuContentClass content, gboolean first_frame)
+{
+  if (first_frame)
+    return "first frame";
+  return content == EMU_CONTENT_VIDEO ? "video"
+      : content == EMU_CONTENT_AUDIO ? "voice" : "image";
+}
+
+/* A reference the emulator cannot fetch, offline, stands in as a
+ * placeholder: its kind is where it was given (on wan2.6, the file name's
+ * extension), nothing of it can be checked, and a video counts 5 s. */
+static void
+use_placeholder (const EmuFetchContext * ctx, const char *url,
+    EmuContentClass expect, gboolean first_frame, Fetched * out)
+{
+  g_autofree char *shown = emu_url_for_message (url);
+
+  if (expect == EMU_CONTENT_UNKNOWN) {
+    g_autofree char *name = emu_media_url_file_name (url);
+    g_autofree char *lower = g_ascii_strdown (name, -1);
+
+    expect = g_str_has_suffix (lower, ".mp4") || g_str_has_suffix (lower,
+        ".mov") ? EMU_CONTENT_VIDEO : EMU_CONTENT_IMAGE;
+  }
+  out->placeholder = TRUE;
+  out->content = expect;
+  out->info.has_video = expect != EMU_CONTENT_AUDIO;
+  out->info.has_audio = expect != EMU_CONTENT_IMAGE;
+  out->info.width = 1280;
+  out->info.height = 720;
+  out->info.duration_s = expect == EMU_CONTENT_IMAGE ? 0 : 5.0;
+  g_printerr ("wanr2v-emulator: task %s: the %s %s is not on a loopback "
+      "host and the emulator is offline: it is drawn as a labelled "
+      "placeholder (--strict-references fails the task instead)\n",
+      ctx->task_id, content_kind (expect, first_frame), shown);
+}
+
 /* Fetches @url into @dir/@name and checks it against the service's limits
  * for @expect (EMU_CONTENT_UNKNOWN: image or video, as on wan2.6). */
 static gboolean
 fetch_and_check (const EmuFetchContext * ctx, const char *url,
-    EmuContentClass expect, const char *dir, const char *name, Fetched * out,
-    EmuServiceError ** error)
+    EmuContentClass expect, gboolean first_frame, const char *dir,
+    const char *name, Fetched * out, EmuServiceError ** error)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autofree char *shown = emu_url_for_message (url);
@@ -77,6 +118,11 @@ fetch_and_check (const EmuFetchContext * ctx, const char *url,
   const char *format = NULL;
   gsize max_size;
   guint min_side, max_side, long_side, short_side;
+
+  if (!ctx->strict && emu_media_is_unreachable (url)) {
+    use_placeholder (ctx, url, expect, first_frame, out);
+    return TRUE;
+  }
 
   max_size = expect == EMU_CONTENT_IMAGE ? 20 * MB
       : expect == EMU_CONTENT_AUDIO ? 15 * MB : 100 * MB;
@@ -169,6 +215,29 @@ fetch_and_check (const EmuFetchContext * ctx, const char *url,
   return TRUE;
 }
 
+/* What a tile says about the placeholders in it: the kind and file name of
+ * a reference that could not be fetched, and of its voice. */
+static char *
+placeholder_note (const EmuMediaItem * item, const Fetched * ref,
+    const Fetched * voice)
+{
+  GString *note = g_string_new (NULL);
+
+  if (ref->placeholder) {
+    g_autofree char *file = emu_media_url_file_name (item->url);
+
+    g_string_append_printf (note, "offline placeholder\n%s: %s",
+        content_kind (ref->content, FALSE), file);
+  }
+  if (voice->placeholder) {
+    g_autofree char *file = emu_media_url_file_name (item->voice_url);
+
+    g_string_append_printf (note, "%svoice: %s", note->len ? "\n" : "",
+        file);
+  }
+  return g_string_free (note, note->len == 0);
+}
+
 static void
 generate_thread (GTask * gtask, gpointer source, gpointer task_data,
     GCancellable * cancellable)
@@ -184,6 +253,8 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
   g_autofree char *part_path = NULL;
   g_autoptr (GPtrArray) references = NULL;
   g_autoptr (GBytes) first_frame = NULL;
+  g_autoptr (GPtrArray) placeholders = g_ptr_array_new_with_free_func (g_free);
+  gboolean first_frame_placeholder = FALSE;
   g_autoptr (GError) gerror = NULL;
   EmuFetchContext ctx = { 0, };
   EmuRenderSpec render = { 0, };
@@ -201,6 +272,8 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
   ctx.storage_dir = job->storage_dir;
   ctx.model = spec->model;
   ctx.cancellable = cancellable;
+  ctx.strict = job->strict_references;
+  ctx.task_id = task->id;
 
   references = g_ptr_array_new_with_free_func ((GDestroyNotify)
       emu_render_reference_free);
@@ -208,6 +281,7 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
   for (i = 0; i < spec->media->len; i++) {
     EmuMediaItem *item = g_ptr_array_index (spec->media, i);
     g_auto (Fetched) fetched = { 0, };
+    g_auto (Fetched) voice = { 0, };
     g_autofree char *name = g_strdup_printf ("media-%u", i);
     EmuContentClass expect;
     EmuRenderReference *ref;
@@ -220,20 +294,29 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
     expect = !wan27 ? EMU_CONTENT_UNKNOWN
         : item->kind == EMU_MEDIA_REFERENCE_VIDEO ? EMU_CONTENT_VIDEO
         : EMU_CONTENT_IMAGE;
-    if (!fetch_and_check (&ctx, item->url, expect, inputs_dir, name,
+    if (!fetch_and_check (&ctx, item->url, expect,
+            wan27 && item->kind == EMU_MEDIA_FIRST_FRAME, inputs_dir, name,
             &fetched, &job->error))
       goto failed;
+    if (fetched.placeholder)
+      g_ptr_array_add (placeholders, g_strdup (item->url));
 
     if (item->voice_url != NULL) {
-      g_auto (Fetched) voice = { 0, };
       g_autofree char *voice_name = g_strdup_printf ("voice-%u", i);
 
       if (!fetch_and_check (&ctx, item->voice_url, EMU_CONTENT_AUDIO,
-              inputs_dir, voice_name, &voice, &job->error))
+              FALSE, inputs_dir, voice_name, &voice, &job->error))
         goto failed;
+      if (voice.placeholder)
+        g_ptr_array_add (placeholders, g_strdup (item->voice_url));
     }
 
     if (wan27 && item->kind == EMU_MEDIA_FIRST_FRAME) {
+      if (fetched.placeholder) {
+        /* Unknown aspect: the output keeps the requested ratio. */
+        first_frame_placeholder = TRUE;
+        continue;
+      }
       first_frame = g_bytes_ref (fetched.data);
       first_w = fetched.info.width;
       first_h = fetched.info.height;
@@ -241,8 +324,9 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
     }
 
     ref = g_new0 (EmuRenderReference, 1);
-    ref->data = g_bytes_ref (fetched.data);
+    ref->data = fetched.data ? g_bytes_ref (fetched.data) : NULL;
     ref->is_video = fetched.content == EMU_CONTENT_VIDEO;
+    ref->note = placeholder_note (item, &fetched, &voice);
     n_refs++;
     if (!wan27)
       ref->label = g_strdup_printf ("character %u", n_refs);
@@ -275,6 +359,7 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
   render.prompt = spec->prompt;
   render.references = references;
   render.first_frame = first_frame;
+  render.first_frame_placeholder = first_frame_placeholder;
 
   out_path = g_strdup_printf ("%s/%s.mp4", results_dir, task->id);
   if (job->result_file != NULL) {
@@ -319,6 +404,10 @@ done:
   result->width = render.width;
   result->height = render.height;
   result->input_video_s = input_s;
+  if (placeholders->len > 0) {
+    g_ptr_array_add (placeholders, NULL);
+    result->placeholders = (GStrv) g_ptr_array_steal (placeholders, NULL);
+  }
   g_array_unref (video_lengths);
   g_task_return_pointer (gtask, result,
       (GDestroyNotify) emu_generate_result_free);
@@ -345,6 +434,7 @@ emu_generate_async (EmuTask * task, const EmuGenerateOptions * options,
   job->moov_first = options->moov_first;
   job->result_size = options->result_size;
   job->result_file = g_strdup (options->result_file);
+  job->strict_references = options->strict_references;
   g_task_set_task_data (gtask, job, (GDestroyNotify) generate_job_free);
   /* A cancelled task still reports its own outcome. */
   g_task_set_check_cancellable (gtask, FALSE);

@@ -16,6 +16,7 @@ typedef struct
   char *video_name;             /* "<id>.mp4", in the results dir */
   guint width, height;
   double input_video_s;
+  GStrv placeholders;           /* URLs drawn as placeholders, or NULL */
 } EmuGenerateResult;
 
 void emu_generate_result_free (EmuGenerateResult * result);
@@ -30,6 +31,7 @@ typedef struct
   gboolean moov_first;
   guint64 result_size;          /* 0: as rendered; else padded to this */
   const char *result_file;      /* absolute; served instead of rendering */
+  gboolean strict_references;   /* no placeholders (see emu-media.h) */
 } EmuGenerateOptions;
 
 /* Runs the work of @task in a thread; @callback runs in the calling

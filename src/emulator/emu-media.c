@@ -119,6 +119,41 @@ download (const EmuFetchContext * ctx, const char *url, gsize max_size,
   return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
 }
 
+gboolean
+emu_media_is_unreachable (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  const char *scheme;
+
+  if (uri == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "http") != 0
+      && g_ascii_strcasecmp (scheme, "https") != 0)
+    return FALSE;
+  return !emu_host_is_loopback (g_uri_get_host (uri));
+}
+
+char *
+emu_media_url_file_name (const char *url)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *name = NULL;
+  const char *path, *slash;
+
+  path = uri ? g_uri_get_path (uri) : "";
+  slash = strrchr (path, '/');
+  name = g_uri_unescape_string (slash ? slash + 1 : path, NULL);
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
+    return g_strdup ("(no file name)");
+  if (g_utf8_strlen (name, -1) > 48) {
+    g_autofree char *head = g_utf8_substring (name, 0, 47);
+
+    return g_strconcat (head, "…", NULL);
+  }
+  return g_steal_pointer (&name);
+}
+
 /* ---- oss:// */
 
 static GBytes *

@@ -20,7 +20,20 @@ typedef struct
   const char *storage_dir;      /* where oss:// uploads live */
   const char *model;            /* the task's model: uploads are bound to one */
   GCancellable *cancellable;
+  gboolean strict;              /* no placeholders: fail as the service does */
+  const char *task_id;          /* for the log */
 } EmuFetchContext;
+
+/* TRUE for an http(s) URL whose host is not a loopback address: the
+ * emulator cannot fetch it (the machine is offline), and unless
+ * --strict-references is given it draws a labelled placeholder instead, so
+ * that the service guide's own examples, whose references are all on the
+ * internet, run offline. */
+gboolean emu_media_is_unreachable (const char *url);
+
+/* The file name at the end of @url's path (unescaped, at most 48
+ * characters), for a placeholder's label. */
+char *emu_media_url_file_name (const char *url);
 
 /* Fetches @url, refusing more than @max_size bytes.  On failure sets a
  * task-failure @error (status 200: it is reported by the task query). */

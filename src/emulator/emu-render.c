@@ -101,6 +101,7 @@ emu_render_reference_free (EmuRenderReference * ref)
     return;
   g_clear_pointer (&ref->data, g_bytes_unref);
   g_free (ref->label);
+  g_free (ref->note);
   g_free (ref);
 }
 
@@ -387,6 +388,30 @@ fill_gradient (GstVideoFrame * frame)
   }
 }
 
+/* A reference the emulator could not fetch: mid-grey with darker diagonal
+ * stripes, so that it reads as "something stands here" and never as the
+ * colour of a real reference. */
+static void
+fill_placeholder (GstVideoFrame * frame, guint x, guint y, guint w, guint h)
+{
+  guint8 *d = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  guint row, col;
+
+  w = MIN (w, GST_VIDEO_FRAME_WIDTH (frame) - x);
+  h = MIN (h, GST_VIDEO_FRAME_HEIGHT (frame) - y);
+  for (row = 0; row < h; row++) {
+    guint8 *p = d + (gsize) (y + row) * stride + (gsize) x * 4;
+
+    for (col = 0; col < w; col++, p += 4) {
+      guint8 v = ((row + col) / 12) % 2 ? 96 : 128;
+
+      p[0] = p[1] = p[2] = v;
+      p[3] = 0xff;
+    }
+  }
+}
+
 /* Builds the part of the picture that never changes, as an I420 buffer
  * described by @info. */
 static GstBuffer *
@@ -416,6 +441,8 @@ compose_static_picture (const EmuRenderSpec * spec, GstVideoInfo * info,
 
   if (background != NULL)
     blit_sample (&rgb_frame, background, 0, 0);
+  else if (spec->first_frame_placeholder)
+    fill_placeholder (&rgb_frame, 0, 0, spec->width, spec->height);
   else
     fill_gradient (&rgb_frame);
 
@@ -423,7 +450,10 @@ compose_static_picture (const EmuRenderSpec * spec, GstVideoInfo * info,
     guint x, y, w, h;
 
     emu_render_tile_rect (spec->width, spec->height, i, n, &x, &y, &w, &h);
-    blit_sample (&rgb_frame, tiles[i], x, y);
+    if (tiles[i] != NULL)
+      blit_sample (&rgb_frame, tiles[i], x, y);
+    else
+      fill_placeholder (&rgb_frame, x, y, w, h);
   }
 
   gst_video_frame_map (&out_frame, info, out, GST_MAP_WRITE);
@@ -682,6 +712,27 @@ add_video_branch (GstBin * bin, const EmuRenderSpec * spec, FrameSource * fs,
             (gint) y - (gint) (px * 3 / 2), FALSE, error));
   }
 
+  /* Notes go inside their tiles, small enough that the longest line
+   * fits the tile's width. */
+  for (i = 0; i < spec->references->len; i++) {
+    EmuRenderReference *ref = g_ptr_array_index (spec->references, i);
+    g_autofree char *note = NULL;
+    g_auto (GStrv) lines = NULL;
+    guint x, y, w, h, px, longest = 1, j;
+
+    if (ref->note == NULL || *ref->note == '\0')
+      continue;
+    emu_render_tile_rect (width, height, i, spec->references->len,
+        &x, &y, &w, &h);
+    lines = g_strsplit (ref->note, "\n", -1);
+    for (j = 0; lines[j] != NULL; j++)
+      longest = MAX (longest, (guint) g_utf8_strlen (lines[j], -1));
+    px = CLAMP ((w - 8) * 10 / (6 * longest), 8, label_px * 2 / 3);
+    note = g_markup_escape_text (ref->note, -1);
+    ADD_OR_FAIL (chain, add_text_overlay (bin, note, px, x + 4, y + 4,
+            FALSE, error));
+  }
+
   ADD_OR_FAIL (chain, enc = add_element (bin, "x264enc", error));
   /* Mostly static pictures: a modest bitrate is plenty.  ultrafast has no
    * B-frames, so timestamps stay simple and encoding stays fast. */
@@ -845,6 +896,8 @@ emu_render_video (const EmuRenderSpec * spec, const char *out_path,
     const char *what = ref->label && *ref->label ? ref->label : "A reference";
     guint x, y, w, h;
 
+    if (ref->data == NULL)
+      continue;                 /* a placeholder: drawn, not decoded */
     emu_render_tile_rect (spec->width, spec->height, i, n, &x, &y, &w, &h);
     tiles[i] = decode_first_frame (ref->data, ref->is_video, w, h, what,
         cancellable, error);

@@ -13,9 +13,12 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  GBytes *data;                 /* encoded image (PNG/JPEG/BMP/WEBP) or video (MP4/MOV) */
+  GBytes *data;                 /* encoded image (PNG/JPEG/BMP/WEBP) or video
+                                 * (MP4/MOV); NULL: a grey placeholder tile */
   gboolean is_video;            /* TRUE: the first decodable frame is shown */
   char *label;                  /* "Image 1", "Video 2", ... drawn above the tile */
+  char *note;                   /* optional text drawn inside the tile, e.g.
+                                 * what an offline placeholder stands for */
 } EmuRenderReference;
 
 typedef struct
@@ -28,6 +31,7 @@ typedef struct
   const char *prompt;           /* drawn on the picture (may be long; wrapped/clipped) */
   GPtrArray *references;        /* of EmuRenderReference*, in media order */
   GBytes *first_frame;          /* optional image: background of the whole video */
+  gboolean first_frame_placeholder;     /* striped grey background instead */
 } EmuRenderSpec;
 
 #define EMU_RENDER_FPS 30

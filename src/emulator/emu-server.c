@@ -168,6 +168,8 @@ config_to_json (EmuServer * server)
   json_builder_add_string_value (b, pending);
   json_builder_set_member_name (b, "running_dist");
   json_builder_add_string_value (b, running);
+  json_builder_set_member_name (b, "strict_references");
+  json_builder_add_boolean_value (b, server->config.strict_references);
   json_builder_set_member_name (b, "result_size");
   json_builder_add_int_value (b, server->config.result_size);
   json_builder_set_member_name (b, "result_file");
@@ -180,7 +182,8 @@ config_to_json (EmuServer * server)
 }
 
 /* {"download_rate": N, "pending_dist": "...", "running_dist": "...",
- * "seed": N}, every member optional; all or nothing. */
+ * "seed": N, "strict_references": B}, every member optional; all or
+ * nothing. */
 static gboolean
 update_config (EmuServer * server, JsonNode * root, GError ** error)
 {
@@ -189,6 +192,7 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
   g_autoptr (EmuDist) running = NULL;
   JsonNode *node;
   gint64 rate = -1, seed = -1;
+  gint strict = -1;
 
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -203,6 +207,14 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
           "download_rate is a number of bytes per second, 0 for no limit");
       return FALSE;
     }
+  }
+  if ((node = json_object_get_member (o, "strict_references")) != NULL) {
+    if (json_node_get_value_type (node) != G_TYPE_BOOLEAN) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "strict_references is true or false");
+      return FALSE;
+    }
+    strict = json_node_get_boolean (node);
   }
   if ((node = json_object_get_member (o, "seed")) != NULL) {
     if (json_node_get_value_type (node) != G_TYPE_INT64
@@ -233,6 +245,8 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
 
   if (rate >= 0)
     server->download_rate = rate;
+  if (strict >= 0)
+    server->config.strict_references = strict;
   emu_task_store_set_timing (server->tasks, pending, running, seed >= 0,
       (guint32) seed);
   return TRUE;

@@ -34,6 +34,8 @@ typedef struct
   guint policy_ttl_s;
   char *storage_dir;            /* must exist */
   gboolean reject_long_prompts;
+  gboolean strict_references;   /* fail unreachable references, as the
+                                 * service would, instead of placeholders */
   gboolean verbose;
 } EmuConfig;
 

@@ -74,6 +74,7 @@ emu_task_unref (EmuTask * task)
   g_free (task->video_name);
   g_free (task->actual_prompt);
   g_free (task->video_url);
+  g_strfreev (task->placeholders);
   g_free (task);
 }
 

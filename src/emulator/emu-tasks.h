@@ -67,6 +67,7 @@ typedef struct
   double input_video_s;         /* billed reference-video seconds */
   char *actual_prompt;          /* the "rewritten" prompt, prompt_extend */
   char *video_url;              /* signed once, at the first SUCCEEDED query */
+  GStrv placeholders;           /* references drawn as offline placeholders */
 } EmuTask;
 
 EmuTask *emu_task_ref (EmuTask * task);

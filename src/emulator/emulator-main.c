@@ -189,6 +189,7 @@ main (int argc, char **argv)
   gint port = 8765, oss_port = 0, pending_ms = 1000, running_ms = 3000;
   gint url_ttl = 86400, task_ttl = 86400, policy_ttl = 300;
   gboolean verbose = FALSE, reject_long = FALSE, show_elements = FALSE;
+  gboolean strict_references = FALSE;
   ParsedOptions parsed = { 0, };
   g_auto (GStrv) faults = NULL;
   g_autofree char *pending_dist_text = NULL;
@@ -262,6 +263,10 @@ main (int argc, char **argv)
     {"reject-long-prompts", 0, 0, G_OPTION_ARG_NONE, &reject_long,
           "Refuse over-long prompts with 400 InvalidParameter instead of "
           "cutting them silently as the service does", NULL},
+    {"strict-references", 0, 0, G_OPTION_ARG_NONE, &strict_references,
+          "Fail a task whose http(s) reference is not on a loopback host, "
+          "as the service would fail one it cannot download, instead of "
+          "drawing a labelled placeholder for it", NULL},
     {"list-elements", 0, 0, G_OPTION_ARG_NONE, &show_elements,
           "Print the GStreamer elements the emulator needs, each with its "
           "Debian package, and exit", NULL},
@@ -366,6 +371,7 @@ main (int argc, char **argv)
   config.policy_ttl_s = policy_ttl;
   config.storage_dir = storage_dir;
   config.reject_long_prompts = reject_long;
+  config.strict_references = strict_references;
   config.verbose = verbose;
 
   /* Before anyone can learn where we listen: a SIGTERM sent as soon as the

@@ -820,7 +820,8 @@ GST_END_TEST;
 /* ---- the document itself ------------------------------------------------ */
 
 static const char *const example_names[] = { "scene", "storyboard-forest",
-  "storyboard-store", "first-frame", "dialogue", "flash", "request", NULL
+  "storyboard-store", "first-frame", "dialogue", "flash", "request",
+  "guide-scene", "guide-storyboard", "guide-first-frame", NULL
 };
 
 /* Drops base-url= and api-key= (and a leading program name). */
@@ -838,6 +839,110 @@ without_service (DocCommand * c)
   }
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
+
+static gint
+sort_strings (const char **a, const char **b)
+{
+  return strcmp (*a, *b);
+}
+
+/* The guide's URLs in a gst-launch line, sorted. */
+static GPtrArray *
+guide_urls (DocCommand * c)
+{
+  g_autoptr (GRegex) regex = g_regex_new ("https://help-static-aliyun-doc"
+      "[^\"',<> ]+", 0, 0, NULL);
+  GPtrArray *urls = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  for (i = 0; c->argv[i]; i++) {
+    g_autoptr (GMatchInfo) match = NULL;
+
+    g_regex_match (regex, c->argv[i], 0, &match);
+    for (; g_match_info_matches (match); g_match_info_next (match, NULL))
+      g_ptr_array_add (urls, g_match_info_fetch (match, 0));
+  }
+  g_ptr_array_sort (urls, (GCompareFunc) sort_strings);
+  return urls;
+}
+
+/* The guide's own examples, with its internet URLs, against the offline
+ * emulator: the URLs reach the service untouched, nothing is uploaded,
+ * every one is drawn as a placeholder, and the video plays. */
+static void
+check_guide_example (const char *name, guint n_urls)
+{
+  g_autoptr (GPtrArray) commands = NULL;
+  g_autoptr (GPtrArray) sent = g_ptr_array_new ();
+  g_autoptr (GPtrArray) given = NULL;
+  DocCommand *c;
+  EmuFixture *emu = run_checked (name, &c, &commands);
+  g_autoptr (JsonArray) tasks = NULL;
+  JsonArray *media, *placeholders;
+  Received r;
+  guint i;
+
+  given = guide_urls (c);
+  received_get (emu, &r);
+  assert_prompt (&r, property_value (c, "prompt"));
+  media = json_object_get_array_member (json_object_get_object_member
+      (r.body, "input"), "media");
+  for (i = 0; i < json_array_get_length (media); i++) {
+    JsonObject *m = json_array_get_object_element (media, i);
+
+    g_ptr_array_add (sent, (gpointer) json_object_get_string_member (m,
+            "url"));
+    if (json_object_has_member (m, "reference_voice"))
+      g_ptr_array_add (sent, (gpointer) json_object_get_string_member (m,
+              "reference_voice"));
+  }
+  /* Sent as given, no more, no less. */
+  fail_unless_equals_int (sent->len, n_urls);
+  fail_unless_equals_int (given->len, n_urls);
+  g_ptr_array_sort (sent, (GCompareFunc) sort_strings);
+  for (i = 0; i < n_urls; i++)
+    fail_unless_equals_string (g_ptr_array_index (sent, i),
+        g_ptr_array_index (given, i));
+  fail_unless_equals_int (r.uploads, 0);
+
+  tasks = emu_fixture_get_tasks (emu);
+  fail_unless_equals_int (json_array_get_length (tasks), 1);
+  placeholders = json_object_get_array_member (json_array_get_object_element
+      (tasks, 0), "placeholders");
+  fail_unless (placeholders != NULL, "%s: no placeholders listed", name);
+  fail_unless_equals_int (json_array_get_length (placeholders), n_urls);
+  for (i = 0; i < n_urls; i++)
+    fail_unless (g_ptr_array_find_with_equal_func (sent,
+            json_array_get_string_element (placeholders, i), g_str_equal,
+            NULL), "%s: placeholder %u is not a URL that was sent", name, i);
+  assert_task (emu, "wan2.7-r2v", 1280, 720);
+  received_clear (&r);
+  emu_fixture_stop (emu);
+}
+
+/* Five references, two voices. */
+GST_START_TEST (test_guide_scene)
+{
+  check_guide_example ("guide-scene", 7);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_guide_storyboard)
+{
+  check_guide_example ("guide-storyboard", 1);
+}
+
+GST_END_TEST;
+
+/* The first frame is a placeholder too: the video keeps the default
+ * 16:9. */
+GST_START_TEST (test_guide_first_frame)
+{
+  check_guide_example ("guide-first-frame", 3);
+}
+
+GST_END_TEST;
 
 /* Every example is there for the emulator and for the real service, and
  * the two differ only in base-url and api-key; the emulator is started as
@@ -1010,6 +1115,9 @@ cookbook_suite (void)
   tcase_add_test (tc, test_dialogue);
   tcase_add_test (tc, test_flash);
   tcase_add_test (tc, test_request_file);
+  tcase_add_test (tc, test_guide_scene);
+  tcase_add_test (tc, test_guide_storyboard);
+  tcase_add_test (tc, test_guide_first_frame);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("python");

@@ -57,12 +57,65 @@ test_http_404 (void)
       "InvalidFile.DownloadFailed", "HTTP 404");
 }
 
+/* --strict-references: what the service does with a URL it cannot
+ * download. */
 static void
-test_not_loopback (void)
+test_not_loopback_strict (void)
 {
-  g_autoptr (EmuReply) r = expect_failure ("{\"type\":\"reference_image\","
+  g_autoptr (JsonObject) config = emu_fixture_set_config (fixture,
+      "{\"strict_references\":true}");
+  g_autoptr (EmuReply) r = NULL;
+
+  g_assert_true (json_object_get_boolean_member (config,
+          "strict_references"));
+  r = expect_failure ("{\"type\":\"reference_image\","
       "\"url\":\"https://example.invalid/a.png\"}",
       "InvalidFile.DownloadFailed", "loopback");
+  json_object_unref (emu_fixture_set_config (fixture,
+          "{\"strict_references\":false}"));
+}
+
+/* Offline (the default), a reference on the internet is a labelled
+ * placeholder: the task succeeds, its video is the size asked for, and
+ * the emulator lists what it stood in for. */
+static void
+test_not_loopback_placeholder (void)
+{
+  const char *image = "https://example.invalid/files/girl%20one.png";
+  const char *voice = "https://example.invalid/voice.mp3";
+  const char *video = "https://example.invalid/role2.mp4?Expires=1";
+  g_autofree char *media = g_strdup_printf ("{\"type\":\"reference_image\","
+      "\"url\":\"%s\",\"reference_voice\":\"%s\"},"
+      "{\"type\":\"reference_video\",\"url\":\"%s\"}", image, voice, video);
+  g_autofree char *body = body_with_media (media, NULL);
+  g_autofree char *id = emu_create_task (fixture, body);
+  g_autoptr (EmuReply) reply = emu_wait_status (fixture, id, "SUCCEEDED");
+  g_autoptr (JsonArray) tasks = emu_fixture_get_tasks (fixture);
+  JsonObject *task = NULL;
+  JsonArray *placeholders;
+  JsonObject *usage;
+  guint i;
+
+  for (i = 0; i < json_array_get_length (tasks); i++) {
+    JsonObject *t = json_array_get_object_element (tasks, i);
+
+    if (g_strcmp0 (json_object_get_string_member (t, "task_id"), id) == 0)
+      task = t;
+  }
+  g_assert_nonnull (task);
+  g_assert_cmpint (json_object_get_int_member (task, "video_width"), ==,
+      1280);
+  g_assert_cmpint (json_object_get_int_member (task, "video_height"), ==,
+      720);
+  placeholders = json_object_get_array_member (task, "placeholders");
+  g_assert_cmpuint (json_array_get_length (placeholders), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (placeholders, 0), ==, image);
+  g_assert_cmpstr (json_array_get_string_element (placeholders, 1), ==, voice);
+  g_assert_cmpstr (json_array_get_string_element (placeholders, 2), ==, video);
+  /* A placeholder video counts as 5 s: the cap of one reference video. */
+  usage = json_object_get_object_member (emu_reply_object (reply), "usage");
+  g_assert_cmpint (json_object_get_int_member (usage,
+          "input_video_duration"), ==, 5);
 }
 
 static void
@@ -189,7 +242,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   fixture = emu_fixture_start (NULL);
   g_test_add_func ("/emulator/media/http-404", test_http_404);
-  g_test_add_func ("/emulator/media/not-loopback", test_not_loopback);
+  g_test_add_func ("/emulator/media/not-loopback-strict",
+      test_not_loopback_strict);
+  g_test_add_func ("/emulator/media/not-loopback-placeholder",
+      test_not_loopback_placeholder);
   g_test_add_func ("/emulator/media/undecodable", test_undecodable);
   g_test_add_func ("/emulator/media/image-too-small", test_image_too_small);
   g_test_add_func ("/emulator/media/video-given-as-image",
