@@ -139,6 +139,16 @@ create_task (EmuServer * server, SoupServerMessage * msg,
         request_id);
     return;
   }
+  /* --max-in-progress: the account's limit, checked once the request is
+   * known to be good.  (Whether the service refuses or queues a sixth
+   * task is not documented: --over-limit queue is the other form.) */
+  if (emu_task_store_at_limit (server->tasks, g_get_real_time ())) {
+    emu_task_spec_free (spec);
+    emu_server_reply_error (msg, 429, "Throttling",
+        "Requests throttling triggered: too many tasks in progress for this "
+        "account, try again once one has finished.", request_id);
+    return;
+  }
 
   body_text = g_strndup (data, len);
   task = emu_task_store_add (server->tasks, spec, body_text, request_id);

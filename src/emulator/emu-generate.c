@@ -340,10 +340,14 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
       g_array_append_val (video_lengths, fetched.info.duration_s);
   }
 
-  /* Billed input seconds: each reference video counts at most 5 s shared
-   * among the reference videos (2.7) or among all references (2.6). */
+  /* Billed input seconds, by the guide's "Billing formula": each
+   * reference video counts at most a truncation limit, 5 s shared among
+   * the reference videos (2.7) or among all references (2.6), with the
+   * limits as the guide tabulates them (1.65 s for three, not 1.67). */
   for (i = 0; i < video_lengths->len; i++) {
-    double cap = 5.0 / (wan27 ? video_lengths->len : n_refs);
+    static const double limits[] = { 5.0, 5.0, 2.5, 1.65, 1.25, 1.0 };
+    guint shared = wan27 ? video_lengths->len : n_refs;
+    double cap = shared < G_N_ELEMENTS (limits) ? limits[shared] : 5.0 / shared;
 
     input_s += MIN (g_array_index (video_lengths, double, i), cap);
   }

@@ -170,6 +170,11 @@ config_to_json (EmuServer * server)
   json_builder_add_string_value (b, running);
   json_builder_set_member_name (b, "strict_references");
   json_builder_add_boolean_value (b, server->config.strict_references);
+  json_builder_set_member_name (b, "max_in_progress");
+  json_builder_add_int_value (b, server->config.max_in_progress);
+  json_builder_set_member_name (b, "over_limit");
+  json_builder_add_string_value (b, server->config.queue_over_limit ?
+      "queue" : "refuse");
   json_builder_set_member_name (b, "result_size");
   json_builder_add_int_value (b, server->config.result_size);
   json_builder_set_member_name (b, "result_file");
@@ -182,8 +187,8 @@ config_to_json (EmuServer * server)
 }
 
 /* {"download_rate": N, "pending_dist": "...", "running_dist": "...",
- * "seed": N, "strict_references": B}, every member optional; all or
- * nothing. */
+ * "seed": N, "strict_references": B, "max_in_progress": N,
+ * "over_limit": "refuse"|"queue"}, every member optional; all or nothing. */
 static gboolean
 update_config (EmuServer * server, JsonNode * root, GError ** error)
 {
@@ -192,7 +197,8 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
   g_autoptr (EmuDist) running = NULL;
   JsonNode *node;
   gint64 rate = -1, seed = -1;
-  gint strict = -1;
+  gint strict = -1, queue = -1;
+  gint64 max = -1;
 
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -215,6 +221,25 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
       return FALSE;
     }
     strict = json_node_get_boolean (node);
+  }
+  if ((node = json_object_get_member (o, "max_in_progress")) != NULL) {
+    if (json_node_get_value_type (node) != G_TYPE_INT64
+        || (max = json_node_get_int (node)) < 0 || max > 1000) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "max_in_progress is a number from 0 (no limit) to 1000");
+      return FALSE;
+    }
+  }
+  if ((node = json_object_get_member (o, "over_limit")) != NULL) {
+    const char *mode = json_node_get_value_type (node) == G_TYPE_STRING ?
+        json_node_get_string (node) : NULL;
+
+    if (g_strcmp0 (mode, "queue") != 0 && g_strcmp0 (mode, "refuse") != 0) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "over_limit is \"refuse\" or \"queue\"");
+      return FALSE;
+    }
+    queue = g_strcmp0 (mode, "queue") == 0;
   }
   if ((node = json_object_get_member (o, "seed")) != NULL) {
     if (json_node_get_value_type (node) != G_TYPE_INT64
@@ -247,6 +272,13 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
     server->download_rate = rate;
   if (strict >= 0)
     server->config.strict_references = strict;
+  if (max >= 0)
+    server->config.max_in_progress = max;
+  if (queue >= 0)
+    server->config.queue_over_limit = queue;
+  if (max >= 0 || queue >= 0)
+    emu_task_store_set_limit (server->tasks, server->config.max_in_progress,
+        server->config.queue_over_limit);
   emu_task_store_set_timing (server->tasks, pending, running, seed >= 0,
       (guint32) seed);
   return TRUE;
@@ -575,6 +607,8 @@ emu_server_new (const EmuConfig * config, GError ** error)
   timing.seed = config->seed;
   timing.ttl_us = (gint64) config->task_ttl_s * G_USEC_PER_SEC;
   server->tasks = emu_task_store_new (&timing);
+  emu_task_store_set_limit (server->tasks, config->max_in_progress,
+      config->queue_over_limit);
   server->log = emu_request_log_new ();
   results_dir = emu_generate_results_dir (config->storage_dir);
   server->results = emu_results_new (results_dir, config->url_ttl_s);

@@ -34,6 +34,8 @@ typedef struct
   guint policy_ttl_s;
   char *storage_dir;            /* must exist */
   gboolean reject_long_prompts;
+  guint max_in_progress;        /* tasks in progress per account; 0: none */
+  gboolean queue_over_limit;    /* past it: queue (TRUE) or refuse */
   gboolean strict_references;   /* fail unreachable references, as the
                                  * service would, instead of placeholders */
   gboolean verbose;

@@ -12,6 +12,8 @@ struct _EmuTaskStore
   GRand *rand;
   GHashTable *by_id;            /* id -> EmuTask* (owned) */
   GPtrArray *ordered;           /* EmuTask* (borrowed), submission order */
+  guint max_in_progress;        /* 0: no limit */
+  gboolean queue_over_limit;    /* TRUE: queue past it, else refuse */
 };
 
 static const char *const status_names[] = {
@@ -212,6 +214,66 @@ is_expired (EmuTaskStore * store, EmuTask * task, gint64 now_us)
   return now_us - task->submit_us > store->ttl_us;
 }
 
+void
+emu_task_store_set_limit (EmuTaskStore * store, guint max, gboolean queue)
+{
+  store->max_in_progress = max;
+  store->queue_over_limit = queue;
+}
+
+static gboolean
+waits_for_slot (EmuTaskStore * store, EmuTask * task)
+{
+  return store->max_in_progress > 0 && store->queue_over_limit
+      && task->admitted_us == 0;
+}
+
+/* Queue mode: gives free slots to waiting tasks, oldest first.  Called
+ * whenever a state is asked for, so the state stays a function of the
+ * clock and of the questions asked (a slot is taken at the first look
+ * after it freed, as a scheduler would within its tick). */
+static void
+admit_waiting (EmuTaskStore * store, gint64 now_us)
+{
+  guint i, running = 0;
+
+  if (store->max_in_progress == 0 || !store->queue_over_limit)
+    return;
+  for (i = 0; i < store->ordered->len; i++) {
+    EmuTask *t = g_ptr_array_index (store->ordered, i);
+
+    if (t->admitted_us != 0 && !t->canceled
+        && now_us < emu_task_store_end_us (store, t))
+      running++;
+  }
+  for (i = 0; i < store->ordered->len && running < store->max_in_progress;
+      i++) {
+    EmuTask *t = g_ptr_array_index (store->ordered, i);
+
+    if (t->admitted_us == 0 && !t->canceled && !is_expired (store, t, now_us)) {
+      t->admitted_us = now_us;
+      running++;
+    }
+  }
+}
+
+gboolean
+emu_task_store_at_limit (EmuTaskStore * store, gint64 now_us)
+{
+  guint i, in_progress = 0;
+
+  if (store->max_in_progress == 0 || store->queue_over_limit)
+    return FALSE;
+  for (i = 0; i < store->ordered->len; i++) {
+    EmuTaskStatus status = emu_task_store_status (store,
+        g_ptr_array_index (store->ordered, i), now_us);
+
+    if (status == EMU_TASK_PENDING || status == EMU_TASK_RUNNING)
+      in_progress++;
+  }
+  return in_progress >= store->max_in_progress;
+}
+
 EmuTask *
 emu_task_store_lookup (EmuTaskStore * store, const char *id)
 {
@@ -255,7 +317,9 @@ emu_task_store_clear (EmuTaskStore * store)
 gint64
 emu_task_store_scheduled_us (EmuTaskStore * store, EmuTask * task)
 {
-  return task->submit_us + task->pending_us;
+  if (waits_for_slot (store, task))
+    return G_MAXINT64;
+  return MAX (task->submit_us + task->pending_us, task->admitted_us);
 }
 
 gint64
@@ -267,7 +331,7 @@ emu_task_store_end_us (EmuTaskStore * store, EmuTask * task)
     return task->canceled_us;
   if (task->outcome == EMU_TASK_OUTCOME_CANCEL)
     return emu_task_store_scheduled_us (store, task);
-  if (!task->done)
+  if (!task->done || waits_for_slot (store, task))
     return G_MAXINT64;
   /* A failure of the work shows once the task was scheduled; a success,
    * or a failure a fault asked for, only after the running time too. */
@@ -285,6 +349,7 @@ emu_task_store_status (EmuTaskStore * store, EmuTask * task, gint64 now_us)
     return EMU_TASK_UNKNOWN;
   if (task->canceled)
     return EMU_TASK_CANCELED;
+  admit_waiting (store, now_us);
   if (now_us < emu_task_store_scheduled_us (store, task))
     return EMU_TASK_PENDING;
   if (task->outcome == EMU_TASK_OUTCOME_CANCEL)

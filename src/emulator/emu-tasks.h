@@ -68,6 +68,8 @@ typedef struct
   char *actual_prompt;          /* the "rewritten" prompt, prompt_extend */
   char *video_url;              /* signed once, at the first SUCCEEDED query */
   GStrv placeholders;           /* references drawn as offline placeholders */
+  gint64 admitted_us;           /* --over-limit queue: when a slot took it;
+                                 * 0 while it waits */
 } EmuTask;
 
 EmuTask *emu_task_ref (EmuTask * task);
@@ -96,6 +98,16 @@ void emu_task_store_set_timing (EmuTaskStore * store,
 /* The current distributions, as text. */
 char *emu_task_store_describe_timing (EmuTaskStore * store,
     gboolean running);
+
+/* The account's limit of tasks in progress (PENDING or RUNNING; 0: none).
+ * Past it, a create is refused (emu_task_store_at_limit()) or, with
+ * @queue, the task stays PENDING until a running task ends: at most @max
+ * tasks are then RUNNING at once, taken in submission order. */
+void emu_task_store_set_limit (EmuTaskStore * store, guint max,
+    gboolean queue);
+
+/* TRUE when @max tasks are in progress and the limit refuses creates. */
+gboolean emu_task_store_at_limit (EmuTaskStore * store, gint64 now_us);
 
 /* Takes @spec.  The new task is PENDING as of now; its pending and running
  * times are drawn now. */

@@ -108,7 +108,26 @@ typedef struct
   gboolean moov_first;
   guint64 download_rate;
   guint64 result_size;
+  gboolean queue_over_limit;
 } ParsedOptions;
+
+static gboolean
+parse_over_limit (const char *name, const char *value, gpointer data,
+    GError ** error)
+{
+  gboolean *queue = &((ParsedOptions *) data)->queue_over_limit;
+
+  if (g_strcmp0 (value, "queue") == 0) {
+    *queue = TRUE;
+  } else if (g_strcmp0 (value, "refuse") == 0) {
+    *queue = FALSE;
+  } else {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+        "--over-limit must be 'refuse' or 'queue', not '%s'", value);
+    return FALSE;
+  }
+  return TRUE;
+}
 
 static gboolean
 parse_moov (const char *name, const char *value, gpointer data,
@@ -188,6 +207,7 @@ main (int argc, char **argv)
   g_autofree char *port_file = NULL;
   gint port = 8765, oss_port = 0, pending_ms = 1000, running_ms = 3000;
   gint url_ttl = 86400, task_ttl = 86400, policy_ttl = 300;
+  gint max_in_progress = 0;
   gboolean verbose = FALSE, reject_long = FALSE, show_elements = FALSE;
   gboolean strict_references = FALSE;
   ParsedOptions parsed = { 0, };
@@ -247,6 +267,13 @@ main (int argc, char **argv)
     {"result-file", 0, 0, G_OPTION_ARG_FILENAME, &result_file,
           "Serve this MP4 for every task instead of rendering one",
         "PATH"},
+    {"max-in-progress", 0, 0, G_OPTION_ARG_INT, &max_in_progress,
+          "Tasks in progress (PENDING or RUNNING) allowed at once, as the "
+          "account limit of the service (5); 0: no limit (default)", "N"},
+    {"over-limit", 0, 0, G_OPTION_ARG_CALLBACK, parse_over_limit,
+          "Past --max-in-progress: refuse the create with 429 Throttling, "
+          "or queue the task PENDING until a slot frees (default refuse)",
+        "refuse|queue"},
     {"moov", 0, 0, G_OPTION_ARG_CALLBACK, parse_moov,
         "Where the MP4 'moov' atom goes: first or last (default last)",
         "first|last"},
@@ -298,7 +325,7 @@ main (int argc, char **argv)
   }
   if (port < 0 || port > 65535 || oss_port < 0 || oss_port > 65535
       || pending_ms < 0 || running_ms < 0 || url_ttl < 0 || task_ttl < 0
-      || policy_ttl < 0) {
+      || policy_ttl < 0 || max_in_progress < 0) {
     g_printerr ("wanr2v-emulator: ports must be 0..65535 and times "
         "positive\n");
     return 2;
@@ -372,6 +399,8 @@ main (int argc, char **argv)
   config.storage_dir = storage_dir;
   config.reject_long_prompts = reject_long;
   config.strict_references = strict_references;
+  config.max_in_progress = max_in_progress;
+  config.queue_over_limit = parsed.queue_over_limit;
   config.verbose = verbose;
 
   /* Before anyone can learn where we listen: a SIGTERM sent as soon as the
