@@ -1,0 +1,241 @@
+/* wanr2v-slots.c: admission of tasks across pipelines and processes. */
+#include "wanr2v-slots.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+/* How often a waiter looks again.  Tasks run for minutes: a tenth of a
+ * second of latency is nothing, and a few opens per tick cost nothing. */
+#define WAIT_TICK_US (100 * 1000)
+
+struct _WanR2vSlot
+{
+  int fd;
+  guint index;
+};
+
+static int
+open_locked (const char *path, gboolean wait_for_it)
+{
+  int fd = g_open (path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return -1;
+  if (flock (fd, LOCK_EX | (wait_for_it ? 0 : LOCK_NB)) != 0) {
+    int saved = errno;
+
+    close (fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+static char *
+slots_dir (const char *dir, GError ** error)
+{
+  char *path = g_build_filename (dir, "slots", "queue", NULL);
+
+  if (g_mkdir_with_parents (path, 0700) != 0) {
+    int saved = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+        "Cannot create %s for the task slots: %s", path, g_strerror (saved));
+    g_free (path);
+    return NULL;
+  }
+  g_free (path);
+  return g_build_filename (dir, "slots", NULL);
+}
+
+static WanR2vSlot *
+take_free (const char *slots, guint max, GError ** error)
+{
+  guint i;
+
+  for (i = 0; i < max; i++) {
+    g_autofree char *name = g_strdup_printf ("slot-%u", i);
+    g_autofree char *path = g_build_filename (slots, name, NULL);
+    int fd = open_locked (path, FALSE);
+    WanR2vSlot *slot;
+
+    if (fd < 0) {
+      if (errno == EWOULDBLOCK)
+        continue;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+          "Cannot open the task slot %s: %s", path, g_strerror (errno));
+      return NULL;
+    }
+    slot = g_new0 (WanR2vSlot, 1);
+    slot->fd = fd;
+    slot->index = i;
+    return slot;
+  }
+  return NULL;
+}
+
+/* How many of the @max slots nobody holds right now (a moment's probe:
+ * the answer may be stale by the time it is used, which only costs a
+ * tick). */
+static guint
+count_free (const char *slots, guint max)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < max; i++) {
+    g_autofree char *name = g_strdup_printf ("slot-%u", i);
+    g_autofree char *path = g_build_filename (slots, name, NULL);
+    int fd = open_locked (path, FALSE);
+
+    if (fd >= 0) {
+      n++;
+      close (fd);
+    }
+  }
+  return n;
+}
+
+/* Tickets are named so that their order is their arrival: microseconds of
+ * real time, then the pid and a random tail against ties.  A ticket is
+ * locked under a dot name first and renamed, so that no one ever sees an
+ * unlocked live ticket and sweeps it. */
+static int
+take_ticket (const char *queue, char **name, GError ** error)
+{
+  g_autofree char *base = g_strdup_printf ("%016" G_GINT64_MODIFIER "d-%08d-"
+      "%08x", g_get_real_time (), (int) getpid (), g_random_int ());
+  g_autofree char *tmp_name = g_strconcat (".", base, NULL);
+  g_autofree char *tmp = g_build_filename (queue, tmp_name, NULL);
+  g_autofree char *path = g_build_filename (queue, base, NULL);
+  int fd = open_locked (tmp, TRUE);
+
+  if (fd < 0 || g_rename (tmp, path) != 0) {
+    int saved = errno;
+
+    if (fd >= 0) {
+      g_unlink (tmp);
+      close (fd);
+    }
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+        "Cannot queue for a task slot in %s: %s", queue, g_strerror (saved));
+    return -1;
+  }
+  *name = g_steal_pointer (&base);
+  return fd;
+}
+
+/* Live tickets before @mine; dead ones (no lock: their process is gone)
+ * are removed on the way. */
+static guint
+count_ahead (const char *queue, const char *mine)
+{
+  g_autoptr (GDir) d = g_dir_open (queue, 0, NULL);
+  const char *name;
+  guint ahead = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    g_autofree char *path = NULL;
+    int fd;
+
+    if (name[0] == '.' || strcmp (name, mine) >= 0)
+      continue;
+    path = g_build_filename (queue, name, NULL);
+    fd = open (path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+      continue;
+    if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+      g_unlink (path);          /* its owner died */
+    else
+      ahead++;
+    close (fd);
+  }
+  return ahead;
+}
+
+WanR2vSlot *
+wanr2v_slot_try_acquire (const char *dir, guint max, GError ** error)
+{
+  g_autofree char *slots = slots_dir (dir, error);
+
+  if (slots == NULL)
+    return NULL;
+  return take_free (slots, max, error);
+}
+
+WanR2vSlot *
+wanr2v_slot_acquire (const char *dir, guint max,
+    WanR2vSlotWaitFunc wait_func, gpointer user_data,
+    GCancellable * cancellable, GError ** error)
+{
+  g_autofree char *slots = NULL;
+  g_autofree char *queue = NULL;
+  g_autofree char *ticket = NULL;
+  g_autofree char *ticket_path = NULL;
+  WanR2vSlot *slot = NULL;
+  guint last_ahead = G_MAXUINT;
+  int ticket_fd;
+
+  g_return_val_if_fail (dir != NULL && max > 0, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  if ((slots = slots_dir (dir, error)) == NULL)
+    return NULL;
+  queue = g_build_filename (slots, "queue", NULL);
+  if ((ticket_fd = take_ticket (queue, &ticket, error)) < 0)
+    return NULL;
+  ticket_path = g_build_filename (queue, ticket, NULL);
+
+  for (;;) {
+    GError *local_error = NULL;
+    guint ahead = count_ahead (queue, ticket);
+
+    /* In ticket order, as far as free slots go: with two free slots the
+     * first two waiters both take one. */
+    if (ahead == 0 || ahead < count_free (slots, max)) {
+      slot = take_free (slots, max, &local_error);
+      if (slot != NULL || local_error != NULL) {
+        if (local_error)
+          g_propagate_error (error, local_error);
+        break;
+      }
+    }
+    if (ahead != last_ahead && wait_func != NULL)
+      wait_func (ahead, user_data);
+    last_ahead = ahead;
+
+    {
+      gint64 until = g_get_monotonic_time () + WAIT_TICK_US;
+
+      while (g_get_monotonic_time () < until
+          && !g_cancellable_is_cancelled (cancellable))
+        g_usleep (10 * 1000);
+    }
+    if (g_cancellable_set_error_if_cancelled (cancellable, error))
+      break;
+  }
+  g_unlink (ticket_path);
+  close (ticket_fd);
+  return slot;
+}
+
+guint
+wanr2v_slot_index (const WanR2vSlot * slot)
+{
+  return slot->index;
+}
+
+void
+wanr2v_slot_release (WanR2vSlot * slot)
+{
+  if (slot == NULL)
+    return;
+  close (slot->fd);
+  g_free (slot);
+}

@@ -1,0 +1,46 @@
+/* wanr2v-slots.h: admission of tasks across pipelines and processes.
+ *
+ * The service admits a limited number of tasks in progress per account
+ * (5).  Pipelines that share a cache directory, in one process or many,
+ * share that budget through slot files in "<dir>/slots": holding a slot is
+ * holding an exclusive flock() on one of "slot-0" .. "slot-<max-1>", so a
+ * process that dies, even by kill -9, gives its slots back through the
+ * kernel.  Waiters queue with a ticket file of their own, also locked while
+ * they live, so each can tell how many wait ahead of it; tickets of the
+ * dead are swept.  Slots are taken in ticket order, as far as free slots
+ * allow.
+ *
+ * Everything blocks: run it in a worker thread, with a cancellable.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _WanR2vSlot WanR2vSlot;
+
+/* Called while waiting, each time the number of waiters ahead changes
+ * (and once at the start), in the waiting thread. */
+typedef void (*WanR2vSlotWaitFunc) (guint ahead, gpointer user_data);
+
+/* Takes one of @max slots in @dir (created 0700 if needed), waiting as
+ * long as all are held.  Returns NULL with G_IO_ERROR_CANCELLED when
+ * @cancellable fires first, or another error when @dir cannot be used. */
+WanR2vSlot *wanr2v_slot_acquire (const char *dir, guint max,
+    WanR2vSlotWaitFunc wait_func, gpointer user_data,
+    GCancellable * cancellable, GError ** error);
+
+/* Takes a free slot if there is one, at once: NULL when all are held (no
+ * error) or on error. */
+WanR2vSlot *wanr2v_slot_try_acquire (const char *dir, guint max,
+    GError ** error);
+
+/* Which slot, 0 .. max-1. */
+guint wanr2v_slot_index (const WanR2vSlot * slot);
+
+/* Gives the slot back. */
+void wanr2v_slot_release (WanR2vSlot * slot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vSlot, wanr2v_slot_release)
+
+G_END_DECLS
