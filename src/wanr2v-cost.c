@@ -15,9 +15,8 @@ void
 wanr2v_cost_predict (const WanR2vRequest * request,
     const double *video_seconds, WanR2vCost * cost)
 {
-  WanR2vModelFamily family = wanr2v_model_family (request->model);
-  gboolean wan27 = family == WANR2V_FAMILY_WAN27
-      || family == WANR2V_FAMILY_UNKNOWN;
+  gboolean wan27 = !wanr2v_model_family_is_wan26 (wanr2v_model_family
+      (request->model));
   guint videos = wanr2v_request_count_media (request,
       WANR2V_MEDIA_REFERENCE_VIDEO);
   guint images = wanr2v_request_count_media (request,
@@ -55,10 +54,9 @@ gboolean
 wanr2v_cost_agrees (const WanR2vRequest * request, const WanR2vCost * cost,
     double usage_seconds)
 {
-  WanR2vModelFamily family = wanr2v_model_family (request->model);
   double predicted = cost->billed_seconds;
 
-  if (family == WANR2V_FAMILY_WAN26 || family == WANR2V_FAMILY_WAN26_FLASH) {
+  if (wanr2v_model_family_is_wan26 (wanr2v_model_family (request->model))) {
     if (!cost->exact)
       return usage_seconds <= predicted + 0.005;
     return fabs (usage_seconds - predicted) <= 0.005;

@@ -63,12 +63,6 @@ wanr2v_http_get_default (void)
   return instance;
 }
 
-GMainContext *
-wanr2v_http_get_context (WanR2vHttp * http)
-{
-  return http->context;
-}
-
 SoupSession *
 wanr2v_http_get_session (WanR2vHttp * http)
 {

@@ -18,8 +18,6 @@ typedef struct _WanR2vHttp WanR2vHttp;
  * process (like GStreamer's own thread pools). */
 WanR2vHttp *wanr2v_http_get_default (void);
 
-GMainContext *wanr2v_http_get_context (WanR2vHttp * http);
-
 /* Only to be used from the HTTP thread. */
 SoupSession *wanr2v_http_get_session (WanR2vHttp * http);
 

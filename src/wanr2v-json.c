@@ -266,12 +266,6 @@ get_int64 (JsonObject * object, const char *name, gint64 fallback)
 
 /* ---- create body -------------------------------------------------------- */
 
-static gboolean
-family_is_wan26 (WanR2vModelFamily family)
-{
-  return family == WANR2V_FAMILY_WAN26 || family == WANR2V_FAMILY_WAN26_FLASH;
-}
-
 static void
 add_string_member (JsonBuilder * builder, const char *name, const char *value)
 {
@@ -454,7 +448,7 @@ wanr2v_json_build_create_body (const WanR2vRequest * req, GError ** error)
     add_string_member (builder, "negative_prompt", req->negative_prompt);
 
   /* Each of these closes "input" and writes "parameters". */
-  if (family_is_wan26 (family))
+  if (wanr2v_model_family_is_wan26 (family))
     ok = build_wan26 (req, family, builder, error);
   else
     ok = build_wan27 (req, builder, error);

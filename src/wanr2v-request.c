@@ -53,8 +53,8 @@ wanr2v_model_family (const char *model)
   return WANR2V_FAMILY_UNKNOWN;
 }
 
-static gboolean
-family_is_wan26 (WanR2vModelFamily family)
+gboolean
+wanr2v_model_family_is_wan26 (WanR2vModelFamily family)
 {
   return family == WANR2V_FAMILY_WAN26 || family == WANR2V_FAMILY_WAN26_FLASH;
 }
@@ -219,7 +219,7 @@ static gboolean
 legacy_size_parts (const WanR2vRequest * req, const char **resolution,
     const char **ratio)
 {
-  if (req->size == NULL || !family_is_wan26 (wanr2v_model_family (req->model)))
+  if (req->size == NULL || !wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model)))
     return FALSE;
   return wanr2v_size_parse_legacy (req->size, resolution, ratio);
 }
@@ -264,7 +264,7 @@ wanr2v_request_get_output_size (const WanR2vRequest * req, guint * width,
   if (family == WANR2V_FAMILY_UNKNOWN)
     return FALSE;
 
-  if (family_is_wan26 (family) && req->size != NULL) {
+  if (wanr2v_model_family_is_wan26 (family) && req->size != NULL) {
     /* An explicit size wins over resolution and ratio. */
     if (!wanr2v_size_parse_legacy (req->size, &resolution, &ratio))
       return FALSE;
@@ -272,7 +272,7 @@ wanr2v_request_get_output_size (const WanR2vRequest * req, guint * width,
     resolution = wanr2v_request_get_resolution (req);
     ratio = wanr2v_request_get_ratio (req);
   }
-  return wanr2v_size_lookup (resolution, ratio, family_is_wan26 (family),
+  return wanr2v_size_lookup (resolution, ratio, wanr2v_model_family_is_wan26 (family),
       width, height);
 }
 
@@ -372,7 +372,7 @@ wanr2v_request_media_label (const WanR2vRequest * req, guint index,
     gboolean voice)
 {
   const WanR2vMedia *target;
-  gboolean wan26 = family_is_wan26 (wanr2v_model_family (req->model));
+  gboolean wan26 = wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model));
   guint i, same_type = 0, references = 0;
   const char *property, *noun;
 
@@ -516,7 +516,7 @@ check_url (const WanR2vRequest * req, const char *label, const char *url,
         return fail (error, WANR2V_REQUEST_ERROR_INVALID,
             "%s: data: URIs are accepted only for images; give a file path, "
             "file:// URI, http(s):// URL or oss:// URL", label);
-      if (family_is_wan26 (family))
+      if (wanr2v_model_family_is_wan26 (family))
         return fail (error, WANR2V_REQUEST_ERROR_UNSUPPORTED,
             "%s: %s accepts no data: URIs; give a file path, file:// URI, "
             "http(s):// URL or oss:// URL", label, req->model);
@@ -524,7 +524,7 @@ check_url (const WanR2vRequest * req, const char *label, const char *url,
     case WANR2V_URL_INVALID:
     default:
       quoted = quote_for_message (url);
-      if (image_like && !family_is_wan26 (family))
+      if (image_like && !wanr2v_model_family_is_wan26 (family))
         return fail (error, WANR2V_REQUEST_ERROR_INVALID,
             "%s: %s is not a file path, file:// URI, http(s):// URL, "
             "oss:// URL or data: URI", label, quoted);
@@ -593,7 +593,7 @@ validate_model (const WanR2vRequest * req, GError ** error)
 static gboolean
 validate_prompts (const WanR2vRequest * req, GError ** error)
 {
-  gboolean wan26 = family_is_wan26 (wanr2v_model_family (req->model));
+  gboolean wan26 = wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model));
 
   if (is_blank (req->prompt))
     return fail (error, WANR2V_REQUEST_ERROR_MISSING,
@@ -613,7 +613,7 @@ validate_prompts (const WanR2vRequest * req, GError ** error)
 static gboolean
 validate_counts (const WanR2vRequest * req, GError ** error)
 {
-  gboolean wan26 = family_is_wan26 (wanr2v_model_family (req->model));
+  gboolean wan26 = wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model));
   guint images = wanr2v_request_count_media (req,
       WANR2V_MEDIA_REFERENCE_IMAGE);
   guint videos = wanr2v_request_count_media (req,
@@ -652,7 +652,7 @@ validate_counts (const WanR2vRequest * req, GError ** error)
 static gboolean
 validate_media (const WanR2vRequest * req, GError ** error)
 {
-  gboolean wan26 = family_is_wan26 (wanr2v_model_family (req->model));
+  gboolean wan26 = wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model));
   guint i;
 
   for (i = 0; i < req->media->len; i++) {
@@ -686,7 +686,7 @@ static gboolean
 validate_parameters (const WanR2vRequest * req, GError ** error)
 {
   WanR2vModelFamily family = wanr2v_model_family (req->model);
-  gboolean wan26 = family_is_wan26 (family);
+  gboolean wan26 = wanr2v_model_family_is_wan26 (family);
   gboolean has_video =
       wanr2v_request_count_media (req, WANR2V_MEDIA_REFERENCE_VIDEO) > 0;
   g_autofree char *quoted = NULL;

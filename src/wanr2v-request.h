@@ -25,6 +25,9 @@ typedef enum
 
 WanR2vModelFamily wanr2v_model_family (const char *model);
 
+/* wan2.6-r2v or wan2.6-r2v-flash: the legacy reference_urls protocol. */
+gboolean wanr2v_model_family_is_wan26 (WanR2vModelFamily family);
+
 typedef enum
 {
   WANR2V_MEDIA_REFERENCE_IMAGE,
