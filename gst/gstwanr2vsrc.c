@@ -39,6 +39,7 @@
 #include "wanr2vsrc-enums.h"
 #include "wanr2vsrc-inspect.h"
 #include "wanr2vsrc-report.h"
+#include "wanr2vsrc-trust.h"
 #include "wanr2vsrc-uri.h"
 
 #include "wanr2v-client.h"
@@ -67,6 +68,7 @@ GST_DEBUG_CATEGORY (gst_wanr2v_src_debug);
 #define DEFAULT_REQUEST_TIMEOUT 60
 #define DEFAULT_CANCEL_ON_STOP TRUE
 #define DEFAULT_ALLOW_INSECURE FALSE
+#define DEFAULT_ALLOW_LOCAL_FILES FALSE
 #define DEFAULT_BLOCKSIZE (64 * 1024)
 
 enum
@@ -101,6 +103,7 @@ enum
   PROP_AUDIO,
   PROP_REQUEST,
   PROP_CACHE_POLICY,
+  PROP_ALLOW_LOCAL_FILES,
   N_PROPS
 };
 
@@ -109,6 +112,9 @@ enum
  * apply). */
 #define PROP_BIT(prop) (G_GUINT64_CONSTANT (1) << (prop))
 #define IS_SET(s, prop) (((s)->set_mask & PROP_BIT (prop)) != 0)
+/* Whether the value of @prop came from a wanr2v:// URI, which anyone may
+ * have written, rather than from the application. */
+#define FROM_URI(s, prop) (((s)->uri_mask & PROP_BIT (prop)) != 0)
 
 static GParamSpec *properties[N_PROPS];
 
@@ -143,7 +149,10 @@ typedef struct
   gboolean audio;
   char *request_file;
   WanR2vCachePolicy cache_policy;
+  gboolean allow_local_files;
   guint64 set_mask;
+  guint64 uri_mask;
+  GStrv uri_app_only;           /* application-only settings a URI tried */
 } Settings;
 
 struct _GstWanR2vSrc
@@ -207,6 +216,7 @@ settings_clear (Settings * s)
   g_clear_pointer (&s->task_id, g_free);
   g_clear_pointer (&s->cache_dir, g_free);
   g_clear_pointer (&s->request_file, g_free);
+  g_clear_pointer (&s->uri_app_only, g_strfreev);
 }
 
 static GStrv
@@ -239,6 +249,23 @@ strv_to_array (GStrv strv, GValue * value)
 }
 
 static void
+strv_remove (GStrv * strv, const char *item)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv old = *strv;
+  guint i;
+
+  for (i = 0; old[i]; i++)
+    if (strcmp (old[i], item) != 0)
+      g_strv_builder_add (builder, old[i]);
+  *strv = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  g_strfreev (old);
+  if (**strv == NULL)
+    g_clear_pointer (strv, g_strfreev);
+}
+
+static void
 gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
@@ -247,6 +274,13 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   s->set_mask |= PROP_BIT (prop_id);
+  /* Set by the application; the URI code marks its own afterwards.  An
+   * application-only setting a URI tried to make is the application's
+   * choice from now on. */
+  s->uri_mask &= ~PROP_BIT (prop_id);
+  if (s->uri_app_only && g_strv_contains ((const char *const *)
+          s->uri_app_only, pspec->name))
+    strv_remove (&s->uri_app_only, pspec->name);
   switch (prop_id) {
     case PROP_API_KEY:
       if (s->api_key)
@@ -350,6 +384,9 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     case PROP_CACHE_POLICY:
       s->cache_policy = g_value_get_enum (value);
       break;
+    case PROP_ALLOW_LOCAL_FILES:
+      s->allow_local_files = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -451,6 +488,9 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CACHE_POLICY:
       g_value_set_enum (value, s->cache_policy);
+      break;
+    case PROP_ALLOW_LOCAL_FILES:
+      g_value_set_boolean (value, s->allow_local_files);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -696,6 +736,44 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
 }
 
+/* The trust rule (see wanr2vsrc-trust.h): what a URI set is only what to
+ * generate.  Called with the object lock, before anything is opened. */
+static gboolean
+check_uri_trust (Settings * s, GError ** error)
+{
+  const char *first_frame[] = { s->first_frame, NULL };
+
+  if (!wanr2vsrc_trust_check_app_only ((const char *const *) s->uri_app_only,
+          error))
+    return FALSE;
+  return (!FROM_URI (s, PROP_IMAGES)
+      || wanr2vsrc_trust_check_references ("images", TRUE,
+          (const char *const *) s->images, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_VIDEOS)
+      || wanr2vsrc_trust_check_references ("videos", TRUE,
+          (const char *const *) s->videos, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_IMAGE_VOICES)
+      || wanr2vsrc_trust_check_references ("image-voices", TRUE,
+          (const char *const *) s->image_voices, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_VIDEO_VOICES)
+      || wanr2vsrc_trust_check_references ("video-voices", TRUE,
+          (const char *const *) s->video_voices, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_FIRST_FRAME) || s->first_frame == NULL
+      || wanr2vsrc_trust_check_references ("first-frame", FALSE, first_frame,
+          s->allow_local_files, error));
+}
+
+gboolean
+gst_wanr2v_src_check_uri_trust (GstWanR2vSrc * self, GError ** error)
+{
+  gboolean ok;
+
+  GST_OBJECT_LOCK (self);
+  ok = check_uri_trust (&self->settings, error);
+  GST_OBJECT_UNLOCK (self);
+  return ok;
+}
+
 static char *
 default_cache_dir (void)
 {
@@ -717,6 +795,13 @@ start_job (GstWanR2vSrc * self)
 
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->current_task_id, g_free);
+  /* First of all: what a URI set must not open a file or reach a host. */
+  if (!check_uri_trust (s, &error)) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+        ("refused before any file was opened or request sent"));
+    return FALSE;
+  }
   if (s->task_id == NULL || *s->task_id == 0) {
     req = build_request (self, &error);
     if (req == NULL) {
@@ -1033,6 +1118,24 @@ gst_wanr2v_src_forget_settings (GstWanR2vSrc * self)
 {
   GST_OBJECT_LOCK (self);
   self->settings.set_mask = 0;
+  self->settings.uri_mask = 0;
+  g_clear_pointer (&self->settings.uri_app_only, g_strfreev);
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_wanr2v_src_set_uri_origin (GstWanR2vSrc * self, GParamSpec ** from_uri,
+    guint n_from_uri, const char *const *app_only)
+{
+  Settings *s = &self->settings;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  for (i = 0; i < n_from_uri; i++)
+    s->uri_mask |= PROP_BIT (from_uri[i]->param_id);
+  g_strfreev (s->uri_app_only);
+  s->uri_app_only = app_only && *app_only ? g_strdupv ((char **) app_only) :
+      NULL;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -1140,6 +1243,7 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   s->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   s->cancel_on_stop = DEFAULT_CANCEL_ON_STOP;
   s->allow_insecure = DEFAULT_ALLOW_INSECURE;
+  s->allow_local_files = DEFAULT_ALLOW_LOCAL_FILES;
   s->shot_type = GST_WANR2V_SHOT_TYPE_SINGLE;
   s->audio = TRUE;
   /* What init set is not "set by the user". */
@@ -1277,6 +1381,13 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "A JSON file holding a whole create-request body as in the service's "
       "curl examples (model, input, parameters); properties set explicitly "
       "override its fields", NULL, PARAM_FLAGS);
+  properties[PROP_ALLOW_LOCAL_FILES] = g_param_spec_boolean
+      ("allow-local-files", "Allow local files from a URI", "Let references "
+      "that came from a wanr2v:// URI name local files (paths, file://), "
+      "which are then read and sent to the service. References set as "
+      "properties may always be local; set this only for URIs you trust, "
+      "e.g. in playbin's source-setup handler",
+      DEFAULT_ALLOW_LOCAL_FILES, PARAM_FLAGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (element_class,
