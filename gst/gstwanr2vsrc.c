@@ -792,6 +792,7 @@ start_job (GstWanR2vSrc * self)
   g_autofree char *base_url = NULL;
   WanR2vJobConfig config = { 0, };
   WanR2vJob *job;
+  gssize bad;
 
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->current_task_id, g_free);
@@ -816,6 +817,20 @@ start_job (GstWanR2vSrc * self)
     GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
         ("No API key: set the api-key property or the DASHSCOPE_API_KEY "
             "environment variable"), (NULL));
+    return FALSE;
+  }
+  /* A line break would end the Authorization header and start another
+   * of the sender's choosing.  Say where, never what: the text goes to
+   * the bus and to logs. */
+  if ((bad = wanr2v_client_key_bad_char (s->api_key)) >= 0) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+        ("The API key (api-key, or DASHSCOPE_API_KEY) contains a %s at "
+            "character %" G_GSSIZE_FORMAT ": DashScope keys are printable "
+            "text. Check how the key was copied (a trailing newline?)",
+            s->api_key[bad] == '\n' ? "line feed (LF)" : s->api_key[bad] ==
+            '\r' ? "carriage return (CR)" : "control character", bad + 1),
+        ("refused before any request was sent"));
     return FALSE;
   }
 

@@ -74,6 +74,17 @@ host_is_loopback (const char *host)
   return addr != NULL && g_inet_address_get_is_loopback (addr);
 }
 
+gssize
+wanr2v_client_key_bad_char (const char *api_key)
+{
+  const char *c;
+
+  for (c = api_key ? api_key : ""; *c; c++)
+    if (g_ascii_iscntrl (*c))
+      return c - api_key;
+  return -1;
+}
+
 WanR2vClient *
 wanr2v_client_new (const char *base_url, const char *api_key,
     gboolean allow_insecure, GError ** error)
@@ -99,6 +110,15 @@ wanr2v_client_new (const char *base_url, const char *api_key,
         "base-url \"%s\" is plain http to a host other than this machine: "
         "the API key would travel unencrypted. Use https, or set "
         "allow-insecure=true if you really mean it", base_url);
+    return NULL;
+  }
+  /* The element refuses such a key first, with its own words; this keeps
+   * every other user of the client from sending one. */
+  if (wanr2v_client_key_bad_char (api_key) >= 0) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_AUTH,
+        "The API key contains a control character (at position %"
+        G_GSSIZE_FORMAT "): it cannot go into an HTTP header",
+        wanr2v_client_key_bad_char (api_key) + 1);
     return NULL;
   }
   if (g_ascii_strcasecmp (scheme, "https") == 0
