@@ -189,8 +189,11 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
      * application gets a RESOURCE/SETTINGS error naming it (a set_uri
      * failure only makes playbin say it found no source). */
     if (pspec && wanr2vsrc_uri_property_app_only (pspec)) {
-      if (!g_ptr_array_find_with_equal_func (app_only, k, g_str_equal, NULL))
-        g_ptr_array_add (app_only, g_strdup (k));
+      /* By its canonical name (GObject takes base_url for base-url), so
+       * that the application setting base-url replaces it. */
+      if (!g_ptr_array_find_with_equal_func (app_only, pspec->name,
+              g_str_equal, NULL))
+        g_ptr_array_add (app_only, g_strdup (pspec->name));
       continue;
     }
     if (pspec == NULL || !wanr2vsrc_uri_property_allowed (pspec)) {

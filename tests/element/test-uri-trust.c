@@ -202,6 +202,9 @@ GST_START_TEST (test_hostile_uris)
     {"base-url", g_strdup_printf ("wanr2v://generate?prompt=x&%s"
               "&base-url=%s", remote, e_evil), "base-url",
         "DASHSCOPE_HTTP_BASE_URL"},
+    {"base_url, GObject's other spelling",
+          g_strdup_printf ("wanr2v://generate?prompt=x&%s&base_url=%s",
+              remote, e_evil), "base-url", "DASHSCOPE_HTTP_BASE_URL"},
     {"base-url on a task URI", g_strdup_printf ("wanr2v://task/abc"
               "?base-url=%s", e_evil), "base-url", "source-setup"},
     {"allow-insecure", g_strdup_printf ("wanr2v://generate?prompt=x&%s"

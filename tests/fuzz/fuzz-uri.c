@@ -105,6 +105,8 @@ first_app_only_parameter (const char *uri)
   g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_WWW_FORM);
   while (g_uri_params_iter_next (&iter, &key, &value, NULL)) {
     g_free (value);
+    /* GObject's canonical form: negative_prompt is negative-prompt. */
+    g_strdelimit (key, "_", '-');
     if (!g_strv_contains (what_to_generate, key))
       return key;
     g_free (key);
