@@ -45,6 +45,7 @@
 #include "wanr2v-client.h"
 #include "wanr2v-job.h"
 #include "wanr2v-json.h"
+#include "wanr2v-localfile.h"
 #include "wanr2v-request.h"
 
 #include <errno.h>
@@ -627,20 +628,40 @@ out:
   return ok;
 }
 
-static WanR2vRequest *
-load_request_file (const char *path, GError ** error)
+/* A create body with five inline images of the largest size the service
+ * takes is about 140 MB of base64; a request file is normally a few KB.
+ * Larger than this, it is not a request file. */
+#define MAX_REQUEST_FILE_BYTES (32 * 1024 * 1024)
+
+/* Reads the request file: a regular file of at most MAX_REQUEST_FILE_BYTES
+ * (a FIFO or /dev/zero is refused before a byte is read).  Called without
+ * the object lock: it is disk I/O. */
+static GBytes *
+read_request_file (const char *path, GError ** error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+  GBytes *contents;
+
+  contents = wanr2v_local_file_read (path, "request", MAX_REQUEST_FILE_BYTES,
+      NULL, &local_error);
+  if (contents == NULL)
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "%s%s", local_error->message,
+        g_error_matches (local_error, G_IO_ERROR,
+            G_IO_ERROR_MESSAGE_TOO_LARGE) ? " (the request property takes "
+        "files of at most 32 MiB)" : "");
+  return contents;
+}
+
+static WanR2vRequest *
+parse_request_file (const char *path, GBytes * contents, GError ** error)
+{
   g_autoptr (GError) local_error = NULL;
   gsize length;
+  const char *data = g_bytes_get_data (contents, &length);
   WanR2vRequest *req;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error)) {
-    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
-        "request: %s", local_error->message);
-    return NULL;
-  }
-  req = wanr2v_json_parse_request (contents, length, &local_error);
+  req = wanr2v_json_parse_request (data ? data : "", length, &local_error);
   if (req == NULL)
     g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
         "request: %s: %s", path, local_error->message);
@@ -654,18 +675,18 @@ replace_string (char **field, const char *value)
   *field = value && *value ? g_strdup (value) : NULL;
 }
 
-/* Builds the request from a request file (if any) and the properties: a
- * property set explicitly overrides the file; parameters set nowhere are
- * left out so the service's defaults apply.  Called with the object lock;
- * reads only the (small) request file. */
+/* Builds the request from the request file's @contents (if any) and the
+ * properties: a property set explicitly overrides the file; parameters set
+ * nowhere are left out so the service's defaults apply.  Called with the
+ * object lock; does no I/O. */
 static WanR2vRequest *
-build_request (GstWanR2vSrc * self, GError ** error)
+build_request (GstWanR2vSrc * self, GBytes * contents, GError ** error)
 {
   Settings *s = &self->settings;
   g_autoptr (WanR2vRequest) req = NULL;
-  gboolean from_file = s->request_file && *s->request_file;
+  gboolean from_file = contents != NULL;
 
-  req = from_file ? load_request_file (s->request_file, error) :
+  req = from_file ? parse_request_file (s->request_file, contents, error) :
       wanr2v_request_new ();
   if (req == NULL)
     return NULL;
@@ -706,6 +727,39 @@ build_request (GstWanR2vSrc * self, GError ** error)
   if (!wanr2v_request_validate (req, error))
     return NULL;
   return g_steal_pointer (&req);
+}
+
+/* Refuses at once a local reference that is a FIFO, a device, a directory
+ * (anything but a regular file), with nothing but a stat: reading one
+ * would block or never end.  A missing file is left to the inspection,
+ * which reports every problem of every file together. */
+static gboolean
+check_local_files (const WanR2vRequest * req, GError ** error)
+{
+  guint i;
+  gint voice;
+
+  for (i = 0; i < req->media->len; i++) {
+    const WanR2vMedia *m = g_ptr_array_index (req->media, i);
+
+    for (voice = 0; voice < 2; voice++) {
+      const char *url = voice ? m->voice : m->url;
+      g_autofree char *path = NULL, *label = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (url == NULL || *url == '\0'
+          || wanr2v_url_classify (url) != WANR2V_URL_LOCAL
+          || (path = wanr2v_url_to_local_path (url)) == NULL)
+        continue;
+      label = wanr2v_request_media_label (req, i, voice);
+      if (!wanr2v_local_file_check (path, label, &local_error)) {
+        g_set_error_literal (error, WANR2V_REQUEST_ERROR,
+            WANR2V_REQUEST_ERROR_INVALID, local_error->message);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
 }
 
 /* Called on the HTTP thread for everything the job does. */
@@ -790,6 +844,8 @@ start_job (GstWanR2vSrc * self)
   g_autoptr (GError) error = NULL;
   g_autofree char *cache_dir = NULL;
   g_autofree char *base_url = NULL;
+  g_autofree char *request_file = NULL;
+  g_autoptr (GBytes) request_contents = NULL;
   WanR2vJobConfig config = { 0, };
   WanR2vJob *job;
   gssize bad;
@@ -803,9 +859,23 @@ start_job (GstWanR2vSrc * self)
         ("refused before any file was opened or request sent"));
     return FALSE;
   }
+  /* The request file is read without the lock: a property read from
+   * another thread must not wait for the disk. */
+  if ((s->task_id == NULL || *s->task_id == 0) && s->request_file
+      && *s->request_file) {
+    request_file = g_strdup (s->request_file);
+    GST_OBJECT_UNLOCK (self);
+    request_contents = read_request_file (request_file, &error);
+    if (request_contents == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+          ("the request was not sent"));
+      return FALSE;
+    }
+    GST_OBJECT_LOCK (self);
+  }
   if (s->task_id == NULL || *s->task_id == 0) {
-    req = build_request (self, &error);
-    if (req == NULL) {
+    req = build_request (self, request_contents, &error);
+    if (req == NULL || !check_local_files (req, &error)) {
       GST_OBJECT_UNLOCK (self);
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
           ("the request was not sent"));

@@ -1,6 +1,7 @@
 /* wanr2v-cache.c: kept videos and the task journal. */
 #include "wanr2v-cache.h"
 #include "wanr2v-json.h"
+#include "wanr2v-localfile.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -11,20 +12,21 @@
 /* Bump when the canonical form changes, so old keys stop matching. */
 #define CANONICAL_VERSION 1
 
+/* Regular files only (a FIFO or /dev/zero is refused before a byte is
+ * read), and a stop cancels it between blocks. */
 static char *
-hash_file (const char *path, GError ** error)
+hash_file (const char *path, GCancellable * cancellable, GError ** error)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GInputStream) stream = NULL;
   g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   guint8 buffer[64 * 1024];
 
-  stream = g_file_read (file, NULL, error);
+  stream = wanr2v_local_file_open_stream (path, "reference", 0, NULL, error);
   if (stream == NULL)
     return NULL;
   for (;;) {
-    gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer,
-        sizeof (buffer), NULL, error);
+    gssize n = g_input_stream_read (stream, buffer, sizeof (buffer),
+        cancellable, error);
 
     if (n < 0)
       return NULL;
@@ -38,7 +40,7 @@ hash_file (const char *path, GError ** error)
 /* Local files by content, so that a renamed file still matches and an
  * edited one does not. */
 static gboolean
-canonical_url (char **url, GError ** error)
+canonical_url (char **url, GCancellable * cancellable, GError ** error)
 {
   g_autofree char *path = NULL;
   char *hashed;
@@ -46,7 +48,7 @@ canonical_url (char **url, GError ** error)
   if (*url == NULL || wanr2v_url_classify (*url) != WANR2V_URL_LOCAL)
     return TRUE;
   path = wanr2v_url_to_local_path (*url);
-  hashed = path ? hash_file (path, error) : NULL;
+  hashed = path ? hash_file (path, cancellable, error) : NULL;
   if (hashed == NULL) {
     if (error && *error == NULL)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -60,7 +62,7 @@ canonical_url (char **url, GError ** error)
 
 char *
 wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
-    GError ** error)
+    GCancellable * cancellable, GError ** error)
 {
   g_autoptr (WanR2vRequest) canon = wanr2v_request_copy (req);
   g_autoptr (GUri) uri = g_uri_parse (base_url ? base_url : "",
@@ -74,7 +76,8 @@ wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
 
     if (m->voice && *m->voice == '\0')
       g_clear_pointer (&m->voice, g_free);
-    if (!canonical_url (&m->url, error) || !canonical_url (&m->voice, error))
+    if (!canonical_url (&m->url, cancellable, error)
+        || !canonical_url (&m->voice, cancellable, error))
       return NULL;
   }
 
@@ -106,9 +109,10 @@ wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
 
 char *
 wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
-    GError ** error)
+    GCancellable * cancellable, GError ** error)
 {
-  g_autofree char *canonical = wanr2v_cache_canonical (req, base_url, error);
+  g_autofree char *canonical = wanr2v_cache_canonical (req, base_url,
+      cancellable, error);
 
   if (canonical == NULL)
     return NULL;

@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "wanr2v-request.h"
 
 G_BEGIN_DECLS
@@ -29,13 +29,14 @@ typedef enum
 #define WANR2V_JOURNAL_MAX_AGE_S (24 * 3600)
 
 /* The key of @req sent to @base_url: 64 hex characters.  Reads (hashes)
- * every local file of the request: call it in a worker thread. */
+ * every local file of the request (regular files only): call it in a
+ * worker thread; @cancellable stops it between blocks. */
 char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
-    GError ** error);
+    GCancellable * cancellable, GError ** error);
 
 /* The canonical document the key is the hash of (for tests and debugging). */
 char *wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
-    GError ** error);
+    GCancellable * cancellable, GError ** error);
 
 char *wanr2v_cache_video_path (const char *dir, const char *key);
 

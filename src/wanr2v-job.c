@@ -1143,7 +1143,8 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
   if (!voice && media->type != WANR2V_MEDIA_REFERENCE_VIDEO
       && st.st_size <= MAX_INLINE_IMAGE_BYTES
       && wanr2v_model_family (wire->model) == WANR2V_FAMILY_WAN27) {
-    char *data_uri = wanr2v_media_image_to_data_uri (path, &local_error);
+    char *data_uri = wanr2v_media_image_to_data_uri (path,
+        MAX_INLINE_IMAGE_BYTES, job->cancellable, &local_error);
 
     if (data_uri == NULL) {
       g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST, "%s: %s",
@@ -1180,7 +1181,7 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
    * checks, which name the file and the problem. */
   if (job->cache_policy == WANR2V_CACHE_REUSE) {
     job->key = wanr2v_cache_key (job->request,
-        wanr2v_client_get_base_url (job->client), NULL);
+        wanr2v_client_get_base_url (job->client), job->cancellable, NULL);
     if (job->key && wanr2v_cache_lookup (job->output_dir, job->key,
             &job->cached_path, &job->cached_size)) {
       job->cached_task_id = wanr2v_cache_kept_task (job->output_dir,
@@ -1211,7 +1212,7 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
   if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF) {
     if (job->key == NULL)
       job->key = wanr2v_cache_key (job->request,
-          wanr2v_client_get_base_url (job->client), &error);
+          wanr2v_client_get_base_url (job->client), job->cancellable, &error);
     if (job->key && job->cache_policy == WANR2V_CACHE_REUSE)
       job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
           WANR2V_JOURNAL_MAX_AGE_S);

@@ -2,6 +2,7 @@
 #include "wanr2v-upload.h"
 #include "wanr2v-concat-stream.h"
 #include "wanr2v-http.h"
+#include "wanr2v-localfile.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -195,9 +196,7 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
     GAsyncReadyCallback callback, gpointer user_data)
 {
   WanR2vHttp *http = wanr2v_http_get_default ();
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInfo) info = NULL;
-  g_autoptr (GFileInputStream) file_stream = NULL;
+  g_autoptr (GInputStream) file_stream = NULL;
   g_autoptr (GInputStream) body = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *boundary = NULL, *key = NULL, *content_type = NULL;
@@ -205,7 +204,8 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   GString *head;
   char *tail;
   GInputStream *parts[3];
-  goffset file_size, length;
+  guint64 file_size = 0;
+  goffset length;
   Upload *up;
   GTask *task;
 
@@ -224,22 +224,22 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
 
-  file_stream = g_file_read (file, cancellable, &error);
-  if (file_stream)
-    info = g_file_input_stream_query_info (file_stream,
-        G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-        cancellable, &error);
-  if (info == NULL) {
+  /* A regular file only (checked on the opened descriptor): its size is
+   * known and the body's length with it, and reading it never blocks. */
+  file_stream = wanr2v_local_file_open_stream (path, "upload", 0, &file_size,
+      &error);
+  if (file_stream == NULL) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_IO,
         "Could not read %s: %s", path, error->message);
     g_object_unref (task);
     return;
   }
-  file_size = g_file_info_get_size (info);
+  /* The policy's numbers are clamped when parsed (wanr2v-json.c), so the
+   * product cannot overflow. */
   if (policy->max_file_size_mb > 0
-      && file_size > policy->max_file_size_mb * 1024 * 1024) {
+      && file_size > (guint64) policy->max_file_size_mb * 1024 * 1024) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s is %" G_GOFFSET_FORMAT " bytes; the upload policy allows at most "
+        "%s is %" G_GUINT64_FORMAT " bytes; the upload policy allows at most "
         "%" G_GINT64_FORMAT " MB", path, file_size, policy->max_file_size_mb);
     g_object_unref (task);
     return;
@@ -272,18 +272,14 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
       g_free);
   g_string_free (head, FALSE);
   /* A regular file makes the whole body pollable, so that libsoup reads it
-   * on the HTTP thread as the socket takes it; anything else (a FIFO, say)
-   * leaves it blocking, read through worker threads. */
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR) {
+   * on the HTTP thread as the socket takes it. */
+  {
     /* libsoup asks for 8 KiB at a time; reading the file in larger blocks
      * saves most of the read(2) calls. */
     g_autoptr (GInputStream) buffered =
-        g_buffered_input_stream_new_sized (G_INPUT_STREAM (file_stream),
-        FILE_READ_BLOCK);
+        g_buffered_input_stream_new_sized (file_stream, FILE_READ_BLOCK);
 
     parts[1] = wanr2v_concat_stream_file_part_new (buffered);
-  } else {
-    parts[1] = G_INPUT_STREAM (g_object_ref (file_stream));
   }
   parts[2] = g_memory_input_stream_new_from_data (tail, strlen (tail),
       g_free);
