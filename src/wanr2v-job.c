@@ -583,11 +583,15 @@ poll_later (WanR2vJob * job)
   gint64 due;
 
   do {
-    due = job->poll_start_us + (gint64) wanr2v_poll_due_ms (job->poll_count++,
-        job->poll_interval_ms) * 1000 - lead;
+    /* Saturated: a timetable centuries long must not wrap around. */
+    guint64 due_ms = MIN (wanr2v_poll_due_ms (job->poll_count++,
+            job->poll_interval_ms), (guint64) G_MAXINT64 / 2000);
+
+    due = job->poll_start_us + (gint64) due_ms *1000 - lead;
   } while (due < now && job->poll_count > 1);
 
-  schedule (job, due > now ? (guint) ((due - now) / 1000) : 0, do_query);
+  schedule (job, due > now ? (guint) MIN ((due - now) / 1000, G_MAXUINT) : 0,
+      do_query);
 }
 
 /* A new timetable: query number @first is the next, counted from @start_us
@@ -1356,6 +1360,7 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
       fail (job, g_steal_pointer (&error), details);
     }
   } else {
+    /* expire_in_seconds is clamped to a day when parsed. */
     job->policy_deadline_us = g_get_monotonic_time ()
         + job->policy->expire_in_seconds * G_USEC_PER_SEC - POLICY_MARGIN_US;
     upload_with_policy (job);
@@ -1473,8 +1478,8 @@ start_on_http_thread (gpointer data)
   /* The job starts in PREPARING: announce it. */
   emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
   if (job->timeout_s > 0)
-    job->deadline = wanr2v_http_timeout_source_new (job->http,
-        job->timeout_s * 1000, on_deadline, wanr2v_job_ref (job),
+    job->deadline = wanr2v_http_timeout_source_new_s (job->http,
+        job->timeout_s, on_deadline, wanr2v_job_ref (job),
         (GDestroyNotify) wanr2v_job_unref);
 
   if (job->attach_task_id) {
