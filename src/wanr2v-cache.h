@@ -38,6 +38,16 @@ char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
 char *wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
     GCancellable * cancellable, GError ** error);
 
+/* Makes @dir (the cache-dir setting) safe to keep videos and journals in,
+ * and returns the directory to use.  Creates it (mode 0700) if missing.
+ * Refuses (G_IO_ERROR_PERMISSION_DENIED) a directory the user does not own
+ * or that others (group or world) can write to: they could plant a video,
+ * a journal naming their task, or a symbolic link.  The exception is a
+ * shared directory with the sticky bit (such as /tmp): there the private
+ * subfolder wanr2v-<uid> is used, created 0700, and refused unless it is a
+ * real directory of the user's that nobody else can enter. */
+char *wanr2v_cache_dir_prepare (const char *dir, GError ** error);
+
 char *wanr2v_cache_video_path (const char *dir, const char *key);
 
 /* TRUE when a complete video is kept for @key; its path and size. */

@@ -228,7 +228,9 @@ static gboolean
 open_file (Download * dl, guint64 at, GError ** error)
 {
   if (dl->fd < 0)
-    dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW and 0600: see claim_part_file in wanr2v-job.c. */
+    dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+        0600);
   if (dl->fd < 0 || ftruncate (dl->fd, at) != 0
       || lseek (dl->fd, at, SEEK_SET) < 0) {
     int err = errno;

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct _WanR2vJob
@@ -189,7 +190,9 @@ WanR2vJob *
 wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
     gpointer user_data, GError ** error)
 {
+  g_autoptr (GError) local_error = NULL;
   WanR2vClient *client;
+  char *output_dir;
   WanR2vJob *job;
 
   g_return_val_if_fail (config->request != NULL
@@ -208,6 +211,15 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
       config->allow_insecure, error);
   if (client == NULL)
     return NULL;
+  /* Before anything is read from it or written to it: a cache directory
+   * someone else controls could feed us their video or journal. */
+  output_dir = wanr2v_cache_dir_prepare (config->output_dir, &local_error);
+  if (output_dir == NULL) {
+    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        local_error->message);
+    wanr2v_client_unref (client);
+    return NULL;
+  }
   if (config->request_timeout_s > 0)
     wanr2v_client_set_request_timeout (client, config->request_timeout_s);
 
@@ -219,7 +231,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->request = config->request ? wanr2v_request_copy (config->request) :
       NULL;
   job->attach_task_id = g_strdup (config->attach_task_id);
-  job->output_dir = g_strdup (config->output_dir);
+  job->output_dir = output_dir;
   job->cache_policy = config->cache_policy;
   job->timeout_s = config->timeout_s;
   job->poll_interval_ms = config->poll_interval_ms;
@@ -639,14 +651,14 @@ looks_like_mp4 (const char *path)
   };
   char head[8];
   gboolean ok = FALSE;
-  FILE *f = g_fopen (path, "rb");
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
   guint i;
 
-  if (f && fread (head, 1, sizeof (head), f) == sizeof (head))
+  if (fd >= 0 && pread (fd, head, sizeof (head), 0) == sizeof (head))
     for (i = 0; boxes[i]; i++)
       ok |= memcmp (head + 4, boxes[i], 4) == 0;
-  if (f)
-    fclose (f);
+  if (fd >= 0)
+    close (fd);
   return ok;
 }
 
@@ -762,8 +774,15 @@ claim_part_file (WanR2vJob * job, const char *video_path, GError ** error)
     g_autofree char *path = i == 0 ? g_strdup_printf ("%s.%s.part",
         video_path, task) : g_strdup_printf ("%s.%s.%u.part", video_path,
         task, i);
-    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW: a link planted under this name is refused, not written
+     * through; 0600 (and fchmod, for a file an older version left): a
+     * paid video is the user's only. */
+    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+    if (fd >= 0 && fchmod (fd, 0600) != 0) {
+      close (fd);
+      fd = -1;
+    }
     if (fd < 0) {
       int err = errno;
 
@@ -825,10 +844,10 @@ start_download (WanR2vJob * job)
   /* An earlier run stopped mid-download (the journal brought us back to
    * this task): go on from what it left on disk. */
   {
-    GStatBuf st;
+    struct stat st;
     guint64 offset = 0;
 
-    if (job->key && g_stat (job->part_path, &st) == 0 && st.st_size > 0)
+    if (job->key && fstat (job->part_lock_fd, &st) == 0 && st.st_size > 0)
       offset = st.st_size;
     if (offset > 0)
       g_info ("resuming the download of task %s at byte %" G_GUINT64_FORMAT,
@@ -1596,7 +1615,7 @@ wanr2v_job_open_video (WanR2vJob * job, GError ** error)
   if (job->video_path) {
     const char *path = job->renamed ? job->video_path : job->part_path;
 
-    fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+    fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
     if (fd < 0) {
       int err = errno;
 
