@@ -150,7 +150,7 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
         || !g_utf8_validate (unescaped, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "wanr2v://task/ needs a task id, e.g. wanr2v://task/0385dc79-...");
-      return FALSE;
+      goto refused;
     }
     g_object_set (element, "task-id", unescaped, NULL);
     g_ptr_array_add (from_uri, g_object_class_find_property (klass,
@@ -169,19 +169,19 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     if (!g_utf8_validate (k, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "A parameter name in the URI is not UTF-8 text");
-      return FALSE;
+      goto refused;
     }
     if (!g_utf8_validate (v, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "The value of %s in the URI is not UTF-8 text", k);
-      return FALSE;
+      goto refused;
     }
     if (g_strcmp0 (k, "api-key") == 0) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "The API key cannot be given in a URI (it would show in logs and "
           "dot files): use DASHSCOPE_API_KEY or set api-key from playbin's "
           "source-setup signal");
-      return FALSE;
+      goto refused;
     }
     /* Known, but the application's to set: remembered without its value,
      * and refused when the job starts, after playbin's source-setup had
@@ -200,16 +200,16 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "Unknown parameter \"%s\" in the URI: parameters are wanr2vsrc's "
           "property names, such as prompt, images, resolution", k);
-      return FALSE;
+      goto refused;
     }
     if (!set_from_string (element, pspec, v, arrays, error))
-      return FALSE;
+      goto refused;
     g_ptr_array_add (from_uri, pspec);
   }
   if (local_error) {
     g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
         "Malformed URI query: %s", local_error->message);
-    return FALSE;
+    goto refused;
   }
 
   {
@@ -227,6 +227,15 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
       (GParamSpec **) from_uri->pdata, from_uri->len,
       (const char *const *) app_only->pdata);
   return TRUE;
+
+refused:
+  /* What was set before the refusal still came from this URI: an
+   * application that goes on regardless must not take it for its own. */
+  g_ptr_array_add (app_only, NULL);
+  gst_wanr2v_src_set_uri_origin (GST_WANR2V_SRC (element),
+      (GParamSpec **) from_uri->pdata, from_uri->len,
+      (const char *const *) app_only->pdata);
+  return FALSE;
 }
 
 /* Whether @id can be the path of wanr2v://task/ID as it is: unreserved

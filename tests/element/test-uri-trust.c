@@ -273,6 +273,44 @@ GST_START_TEST (test_hostile_uris)
 
 GST_END_TEST;
 
+/* An application that calls set_uri itself and goes on after it failed:
+ * what the URI set before its bad parameter is still the URI's. */
+GST_START_TEST (test_refused_uri_half_applied)
+{
+  g_autofree char *e_probe = escape (probe_image);
+  g_autofree char *uri = g_strdup_printf ("wanr2v://generate?prompt=x"
+      "&images=https%%3A%%2F%%2Fexample.com%%2Fa.png&first-frame=%s"
+      "&duration=99", e_probe);
+  GstElement *pipeline = gst_parse_launch ("wanr2vsrc name=src ! fakesink",
+      NULL);
+  GstElement *src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  g_autoptr (GError) error = NULL;
+  GstBus *bus = gst_element_get_bus (pipeline);
+  GstMessage *msg;
+
+  fail_if (gst_uri_handler_set_uri (GST_URI_HANDLER (src), uri, &error));
+  g_clear_error (&error);
+  g_object_set (src, "duration", 5, NULL);
+  take_file_events ();
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, emu_fixture_scaled_ns (30),
+      GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+  gst_message_parse_error (msg, &error, NULL);
+  fail_unless (g_error_matches (error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", error->message);
+  fail_unless (strstr (error->message, "first-frame from a wanr2v:// URI")
+      != NULL, "%s", error->message);
+  gst_message_unref (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_unless_equals_int (take_file_events (), 0);
+  gst_object_unref (bus);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+}
+
+GST_END_TEST;
+
 /* ---- what the application allows from source-setup ---------------------- */
 
 static void
@@ -363,6 +401,7 @@ uri_trust_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_hostile_uris);
+  tcase_add_test (tc, test_refused_uri_half_applied);
   tcase_add_test (tc, test_source_setup_opt_in);
   suite_add_tcase (s, tc);
   return s;

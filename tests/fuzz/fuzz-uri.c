@@ -266,10 +266,18 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   /* Refused or not, the application's own settings stay as they were. */
   check_app_settings (uri, first);
   if (!ok) {
+    g_autoptr (GError) trust_error = NULL;
+
     if (error == NULL || !g_error_matches (error, GST_URI_ERROR,
             GST_URI_ERROR_BAD_URI))
       fuzz_fail ("%s refused with %s", uri,
           error ? error->message : "no error");
+    /* What it set before it was refused still counts as the URI's. */
+    if (has_local_reference (first)
+        && gst_wanr2v_src_check_uri_trust (GST_WANR2V_SRC (first),
+            &trust_error))
+      fuzz_fail ("%s was refused, but the local reference it set passes "
+          "the trust check", uri);
     return 0;
   }
   if (error != NULL)
