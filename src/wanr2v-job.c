@@ -1214,8 +1214,8 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
     }
   }
 
-  if (job->inspect && !job->inspect (job->request, job->inspect_data,
-          &error)) {
+  if (job->inspect && !job->inspect (job->request, job->cancellable,
+          job->inspect_data, &error)) {
     wanr2v_request_free (wire);
     g_task_return_error (task, error);
     return;
