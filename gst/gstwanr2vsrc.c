@@ -21,6 +21,13 @@
  * The task is created once per run, when the element goes to PAUSED;
  * state changes never wait for the network.
  *
+ * playbin and uridecodebin open `wanr2v://generate?prompt=...` URIs.  A URI
+ * only says what to generate: base-url, cache-dir, request, allow-insecure
+ * and the other settings of the application, and local references unless
+ * #GstWanR2vSrc:allow-local-files is set (e.g. in playbin's source-setup
+ * handler), are refused when the job starts, before anything is opened or
+ * sent.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 wanr2vsrc prompt="Image 1 waves at the camera" \
@@ -845,6 +852,7 @@ start_job (GstWanR2vSrc * self)
   g_autofree char *cache_dir = NULL;
   g_autofree char *base_url = NULL;
   g_autofree char *request_file = NULL;
+  g_autofree char *api_key = NULL, *attach_task_id = NULL;
   g_autoptr (GBytes) request_contents = NULL;
   WanR2vJobConfig config = { 0, };
   WanR2vJob *job;
@@ -904,13 +912,17 @@ start_job (GstWanR2vSrc * self)
     return FALSE;
   }
 
+  /* Copies: the job is made without the lock, since it checks (and may
+   * create) the cache directory on disk. */
   base_url = g_strdup (s->base_url);
   cache_dir = s->cache_dir ? g_strdup (s->cache_dir) : default_cache_dir ();
+  api_key = g_strdup (s->api_key);
+  attach_task_id = s->task_id && *s->task_id ? g_strdup (s->task_id) : NULL;
   config.base_url = base_url;
-  config.api_key = s->api_key;
+  config.api_key = api_key;
   config.allow_insecure = s->allow_insecure;
   config.request = req;
-  config.attach_task_id = s->task_id && *s->task_id ? s->task_id : NULL;
+  config.attach_task_id = attach_task_id;
   config.output_dir = cache_dir;
   config.cache_policy = s->cache_policy;
   config.timeout_s = s->timeout;
@@ -922,8 +934,9 @@ start_job (GstWanR2vSrc * self)
   /* Local files are checked against the service's limits (pixel sizes,
    * durations...) in the job's worker, before any upload or create. */
   config.inspect = wanr2vsrc_inspect_request;
-  job = wanr2v_job_new (&config, on_job_event, self, &error);
   GST_OBJECT_UNLOCK (self);
+  job = wanr2v_job_new (&config, on_job_event, self, &error);
+  memset (api_key, 0, strlen (api_key));
 
   if (job == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
