@@ -599,7 +599,7 @@ poll_later (WanR2vJob * job)
     guint64 due_ms = MIN (wanr2v_poll_due_ms (job->poll_count++,
             job->poll_interval_ms), (guint64) G_MAXINT64 / 2000);
 
-    due = job->poll_start_us + (gint64) due_ms *1000 - lead;
+    due = job->poll_start_us + (gint64) due_ms * 1000 - lead;
   } while (due < now && job->poll_count > 1);
 
   schedule (job, due > now ? (guint) MIN ((due - now) / 1000, G_MAXUINT) : 0,
