@@ -21,6 +21,13 @@
  * The task is created once per run, when the element goes to PAUSED;
  * state changes never wait for the network.
  *
+ * playbin and uridecodebin open `wanr2v://generate?prompt=...` URIs.  A URI
+ * only says what to generate: base-url, cache-dir, request, allow-insecure
+ * and the other settings of the application, and local references unless
+ * #GstWanR2vSrc:allow-local-files is set (e.g. in playbin's source-setup
+ * handler), are refused when the job starts, before anything is opened or
+ * sent.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 wanr2vsrc prompt="Image 1 waves at the camera" \
@@ -39,11 +46,13 @@
 #include "wanr2vsrc-enums.h"
 #include "wanr2vsrc-inspect.h"
 #include "wanr2vsrc-report.h"
+#include "wanr2vsrc-trust.h"
 #include "wanr2vsrc-uri.h"
 
 #include "wanr2v-client.h"
 #include "wanr2v-job.h"
 #include "wanr2v-json.h"
+#include "wanr2v-localfile.h"
 #include "wanr2v-request.h"
 
 #include <errno.h>
@@ -67,6 +76,7 @@ GST_DEBUG_CATEGORY (gst_wanr2v_src_debug);
 #define DEFAULT_REQUEST_TIMEOUT 60
 #define DEFAULT_CANCEL_ON_STOP TRUE
 #define DEFAULT_ALLOW_INSECURE FALSE
+#define DEFAULT_ALLOW_LOCAL_FILES FALSE
 #define DEFAULT_BLOCKSIZE (64 * 1024)
 
 enum
@@ -101,6 +111,7 @@ enum
   PROP_AUDIO,
   PROP_REQUEST,
   PROP_CACHE_POLICY,
+  PROP_ALLOW_LOCAL_FILES,
   N_PROPS
 };
 
@@ -109,6 +120,9 @@ enum
  * apply). */
 #define PROP_BIT(prop) (G_GUINT64_CONSTANT (1) << (prop))
 #define IS_SET(s, prop) (((s)->set_mask & PROP_BIT (prop)) != 0)
+/* Whether the value of @prop came from a wanr2v:// URI, which anyone may
+ * have written, rather than from the application. */
+#define FROM_URI(s, prop) (((s)->uri_mask & PROP_BIT (prop)) != 0)
 
 static GParamSpec *properties[N_PROPS];
 
@@ -143,7 +157,10 @@ typedef struct
   gboolean audio;
   char *request_file;
   WanR2vCachePolicy cache_policy;
+  gboolean allow_local_files;
   guint64 set_mask;
+  guint64 uri_mask;
+  GStrv uri_app_only;           /* application-only settings a URI tried */
 } Settings;
 
 struct _GstWanR2vSrc
@@ -207,6 +224,7 @@ settings_clear (Settings * s)
   g_clear_pointer (&s->task_id, g_free);
   g_clear_pointer (&s->cache_dir, g_free);
   g_clear_pointer (&s->request_file, g_free);
+  g_clear_pointer (&s->uri_app_only, g_strfreev);
 }
 
 static GStrv
@@ -239,6 +257,23 @@ strv_to_array (GStrv strv, GValue * value)
 }
 
 static void
+strv_remove (GStrv * strv, const char *item)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv old = *strv;
+  guint i;
+
+  for (i = 0; old[i]; i++)
+    if (strcmp (old[i], item) != 0)
+      g_strv_builder_add (builder, old[i]);
+  *strv = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  g_strfreev (old);
+  if (**strv == NULL)
+    g_clear_pointer (strv, g_strfreev);
+}
+
+static void
 gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     const GValue * value, GParamSpec * pspec)
 {
@@ -247,6 +282,13 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   s->set_mask |= PROP_BIT (prop_id);
+  /* Set by the application; the URI code marks its own afterwards.  An
+   * application-only setting a URI tried to make is the application's
+   * choice from now on. */
+  s->uri_mask &= ~PROP_BIT (prop_id);
+  if (s->uri_app_only && g_strv_contains ((const char *const *)
+          s->uri_app_only, pspec->name))
+    strv_remove (&s->uri_app_only, pspec->name);
   switch (prop_id) {
     case PROP_API_KEY:
       if (s->api_key)
@@ -350,6 +392,9 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     case PROP_CACHE_POLICY:
       s->cache_policy = g_value_get_enum (value);
       break;
+    case PROP_ALLOW_LOCAL_FILES:
+      s->allow_local_files = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -451,6 +496,9 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_CACHE_POLICY:
       g_value_set_enum (value, s->cache_policy);
+      break;
+    case PROP_ALLOW_LOCAL_FILES:
+      g_value_set_boolean (value, s->allow_local_files);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -587,20 +635,40 @@ out:
   return ok;
 }
 
-static WanR2vRequest *
-load_request_file (const char *path, GError ** error)
+/* A create body with five inline images of the largest size the service
+ * takes is about 140 MB of base64; a request file is normally a few KB.
+ * Larger than this, it is not a request file. */
+#define MAX_REQUEST_FILE_BYTES (32 * 1024 * 1024)
+
+/* Reads the request file: a regular file of at most MAX_REQUEST_FILE_BYTES
+ * (a FIFO or /dev/zero is refused before a byte is read).  Called without
+ * the object lock: it is disk I/O. */
+static GBytes *
+read_request_file (const char *path, GError ** error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr (GError) local_error = NULL;
+  GBytes *contents;
+
+  contents = wanr2v_local_file_read (path, "request", MAX_REQUEST_FILE_BYTES,
+      NULL, &local_error);
+  if (contents == NULL)
+    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
+        "%s%s", local_error->message,
+        g_error_matches (local_error, G_IO_ERROR,
+            G_IO_ERROR_MESSAGE_TOO_LARGE) ? " (the request property takes "
+        "files of at most 32 MiB)" : "");
+  return contents;
+}
+
+static WanR2vRequest *
+parse_request_file (const char *path, GBytes * contents, GError ** error)
+{
   g_autoptr (GError) local_error = NULL;
   gsize length;
+  const char *data = g_bytes_get_data (contents, &length);
   WanR2vRequest *req;
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error)) {
-    g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
-        "request: %s", local_error->message);
-    return NULL;
-  }
-  req = wanr2v_json_parse_request (contents, length, &local_error);
+  req = wanr2v_json_parse_request (data ? data : "", length, &local_error);
   if (req == NULL)
     g_set_error (error, WANR2V_REQUEST_ERROR, WANR2V_REQUEST_ERROR_INVALID,
         "request: %s: %s", path, local_error->message);
@@ -614,18 +682,18 @@ replace_string (char **field, const char *value)
   *field = value && *value ? g_strdup (value) : NULL;
 }
 
-/* Builds the request from a request file (if any) and the properties: a
- * property set explicitly overrides the file; parameters set nowhere are
- * left out so the service's defaults apply.  Called with the object lock;
- * reads only the (small) request file. */
+/* Builds the request from the request file's @contents (if any) and the
+ * properties: a property set explicitly overrides the file; parameters set
+ * nowhere are left out so the service's defaults apply.  Called with the
+ * object lock; does no I/O. */
 static WanR2vRequest *
-build_request (GstWanR2vSrc * self, GError ** error)
+build_request (GstWanR2vSrc * self, GBytes * contents, GError ** error)
 {
   Settings *s = &self->settings;
   g_autoptr (WanR2vRequest) req = NULL;
-  gboolean from_file = s->request_file && *s->request_file;
+  gboolean from_file = contents != NULL;
 
-  req = from_file ? load_request_file (s->request_file, error) :
+  req = from_file ? parse_request_file (s->request_file, contents, error) :
       wanr2v_request_new ();
   if (req == NULL)
     return NULL;
@@ -668,6 +736,39 @@ build_request (GstWanR2vSrc * self, GError ** error)
   return g_steal_pointer (&req);
 }
 
+/* Refuses at once a local reference that is a FIFO, a device, a directory
+ * (anything but a regular file), with nothing but a stat: reading one
+ * would block or never end.  A missing file is left to the inspection,
+ * which reports every problem of every file together. */
+static gboolean
+check_local_files (const WanR2vRequest * req, GError ** error)
+{
+  guint i;
+  gint voice;
+
+  for (i = 0; i < req->media->len; i++) {
+    const WanR2vMedia *m = g_ptr_array_index (req->media, i);
+
+    for (voice = 0; voice < 2; voice++) {
+      const char *url = voice ? m->voice : m->url;
+      g_autofree char *path = NULL, *label = NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      if (url == NULL || *url == '\0'
+          || wanr2v_url_classify (url) != WANR2V_URL_LOCAL
+          || (path = wanr2v_url_to_local_path (url)) == NULL)
+        continue;
+      label = wanr2v_request_media_label (req, i, voice);
+      if (!wanr2v_local_file_check (path, label, &local_error)) {
+        g_set_error_literal (error, WANR2V_REQUEST_ERROR,
+            WANR2V_REQUEST_ERROR_INVALID, local_error->message);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
 /* Called on the HTTP thread for everything the job does. */
 static void
 on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
@@ -696,6 +797,44 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
 }
 
+/* The trust rule (see wanr2vsrc-trust.h): what a URI set is only what to
+ * generate.  Called with the object lock, before anything is opened. */
+static gboolean
+check_uri_trust (Settings * s, GError ** error)
+{
+  const char *first_frame[] = { s->first_frame, NULL };
+
+  if (!wanr2vsrc_trust_check_app_only ((const char *const *) s->uri_app_only,
+          error))
+    return FALSE;
+  return (!FROM_URI (s, PROP_IMAGES)
+      || wanr2vsrc_trust_check_references ("images", TRUE,
+          (const char *const *) s->images, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_VIDEOS)
+      || wanr2vsrc_trust_check_references ("videos", TRUE,
+          (const char *const *) s->videos, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_IMAGE_VOICES)
+      || wanr2vsrc_trust_check_references ("image-voices", TRUE,
+          (const char *const *) s->image_voices, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_VIDEO_VOICES)
+      || wanr2vsrc_trust_check_references ("video-voices", TRUE,
+          (const char *const *) s->video_voices, s->allow_local_files, error))
+      && (!FROM_URI (s, PROP_FIRST_FRAME) || s->first_frame == NULL
+      || wanr2vsrc_trust_check_references ("first-frame", FALSE, first_frame,
+          s->allow_local_files, error));
+}
+
+gboolean
+gst_wanr2v_src_check_uri_trust (GstWanR2vSrc * self, GError ** error)
+{
+  gboolean ok;
+
+  GST_OBJECT_LOCK (self);
+  ok = check_uri_trust (&self->settings, error);
+  GST_OBJECT_UNLOCK (self);
+  return ok;
+}
+
 static char *
 default_cache_dir (void)
 {
@@ -712,14 +851,39 @@ start_job (GstWanR2vSrc * self)
   g_autoptr (GError) error = NULL;
   g_autofree char *cache_dir = NULL;
   g_autofree char *base_url = NULL;
+  g_autofree char *request_file = NULL;
+  g_autofree char *api_key = NULL, *attach_task_id = NULL;
+  g_autoptr (GBytes) request_contents = NULL;
   WanR2vJobConfig config = { 0, };
   WanR2vJob *job;
+  gssize bad;
 
   GST_OBJECT_LOCK (self);
   g_clear_pointer (&self->current_task_id, g_free);
+  /* First of all: what a URI set must not open a file or reach a host. */
+  if (!check_uri_trust (s, &error)) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+        ("refused before any file was opened or request sent"));
+    return FALSE;
+  }
+  /* The request file is read without the lock: a property read from
+   * another thread must not wait for the disk. */
+  if ((s->task_id == NULL || *s->task_id == 0) && s->request_file
+      && *s->request_file) {
+    request_file = g_strdup (s->request_file);
+    GST_OBJECT_UNLOCK (self);
+    request_contents = read_request_file (request_file, &error);
+    if (request_contents == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+          ("the request was not sent"));
+      return FALSE;
+    }
+    GST_OBJECT_LOCK (self);
+  }
   if (s->task_id == NULL || *s->task_id == 0) {
-    req = build_request (self, &error);
-    if (req == NULL) {
+    req = build_request (self, request_contents, &error);
+    if (req == NULL || !check_local_files (req, &error)) {
       GST_OBJECT_UNLOCK (self);
       GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
           ("the request was not sent"));
@@ -733,14 +897,32 @@ start_job (GstWanR2vSrc * self)
             "environment variable"), (NULL));
     return FALSE;
   }
+  /* A line break would end the Authorization header and start another
+   * of the sender's choosing.  Say where, never what: the text goes to
+   * the bus and to logs. */
+  if ((bad = wanr2v_client_key_bad_char (s->api_key)) >= 0) {
+    GST_OBJECT_UNLOCK (self);
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+        ("The API key (api-key, or DASHSCOPE_API_KEY) contains a %s at "
+            "character %" G_GSSIZE_FORMAT ": DashScope keys are printable "
+            "text. Check how the key was copied (a trailing newline?)",
+            s->api_key[bad] == '\n' ? "line feed (LF)" : s->api_key[bad] ==
+            '\r' ? "carriage return (CR)" : "control character", bad + 1),
+        ("refused before any request was sent"));
+    return FALSE;
+  }
 
+  /* Copies: the job is made without the lock, since it checks (and may
+   * create) the cache directory on disk. */
   base_url = g_strdup (s->base_url);
   cache_dir = s->cache_dir ? g_strdup (s->cache_dir) : default_cache_dir ();
+  api_key = g_strdup (s->api_key);
+  attach_task_id = s->task_id && *s->task_id ? g_strdup (s->task_id) : NULL;
   config.base_url = base_url;
-  config.api_key = s->api_key;
+  config.api_key = api_key;
   config.allow_insecure = s->allow_insecure;
   config.request = req;
-  config.attach_task_id = s->task_id && *s->task_id ? s->task_id : NULL;
+  config.attach_task_id = attach_task_id;
   config.output_dir = cache_dir;
   config.cache_policy = s->cache_policy;
   config.timeout_s = s->timeout;
@@ -752,8 +934,9 @@ start_job (GstWanR2vSrc * self)
   /* Local files are checked against the service's limits (pixel sizes,
    * durations...) in the job's worker, before any upload or create. */
   config.inspect = wanr2vsrc_inspect_request;
-  job = wanr2v_job_new (&config, on_job_event, self, &error);
   GST_OBJECT_UNLOCK (self);
+  job = wanr2v_job_new (&config, on_job_event, self, &error);
+  memset (api_key, 0, strlen (api_key));
 
   if (job == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
@@ -1033,6 +1216,24 @@ gst_wanr2v_src_forget_settings (GstWanR2vSrc * self)
 {
   GST_OBJECT_LOCK (self);
   self->settings.set_mask = 0;
+  self->settings.uri_mask = 0;
+  g_clear_pointer (&self->settings.uri_app_only, g_strfreev);
+  GST_OBJECT_UNLOCK (self);
+}
+
+void
+gst_wanr2v_src_set_uri_origin (GstWanR2vSrc * self, GParamSpec ** from_uri,
+    guint n_from_uri, const char *const *app_only)
+{
+  Settings *s = &self->settings;
+  guint i;
+
+  GST_OBJECT_LOCK (self);
+  for (i = 0; i < n_from_uri; i++)
+    s->uri_mask |= PROP_BIT (from_uri[i]->param_id);
+  g_strfreev (s->uri_app_only);
+  s->uri_app_only = app_only && *app_only ? g_strdupv ((char **) app_only) :
+      NULL;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -1140,6 +1341,7 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   s->request_timeout = DEFAULT_REQUEST_TIMEOUT;
   s->cancel_on_stop = DEFAULT_CANCEL_ON_STOP;
   s->allow_insecure = DEFAULT_ALLOW_INSECURE;
+  s->allow_local_files = DEFAULT_ALLOW_LOCAL_FILES;
   s->shot_type = GST_WANR2V_SHOT_TYPE_SINGLE;
   s->audio = TRUE;
   /* What init set is not "set by the user". */
@@ -1277,6 +1479,13 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "A JSON file holding a whole create-request body as in the service's "
       "curl examples (model, input, parameters); properties set explicitly "
       "override its fields", NULL, PARAM_FLAGS);
+  properties[PROP_ALLOW_LOCAL_FILES] = g_param_spec_boolean
+      ("allow-local-files", "Allow local files from a URI", "Let references "
+      "that came from a wanr2v:// URI name local files (paths, file://), "
+      "which are then read and sent to the service. References set as "
+      "properties may always be local; set this only for URIs you trust, "
+      "e.g. in playbin's source-setup handler",
+      DEFAULT_ALLOW_LOCAL_FILES, PARAM_FLAGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (element_class,

@@ -601,8 +601,8 @@ inspect_one (Inspection * in, const WanR2vRequest * request, guint index,
 }
 
 gboolean
-wanr2vsrc_inspect_request (const WanR2vRequest * request, gpointer user_data,
-    GError ** error)
+wanr2vsrc_inspect_request (const WanR2vRequest * request,
+    GCancellable * cancellable, gpointer user_data, GError ** error)
 {
   Inspection in = { 0, };
   guint i;
@@ -616,6 +616,14 @@ wanr2vsrc_inspect_request (const WanR2vRequest * request, gpointer user_data,
 
   in.problems = g_string_new (NULL);
   for (i = 0; i < request->media->len; i++) {
+    /* Stopped: the next file is not opened. */
+    if (g_cancellable_is_cancelled (cancellable)) {
+      g_clear_object (&in.discoverer);
+      g_string_free (in.problems, TRUE);
+      g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+          "Stopped while inspecting the local files");
+      return FALSE;
+    }
     inspect_one (&in, request, i, FALSE);
     inspect_one (&in, request, i, TRUE);
   }

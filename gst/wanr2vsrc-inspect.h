@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
 #include "wanr2v-request.h"
 
@@ -37,6 +38,9 @@ GstClockTime wanr2vsrc_inspect_timeout (void);
 /* A WanR2vMediaInspectFunc: checks every local file of @request (each
  * media entry and each voice) against the limits above.  Blocks: call it
  * from a worker thread; it needs no main loop.  @user_data is unused.
+ * @cancellable (may be NULL) stops it between files (one file's
+ * GstDiscoverer run is bounded by wanr2vsrc_inspect_timeout() only),
+ * failing with WANR2V_ERROR_CANCELLED.
  *
  * All problems are reported, in media order, one per line, each naming
  * the entry as wanr2v_request_media_label() does, the file and the limit:
@@ -44,7 +48,7 @@ GstClockTime wanr2vsrc_inspect_timeout (void);
  *   240..8000
  * Fails with WANR2V_ERROR_BAD_REQUEST. */
 gboolean wanr2vsrc_inspect_request (const WanR2vRequest * request,
-    gpointer user_data, GError ** error);
+    GCancellable * cancellable, gpointer user_data, GError ** error);
 
 /* How long the media at @path lasts, found by parsing (not decoding) it to
  * the end: the fallback when GstDiscoverer does not know.  Blocks; returns

@@ -6,16 +6,40 @@
 
 #define TASK_PATH_PREFIX "task/"
 
+/* What to generate: the only settings a URI takes.  Anyone can hand an
+ * application a URI (a playlist, a web page, a chat link), so a URI must
+ * not choose where the key goes (base-url, allow-insecure), which local
+ * files are read and sent (request, local references), where files are
+ * written (cache-dir), or how much money and quota a run may burn
+ * (timeouts, retries, polling, cache and cancel policies). */
+static const char *const what_to_generate[] = {
+  "model", "prompt", "negative-prompt", "images", "videos", "image-voices",
+  "video-voices", "first-frame", "resolution", "ratio", "duration",
+  "prompt-extend", "watermark", "seed", "shot-type", "audio", "task-id",
+  NULL
+};
+
+static gboolean
+is_own_setting (GParamSpec * pspec)
+{
+  /* Only our own settings: not GstObject's name or GstBaseSrc's knobs. */
+  return pspec->owner_type == GST_TYPE_WANR2V_SRC
+      && (pspec->flags & G_PARAM_WRITABLE);
+}
+
 gboolean
 wanr2vsrc_uri_property_allowed (GParamSpec * pspec)
 {
-  /* Only our own settings: not GstObject's name or GstBaseSrc's knobs. */
-  if (pspec->owner_type != GST_TYPE_WANR2V_SRC)
-    return FALSE;
-  if (!(pspec->flags & G_PARAM_WRITABLE) || !(pspec->flags &
-          G_PARAM_READABLE))
-    return FALSE;               /* api-key is write-only: never in a URI */
-  return TRUE;
+  return is_own_setting (pspec)
+      && g_strv_contains (what_to_generate, pspec->name);
+}
+
+gboolean
+wanr2vsrc_uri_property_app_only (GParamSpec * pspec)
+{
+  /* api-key is write-only and refused outright by the parser. */
+  return is_own_setting (pspec) && (pspec->flags & G_PARAM_READABLE)
+      && !g_strv_contains (what_to_generate, pspec->name);
 }
 
 static gboolean
@@ -71,6 +95,8 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
   g_autoptr (GUri) parsed = NULL;
   g_autoptr (GHashTable) arrays = NULL;
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GPtrArray) app_only = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) from_uri = g_ptr_array_new ();
   GObjectClass *klass = G_OBJECT_GET_CLASS (element);
   GParamSpec **pspecs;
   GUriParamsIter iter;
@@ -99,7 +125,9 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     return FALSE;
   }
 
-  /* The URI says everything: start from the defaults. */
+  /* The URI says everything about what to generate: start from the
+   * defaults.  The application's own settings (base-url, cache-dir...)
+   * are not the URI's to reset. */
   pspecs = g_object_class_list_properties (klass, &n);
   for (i = 0; i < n; i++) {
     if (wanr2vsrc_uri_property_allowed (pspecs[i])) {
@@ -122,9 +150,11 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
         || !g_utf8_validate (unescaped, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "wanr2v://task/ needs a task id, e.g. wanr2v://task/0385dc79-...");
-      return FALSE;
+      goto refused;
     }
     g_object_set (element, "task-id", unescaped, NULL);
+    g_ptr_array_add (from_uri, g_object_class_find_property (klass,
+            "task-id"));
   }
 
   arrays = g_hash_table_new_full (NULL, NULL, NULL, free_array);
@@ -139,33 +169,47 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     if (!g_utf8_validate (k, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "A parameter name in the URI is not UTF-8 text");
-      return FALSE;
+      goto refused;
     }
     if (!g_utf8_validate (v, -1, NULL)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "The value of %s in the URI is not UTF-8 text", k);
-      return FALSE;
+      goto refused;
     }
     if (g_strcmp0 (k, "api-key") == 0) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "The API key cannot be given in a URI (it would show in logs and "
           "dot files): use DASHSCOPE_API_KEY or set api-key from playbin's "
           "source-setup signal");
-      return FALSE;
+      goto refused;
+    }
+    /* Known, but the application's to set: remembered without its value,
+     * and refused when the job starts, after playbin's source-setup had
+     * its chance to set it.  Refused there, not here, so that the
+     * application gets a RESOURCE/SETTINGS error naming it (a set_uri
+     * failure only makes playbin say it found no source). */
+    if (pspec && wanr2vsrc_uri_property_app_only (pspec)) {
+      /* By its canonical name (GObject takes base_url for base-url), so
+       * that the application setting base-url replaces it. */
+      if (!g_ptr_array_find_with_equal_func (app_only, pspec->name,
+              g_str_equal, NULL))
+        g_ptr_array_add (app_only, g_strdup (pspec->name));
+      continue;
     }
     if (pspec == NULL || !wanr2vsrc_uri_property_allowed (pspec)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "Unknown parameter \"%s\" in the URI: parameters are wanr2vsrc's "
           "property names, such as prompt, images, resolution", k);
-      return FALSE;
+      goto refused;
     }
     if (!set_from_string (element, pspec, v, arrays, error))
-      return FALSE;
+      goto refused;
+    g_ptr_array_add (from_uri, pspec);
   }
   if (local_error) {
     g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
         "Malformed URI query: %s", local_error->message);
-    return FALSE;
+    goto refused;
   }
 
   {
@@ -176,7 +220,22 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
     while (g_hash_table_iter_next (&it, &pspec, &array))
       g_object_set_property (element, ((GParamSpec *) pspec)->name, array);
   }
+
+  /* Last: setting a property clears its "from a URI" mark. */
+  g_ptr_array_add (app_only, NULL);
+  gst_wanr2v_src_set_uri_origin (GST_WANR2V_SRC (element),
+      (GParamSpec **) from_uri->pdata, from_uri->len,
+      (const char *const *) app_only->pdata);
   return TRUE;
+
+refused:
+  /* What was set before the refusal still came from this URI: an
+   * application that goes on regardless must not take it for its own. */
+  g_ptr_array_add (app_only, NULL);
+  gst_wanr2v_src_set_uri_origin (GST_WANR2V_SRC (element),
+      (GParamSpec **) from_uri->pdata, from_uri->len,
+      (const char *const *) app_only->pdata);
+  return FALSE;
 }
 
 /* Whether @id can be the path of wanr2v://task/ID as it is: unreserved

@@ -5,7 +5,11 @@
  *   wanr2v://task/0385dc79-...        (fetch the video of an existing task)
  *
  * Query parameters are the element's property names; an array property is
- * given by repeating its parameter.  The API key never travels in a URI.
+ * given by repeating its parameter.  A URI only says what to generate (see
+ * docs/element.md, "What a URI can do"): the API key never travels in one,
+ * and the application's own settings (base-url, cache-dir, request,
+ * allow-insecure, allow-local-files, timeouts...) are refused when the job
+ * starts.
  */
 #pragma once
 
@@ -15,12 +19,19 @@ G_BEGIN_DECLS
 
 #define WANR2V_URI_SCHEME "wanr2v"
 
-/* Whether property @pspec of wanr2vsrc may appear in a URI. */
+/* Whether property @pspec of wanr2vsrc is one a URI sets: what to
+ * generate. */
 gboolean wanr2vsrc_uri_property_allowed (GParamSpec * pspec);
 
+/* Whether @pspec is a setting of wanr2vsrc that only the application may
+ * make (as a property or through the environment), never a URI. */
+gboolean wanr2vsrc_uri_property_app_only (GParamSpec * pspec);
+
 /* Resets every URI property of @element to its default, then sets those
- * @uri names.  Fails (GST_URI_ERROR_BAD_URI) on a malformed URI, an unknown
- * or secret parameter, or a value the property does not take. */
+ * @uri names, and tells the element which came from the URI and which
+ * application-only settings the URI tried to make (refused at start).
+ * Fails (GST_URI_ERROR_BAD_URI) on a malformed URI, an unknown or secret
+ * parameter, or a value the property does not take. */
 gboolean wanr2vsrc_uri_apply (GObject * element, const char *uri,
     GError ** error);
 

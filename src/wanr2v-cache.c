@@ -1,30 +1,35 @@
 /* wanr2v-cache.c: kept videos and the task journal. */
 #include "wanr2v-cache.h"
 #include "wanr2v-json.h"
+#include "wanr2v-localfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Bump when the canonical form changes, so old keys stop matching. */
 #define CANONICAL_VERSION 1
 
+/* Regular files only (a FIFO or /dev/zero is refused before a byte is
+ * read), and a stop cancels it between blocks. */
 static char *
-hash_file (const char *path, GError ** error)
+hash_file (const char *path, GCancellable * cancellable, GError ** error)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GInputStream) stream = NULL;
   g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   guint8 buffer[64 * 1024];
 
-  stream = g_file_read (file, NULL, error);
+  stream = wanr2v_local_file_open_stream (path, "reference", 0, NULL, error);
   if (stream == NULL)
     return NULL;
   for (;;) {
-    gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer,
-        sizeof (buffer), NULL, error);
+    gssize n = g_input_stream_read (stream, buffer, sizeof (buffer),
+        cancellable, error);
 
     if (n < 0)
       return NULL;
@@ -38,7 +43,7 @@ hash_file (const char *path, GError ** error)
 /* Local files by content, so that a renamed file still matches and an
  * edited one does not. */
 static gboolean
-canonical_url (char **url, GError ** error)
+canonical_url (char **url, GCancellable * cancellable, GError ** error)
 {
   g_autofree char *path = NULL;
   char *hashed;
@@ -46,7 +51,7 @@ canonical_url (char **url, GError ** error)
   if (*url == NULL || wanr2v_url_classify (*url) != WANR2V_URL_LOCAL)
     return TRUE;
   path = wanr2v_url_to_local_path (*url);
-  hashed = path ? hash_file (path, error) : NULL;
+  hashed = path ? hash_file (path, cancellable, error) : NULL;
   if (hashed == NULL) {
     if (error && *error == NULL)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -60,7 +65,7 @@ canonical_url (char **url, GError ** error)
 
 char *
 wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
-    GError ** error)
+    GCancellable * cancellable, GError ** error)
 {
   g_autoptr (WanR2vRequest) canon = wanr2v_request_copy (req);
   g_autoptr (GUri) uri = g_uri_parse (base_url ? base_url : "",
@@ -74,7 +79,8 @@ wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
 
     if (m->voice && *m->voice == '\0')
       g_clear_pointer (&m->voice, g_free);
-    if (!canonical_url (&m->url, error) || !canonical_url (&m->voice, error))
+    if (!canonical_url (&m->url, cancellable, error)
+        || !canonical_url (&m->voice, cancellable, error))
       return NULL;
   }
 
@@ -106,13 +112,95 @@ wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
 
 char *
 wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
-    GError ** error)
+    GCancellable * cancellable, GError ** error)
 {
-  g_autofree char *canonical = wanr2v_cache_canonical (req, base_url, error);
+  g_autofree char *canonical = wanr2v_cache_canonical (req, base_url,
+      cancellable, error);
 
   if (canonical == NULL)
     return NULL;
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+}
+
+static gboolean
+refuse_dir (GError ** error, const char *dir, const char *why)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+      "cache-dir %s %s: a shared or foreign cache directory could hand this "
+      "element videos, task journals or symbolic links planted by someone "
+      "else. Use a directory of your own that only you can write to",
+      dir, why);
+  return FALSE;
+}
+
+/* @st of a directory the user may keep files in. */
+static gboolean
+check_private_enough (const char *dir, const GStatBuf * st, GError ** error)
+{
+  if (!S_ISDIR (st->st_mode))
+    return refuse_dir (error, dir, "is not a directory");
+  if (st->st_uid != geteuid ()) {
+    g_autofree char *why = g_strdup_printf ("belongs to user id %u, not to "
+        "you (%u)", (guint) st->st_uid, (guint) geteuid ());
+
+    return refuse_dir (error, dir, why);
+  }
+  if (st->st_mode & (S_IWGRP | S_IWOTH))
+    return refuse_dir (error, dir, "can be written by other users (chmod "
+        "go-w would fix it)");
+  return TRUE;
+}
+
+char *
+wanr2v_cache_dir_prepare (const char *dir, GError ** error)
+{
+  g_autofree char *private_name = NULL, *private_dir = NULL;
+  GStatBuf st;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_stat (dir, &st) != 0) {
+    int err = errno;
+
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
+        "cache-dir %s cannot be created: %s", dir, g_strerror (err));
+    return NULL;
+  }
+  if (!S_ISDIR (st.st_mode)) {
+    refuse_dir (error, dir, "is not a directory");
+    return NULL;
+  }
+  /* A shared directory done right (sticky: nobody removes or renames what
+   * is not theirs): keep to a folder of our own inside it. */
+  if ((st.st_mode & S_ISVTX) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+    private_name = g_strdup_printf ("wanr2v-%u", (guint) geteuid ());
+    private_dir = g_build_filename (dir, private_name, NULL);
+    if (g_mkdir (private_dir, 0700) != 0 && errno != EEXIST) {
+      int err = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
+          "cache-dir %s cannot be created: %s", private_dir,
+          g_strerror (err));
+      return NULL;
+    }
+    /* lstat: a link planted there by someone else is not our folder. */
+    if (g_lstat (private_dir, &st) != 0) {
+      int err = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
+          "cache-dir %s: %s", private_dir, g_strerror (err));
+      return NULL;
+    }
+    if (!check_private_enough (private_dir, &st, error))
+      return NULL;
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+      refuse_dir (error, private_dir, "is the private folder in a shared "
+          "directory, but others can enter it (chmod 700 would fix it)");
+      return NULL;
+    }
+    return g_steal_pointer (&private_dir);
+  }
+  if (!check_private_enough (dir, &st, error))
+    return NULL;
+  return g_strdup (dir);
 }
 
 char *
@@ -130,8 +218,9 @@ wanr2v_cache_lookup (const char *dir, const char *key, char **path,
   g_autofree char *video = wanr2v_cache_video_path (dir, key);
   GStatBuf st;
 
-  /* Only finished downloads have this name (they are renamed from .part). */
-  if (g_stat (video, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
+  /* Only finished downloads have this name (they are renamed from .part);
+   * lstat: a symbolic link is nothing this element kept. */
+  if (g_lstat (video, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size == 0)
     return FALSE;
   *path = g_steal_pointer (&video);
   *size = st.st_size;
@@ -192,6 +281,40 @@ wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
   return write_task_file (dir, path, task_id, model, error);
 }
 
+/* A journal is some 100 bytes: anything much larger is not one. */
+#define MAX_JOURNAL_BYTES (64 * 1024)
+
+/* Reads a journal or kept record: O_NOFOLLOW, so that a symbolic link put
+ * in its place does not make this element read another file. */
+static char *
+read_small_file (const char *path, gsize * length)
+{
+  GString *text;
+  char buf[4096];
+  gssize n;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0);
+  struct stat st;
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)
+      || st.st_size > MAX_JOURNAL_BYTES) {
+    close (fd);
+    return NULL;
+  }
+  text = g_string_new (NULL);
+  while ((n = read (fd, buf, sizeof (buf))) > 0
+      && text->len + n <= MAX_JOURNAL_BYTES)
+    g_string_append_len (text, buf, n);
+  close (fd);
+  if (n != 0) {
+    g_string_free (text, TRUE);
+    return NULL;
+  }
+  *length = text->len;
+  return g_string_free (text, FALSE);
+}
+
 /* The task id of a journal (or kept record) at @path; a file that is not
  * one, or older than @max_age_s (when non-negative), is removed. */
 static char *
@@ -205,7 +328,8 @@ read_task_file (const char *path, gint64 max_age_s)
   gint64 created;
   gsize length;
 
-  if (!g_file_get_contents (path, &text, &length, NULL))
+  text = read_small_file (path, &length);
+  if (text == NULL)
     return NULL;
   if (!json_parser_load_from_data (parser, text, length, NULL)
       || (root = json_parser_get_root (parser)) == NULL

@@ -13,7 +13,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "wanr2v-request.h"
 
 G_BEGIN_DECLS
@@ -29,13 +29,24 @@ typedef enum
 #define WANR2V_JOURNAL_MAX_AGE_S (24 * 3600)
 
 /* The key of @req sent to @base_url: 64 hex characters.  Reads (hashes)
- * every local file of the request: call it in a worker thread. */
+ * every local file of the request (regular files only): call it in a
+ * worker thread; @cancellable stops it between blocks. */
 char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
-    GError ** error);
+    GCancellable * cancellable, GError ** error);
 
 /* The canonical document the key is the hash of (for tests and debugging). */
 char *wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
-    GError ** error);
+    GCancellable * cancellable, GError ** error);
+
+/* Makes @dir (the cache-dir setting) safe to keep videos and journals in,
+ * and returns the directory to use.  Creates it (mode 0700) if missing.
+ * Refuses (G_IO_ERROR_PERMISSION_DENIED) a directory the user does not own
+ * or that others (group or world) can write to: they could plant a video,
+ * a journal naming their task, or a symbolic link.  The exception is a
+ * shared directory with the sticky bit (such as /tmp): there the private
+ * subfolder wanr2v-<uid> is used, created 0700, and refused unless it is a
+ * real directory of the user's that nobody else can enter. */
+char *wanr2v_cache_dir_prepare (const char *dir, GError ** error);
 
 char *wanr2v_cache_video_path (const char *dir, const char *key);
 

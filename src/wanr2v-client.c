@@ -1,5 +1,6 @@
 /* wanr2v-client.c: the DashScope task API (create, query, cancel). */
 #include "wanr2v-client.h"
+#include "wanr2v-bounded-read.h"
 #include "wanr2v-http.h"
 
 #include <libsoup/soup.h>
@@ -7,7 +8,8 @@
 
 #define CREATE_PATH "/services/aigc/video-generation/video-synthesis"
 
-/* Replies larger than this are not DashScope JSON: refuse to parse them. */
+/* Replies larger than this are not DashScope JSON (a list of 100 tasks is
+ * some 30 KB): they are refused while they stream in. */
 #define MAX_REPLY_SIZE (4 * 1024 * 1024)
 
 struct _WanR2vClient
@@ -74,6 +76,17 @@ host_is_loopback (const char *host)
   return addr != NULL && g_inet_address_get_is_loopback (addr);
 }
 
+gssize
+wanr2v_client_key_bad_char (const char *api_key)
+{
+  const char *c;
+
+  for (c = api_key ? api_key : ""; *c; c++)
+    if (g_ascii_iscntrl (*c))
+      return c - api_key;
+  return -1;
+}
+
 WanR2vClient *
 wanr2v_client_new (const char *base_url, const char *api_key,
     gboolean allow_insecure, GError ** error)
@@ -99,6 +112,15 @@ wanr2v_client_new (const char *base_url, const char *api_key,
         "base-url \"%s\" is plain http to a host other than this machine: "
         "the API key would travel unencrypted. Use https, or set "
         "allow-insecure=true if you really mean it", base_url);
+    return NULL;
+  }
+  /* The element refuses such a key first, with its own words; this keeps
+   * every other user of the client from sending one. */
+  if (wanr2v_client_key_bad_char (api_key) >= 0) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_AUTH,
+        "The API key contains a control character (at position %"
+        G_GSSIZE_FORMAT "): it cannot go into an HTTP header",
+        wanr2v_client_key_bad_char (api_key) + 1);
     return NULL;
   }
   if (g_ascii_strcasecmp (scheme, "https") == 0
@@ -249,29 +271,17 @@ return_transport_error (GTask * task, Call * call, GError * soup_error)
       call_description (call), soup_error->message);
 }
 
+/* The whole reply is in: its status and (bounded) body. */
 static void
-on_reply (GObject * source, GAsyncResult * res, gpointer data)
+handle_reply (GTask * task, Call * call, GBytes * body)
 {
-  GTask *task = data;
-  Call *call = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
   const char *body_data;
   gsize body_size = 0;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
-      &error);
-  if (body == NULL) {
-    return_transport_error (task, call, error);
-    g_object_unref (task);
-    return;
-  }
-
   status = soup_message_get_status (call->msg);
-  body_data = g_bytes_get_data (body, &body_size);
-  if (body_size > MAX_REPLY_SIZE)
-    body_size = MAX_REPLY_SIZE;
+  body_data = body ? g_bytes_get_data (body, &body_size) : "";
 
   if (status != SOUP_STATUS_OK) {
     WanR2vErrorInfo *details = wanr2v_error_info_new ();
@@ -336,6 +346,72 @@ on_reply (GObject * source, GAsyncResult * res, gpointer data)
 }
 
 static void
+refuse_too_large (GTask * task, Call * call)
+{
+  g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+      "DashScope's reply to %s was larger than %u bytes: it is not a "
+      "DashScope reply", call_description (call), MAX_REPLY_SIZE);
+}
+
+static void
+on_body (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = wanr2v_bounded_read_finish (res, &error);
+
+  if (body == NULL && g_error_matches (error, G_IO_ERROR,
+          G_IO_ERROR_MESSAGE_TOO_LARGE)) {
+    /* An error status still says what went wrong, without its body. */
+    if (soup_message_get_status (call->msg) == SOUP_STATUS_OK) {
+      refuse_too_large (task, call);
+      g_object_unref (task);
+    } else {
+      handle_reply (task, call, NULL);
+    }
+    return;
+  }
+  if (body == NULL) {
+    return_transport_error (task, call, error);
+    g_object_unref (task);
+    return;
+  }
+  handle_reply (task, call, body);
+}
+
+static void
+on_sent (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInputStream) stream = NULL;
+  goffset length;
+
+  stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  if (stream == NULL) {
+    return_transport_error (task, call, error);
+    g_object_unref (task);
+    return;
+  }
+  /* Announced too large: not worth reading at all. */
+  length = soup_message_headers_get_content_length
+      (soup_message_get_response_headers (call->msg));
+  if (length > MAX_REPLY_SIZE) {
+    if (soup_message_get_status (call->msg) == SOUP_STATUS_OK) {
+      refuse_too_large (task, call);
+      g_object_unref (task);
+    } else {
+      handle_reply (task, call, NULL);
+    }
+    return;
+  }
+  wanr2v_bounded_read_async (stream, MAX_REPLY_SIZE, call->cancellable,
+      on_body, task);
+}
+
+static void
 start_call (WanR2vClient * client, CallKind kind, const char *method,
     const char *path, const char *task_id, const char *body,
     gboolean oss_resolve, GCancellable * cancellable,
@@ -395,11 +471,11 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
         G_CALLBACK (on_caller_cancelled), call, NULL);
   }
   if (client->request_timeout_s > 0)
-    call->timeout = wanr2v_http_timeout_source_new (http,
-        client->request_timeout_s * 1000, on_call_timeout, call, NULL);
+    call->timeout = wanr2v_http_timeout_source_new_s (http,
+        client->request_timeout_s, on_call_timeout, call, NULL);
 
-  soup_session_send_and_read_async (wanr2v_http_get_session (http),
-      call->msg, G_PRIORITY_DEFAULT, call->cancellable, on_reply, task);
+  soup_session_send_async (wanr2v_http_get_session (http), call->msg,
+      G_PRIORITY_DEFAULT, call->cancellable, on_sent, task);
 }
 
 static gpointer

@@ -22,6 +22,11 @@ typedef struct _WanR2vClient WanR2vClient;
 /* Fails (WANR2V_ERROR_FAILED / TLS) when @base_url is not an http(s) URL,
  * when it is plain http to a host other than loopback and @allow_insecure is
  * FALSE, or when it is https and this process has no TLS backend. */
+/* Where the first CR, LF or other control character of @api_key is
+ * (0-based), or -1 when it has none.  Such a key would break or inject
+ * HTTP headers; messages say where it is, never what the key is. */
+gssize wanr2v_client_key_bad_char (const char *api_key);
+
 WanR2vClient *wanr2v_client_new (const char *base_url, const char *api_key,
     gboolean allow_insecure, GError ** error);
 WanR2vClient *wanr2v_client_ref (WanR2vClient * client);

@@ -21,6 +21,11 @@
  * for hundreds of MB), with it only for the last window. */
 #define WRITE_BEHIND_SIZE (2 * 1024 * 1024)
 
+/* A result is at most 15 s of 1080p video: tens of MB.  A host that
+ * announces or sends more than this is not serving one, and must not fill
+ * the disk. */
+#define MAX_VIDEO_BYTES (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
+
 typedef struct
 {
   char *url;
@@ -187,6 +192,15 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
+  if (dl->written + n > MAX_VIDEO_BYTES) {
+    char host[256];
+
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "%s sent more than %" G_GUINT64_FORMAT " bytes: not a result "
+            "video", url_host (dl->url, host, sizeof (host)),
+            MAX_VIDEO_BYTES));
+    return;
+  }
   if (!write_all (dl->fd, dl->buffer, n, &error)) {
     return_error (task, error);
     return;
@@ -214,7 +228,9 @@ static gboolean
 open_file (Download * dl, guint64 at, GError ** error)
 {
   if (dl->fd < 0)
-    dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW and 0600: see claim_part_file in wanr2v-job.c. */
+    dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+        0600);
   if (dl->fd < 0 || ftruncate (dl->fd, at) != 0
       || lseek (dl->fd, at, SEEK_SET) < 0) {
     int err = errno;
@@ -330,6 +346,16 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
+  /* Sizes and ranges from the reply, checked before anything is computed
+   * or written with them. */
+  if (dl->total > (gint64) MAX_VIDEO_BYTES
+      || (dl->total >= 0 && (guint64) dl->total < dl->offset)) {
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "%s announced a video of %" G_GINT64_FORMAT " bytes (from byte %"
+            G_GUINT64_FORMAT "): a result video is at most %" G_GUINT64_FORMAT
+            " bytes", host, dl->total, dl->offset, MAX_VIDEO_BYTES));
+    return;
+  }
   if (!open_file (dl, dl->offset, &error)) {
     return_error (task, error);
     return;
@@ -389,8 +415,8 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
         G_CALLBACK (on_caller_cancelled), dl, NULL);
   }
   if (idle_timeout_s > 0)
-    dl->watchdog = wanr2v_http_timeout_source_new (http,
-        idle_timeout_s * 1000, on_stalled, dl, NULL);
+    dl->watchdog = wanr2v_http_timeout_source_new_s (http,
+        idle_timeout_s, on_stalled, dl, NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);

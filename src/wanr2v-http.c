@@ -101,6 +101,22 @@ wanr2v_http_timeout_source_new (WanR2vHttp * http, guint ms,
   return source;
 }
 
+GSource *
+wanr2v_http_timeout_source_new_s (WanR2vHttp * http, guint seconds,
+    GSourceFunc func, gpointer data, GDestroyNotify notify)
+{
+  GSource *source;
+
+  if (seconds <= G_MAXUINT / 1000)
+    return wanr2v_http_timeout_source_new (http, seconds * 1000, func, data,
+        notify);
+  source = g_timeout_source_new_seconds (seconds);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "wanr2v-timeout");
+  g_source_attach (source, http->context);
+  return source;
+}
+
 gboolean
 wanr2v_http_tls_available (void)
 {

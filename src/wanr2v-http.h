@@ -32,6 +32,12 @@ void wanr2v_http_invoke (WanR2vHttp * http, GSourceFunc func, gpointer data,
 GSource *wanr2v_http_timeout_source_new (WanR2vHttp * http, guint ms,
     GSourceFunc func, gpointer data, GDestroyNotify notify);
 
+/* The same for @seconds, any guint: a millisecond timer of more than
+ * G_MAXUINT ms (49.7 days) would wrap around, so longer ones count in
+ * whole seconds. */
+GSource *wanr2v_http_timeout_source_new_s (WanR2vHttp * http, guint seconds,
+    GSourceFunc func, gpointer data, GDestroyNotify notify);
+
 /* Whether TLS (https) can work in this process: needs glib-networking. */
 gboolean wanr2v_http_tls_available (void);
 

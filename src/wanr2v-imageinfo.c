@@ -7,9 +7,12 @@
  * advances and is bounded.
  */
 #include "wanr2v-imageinfo.h"
+#include "wanr2v-localfile.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <string.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK (wanr2v-image-info-error-quark, wanr2v_image_info_error)
 
@@ -33,8 +36,8 @@ struct _Reader
   const guint8 *data;
   gsize size;
 
-  /* a file: a seekable stream and the window last read from it */
-  GInputStream *stream;
+  /* a file: a descriptor and the window last read from it */
+  int fd;
   guint8 window[WINDOW_SIZE];
   guint64 window_offset;
   gsize window_len;
@@ -64,14 +67,25 @@ stream_read_at (Reader * reader, guint64 offset, guint8 * buf, gsize len,
   if (offset < reader->window_offset
       || offset + len > reader->window_offset + reader->window_len) {
     /* A read past the end of a file is not an error: it reads nothing. */
-    if (!g_seekable_seek (G_SEEKABLE (reader->stream), offset, G_SEEK_SET,
-            NULL, error))
-      return -1;
     reader->window_offset = offset;
     reader->window_len = 0;
-    if (!g_input_stream_read_all (reader->stream, reader->window,
-            WINDOW_SIZE, &reader->window_len, NULL, error))
-      return -1;
+    while (reader->window_len < WINDOW_SIZE) {
+      gssize got = pread (reader->fd, reader->window + reader->window_len,
+          WINDOW_SIZE - reader->window_len, offset + reader->window_len);
+
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got < 0) {
+        int err = errno;
+
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
+            "%s", g_strerror (err));
+        return -1;
+      }
+      if (got == 0)
+        break;
+      reader->window_len += got;
+    }
   }
 
   if (offset >= reader->window_offset + reader->window_len)
@@ -611,20 +625,22 @@ gboolean
 wanr2v_image_info_read_file (const char *path, WanR2vImageInfo * info,
     GError ** error)
 {
-  g_autoptr (GFile) file = NULL;
-  g_autoptr (GFileInputStream) stream = NULL;
   g_autofree Reader *reader = NULL;
+  gboolean ok;
+  int fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (info != NULL, FALSE);
 
-  file = g_file_new_for_path (path);
-  stream = g_file_read (file, NULL, error);
-  if (stream == NULL)
+  /* Regular files only: a FIFO or a device is refused before any read. */
+  fd = wanr2v_local_file_open (path, "image", 0, NULL, error);
+  if (fd < 0)
     return FALSE;
 
   reader = g_new0 (Reader, 1);
   reader->read_at = stream_read_at;
-  reader->stream = G_INPUT_STREAM (stream);
-  return parse (reader, info, error);
+  reader->fd = fd;
+  ok = parse (reader, info, error);
+  close (fd);
+  return ok;
 }

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct _WanR2vJob
@@ -189,7 +190,9 @@ WanR2vJob *
 wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
     gpointer user_data, GError ** error)
 {
+  g_autoptr (GError) local_error = NULL;
   WanR2vClient *client;
+  char *output_dir;
   WanR2vJob *job;
 
   g_return_val_if_fail (config->request != NULL
@@ -208,6 +211,15 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
       config->allow_insecure, error);
   if (client == NULL)
     return NULL;
+  /* Before anything is read from it or written to it: a cache directory
+   * someone else controls could feed us their video or journal. */
+  output_dir = wanr2v_cache_dir_prepare (config->output_dir, &local_error);
+  if (output_dir == NULL) {
+    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        local_error->message);
+    wanr2v_client_unref (client);
+    return NULL;
+  }
   if (config->request_timeout_s > 0)
     wanr2v_client_set_request_timeout (client, config->request_timeout_s);
 
@@ -219,7 +231,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->request = config->request ? wanr2v_request_copy (config->request) :
       NULL;
   job->attach_task_id = g_strdup (config->attach_task_id);
-  job->output_dir = g_strdup (config->output_dir);
+  job->output_dir = output_dir;
   job->cache_policy = config->cache_policy;
   job->timeout_s = config->timeout_s;
   job->poll_interval_ms = config->poll_interval_ms;
@@ -583,11 +595,15 @@ poll_later (WanR2vJob * job)
   gint64 due;
 
   do {
-    due = job->poll_start_us + (gint64) wanr2v_poll_due_ms (job->poll_count++,
-        job->poll_interval_ms) * 1000 - lead;
+    /* Saturated: a timetable centuries long must not wrap around. */
+    guint64 due_ms = MIN (wanr2v_poll_due_ms (job->poll_count++,
+            job->poll_interval_ms), (guint64) G_MAXINT64 / 2000);
+
+    due = job->poll_start_us + (gint64) due_ms * 1000 - lead;
   } while (due < now && job->poll_count > 1);
 
-  schedule (job, due > now ? (guint) ((due - now) / 1000) : 0, do_query);
+  schedule (job, due > now ? (guint) MIN ((due - now) / 1000, G_MAXUINT) : 0,
+      do_query);
 }
 
 /* A new timetable: query number @first is the next, counted from @start_us
@@ -635,14 +651,14 @@ looks_like_mp4 (const char *path)
   };
   char head[8];
   gboolean ok = FALSE;
-  FILE *f = g_fopen (path, "rb");
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
   guint i;
 
-  if (f && fread (head, 1, sizeof (head), f) == sizeof (head))
+  if (fd >= 0 && pread (fd, head, sizeof (head), 0) == sizeof (head))
     for (i = 0; boxes[i]; i++)
       ok |= memcmp (head + 4, boxes[i], 4) == 0;
-  if (f)
-    fclose (f);
+  if (fd >= 0)
+    close (fd);
   return ok;
 }
 
@@ -758,8 +774,15 @@ claim_part_file (WanR2vJob * job, const char *video_path, GError ** error)
     g_autofree char *path = i == 0 ? g_strdup_printf ("%s.%s.part",
         video_path, task) : g_strdup_printf ("%s.%s.%u.part", video_path,
         task, i);
-    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW: a link planted under this name is refused, not written
+     * through; 0600 (and fchmod, for a file an older version left): a
+     * paid video is the user's only. */
+    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
+    if (fd >= 0 && fchmod (fd, 0600) != 0) {
+      close (fd);
+      fd = -1;
+    }
     if (fd < 0) {
       int err = errno;
 
@@ -821,10 +844,10 @@ start_download (WanR2vJob * job)
   /* An earlier run stopped mid-download (the journal brought us back to
    * this task): go on from what it left on disk. */
   {
-    GStatBuf st;
+    struct stat st;
     guint64 offset = 0;
 
-    if (job->key && g_stat (job->part_path, &st) == 0 && st.st_size > 0)
+    if (job->key && fstat (job->part_lock_fd, &st) == 0 && st.st_size > 0)
       offset = st.st_size;
     if (offset > 0)
       g_info ("resuming the download of task %s at byte %" G_GUINT64_FORMAT,
@@ -1143,7 +1166,8 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
   if (!voice && media->type != WANR2V_MEDIA_REFERENCE_VIDEO
       && st.st_size <= MAX_INLINE_IMAGE_BYTES
       && wanr2v_model_family (wire->model) == WANR2V_FAMILY_WAN27) {
-    char *data_uri = wanr2v_media_image_to_data_uri (path, &local_error);
+    char *data_uri = wanr2v_media_image_to_data_uri (path,
+        MAX_INLINE_IMAGE_BYTES, job->cancellable, &local_error);
 
     if (data_uri == NULL) {
       g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST, "%s: %s",
@@ -1180,7 +1204,7 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
    * checks, which name the file and the problem. */
   if (job->cache_policy == WANR2V_CACHE_REUSE) {
     job->key = wanr2v_cache_key (job->request,
-        wanr2v_client_get_base_url (job->client), NULL);
+        wanr2v_client_get_base_url (job->client), job->cancellable, NULL);
     if (job->key && wanr2v_cache_lookup (job->output_dir, job->key,
             &job->cached_path, &job->cached_size)) {
       job->cached_task_id = wanr2v_cache_kept_task (job->output_dir,
@@ -1190,8 +1214,8 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
     }
   }
 
-  if (job->inspect && !job->inspect (job->request, job->inspect_data,
-          &error)) {
+  if (job->inspect && !job->inspect (job->request, job->cancellable,
+          job->inspect_data, &error)) {
     wanr2v_request_free (wire);
     g_task_return_error (task, error);
     return;
@@ -1211,7 +1235,7 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
   if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF) {
     if (job->key == NULL)
       job->key = wanr2v_cache_key (job->request,
-          wanr2v_client_get_base_url (job->client), &error);
+          wanr2v_client_get_base_url (job->client), job->cancellable, &error);
     if (job->key && job->cache_policy == WANR2V_CACHE_REUSE)
       job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
           WANR2V_JOURNAL_MAX_AGE_S);
@@ -1355,6 +1379,7 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
       fail (job, g_steal_pointer (&error), details);
     }
   } else {
+    /* expire_in_seconds is clamped to a day when parsed. */
     job->policy_deadline_us = g_get_monotonic_time ()
         + job->policy->expire_in_seconds * G_USEC_PER_SEC - POLICY_MARGIN_US;
     upload_with_policy (job);
@@ -1472,8 +1497,8 @@ start_on_http_thread (gpointer data)
   /* The job starts in PREPARING: announce it. */
   emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
   if (job->timeout_s > 0)
-    job->deadline = wanr2v_http_timeout_source_new (job->http,
-        job->timeout_s * 1000, on_deadline, wanr2v_job_ref (job),
+    job->deadline = wanr2v_http_timeout_source_new_s (job->http,
+        job->timeout_s, on_deadline, wanr2v_job_ref (job),
         (GDestroyNotify) wanr2v_job_unref);
 
   if (job->attach_task_id) {
@@ -1590,7 +1615,7 @@ wanr2v_job_open_video (WanR2vJob * job, GError ** error)
   if (job->video_path) {
     const char *path = job->renamed ? job->video_path : job->part_path;
 
-    fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+    fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
     if (fd < 0) {
       int err = errno;
 

@@ -64,9 +64,10 @@ typedef void (*WanR2vJobEventFunc) (WanR2vJob * job,
 
 /* Checks the local media of @request against the service's limits (pixel
  * sizes, durations...) before anything is sent; runs in a worker thread.
- * The core cannot decode media itself: the GStreamer side provides this. */
+ * The core cannot decode media itself: the GStreamer side provides this.
+ * @cancellable is the job's: cancelled when the job is stopped. */
 typedef gboolean (*WanR2vMediaInspectFunc) (const WanR2vRequest * request,
-    gpointer user_data, GError ** error);
+    GCancellable * cancellable, gpointer user_data, GError ** error);
 
 typedef struct
 {

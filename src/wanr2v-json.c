@@ -1088,9 +1088,15 @@ wanr2v_json_parse_upload_policy (const char *body, gssize length,
           "oss_access_key_id"));
   policy->x_oss_object_acl = g_strdup (get_string (data, "x_oss_object_acl"));
   policy->x_oss_forbid_overwrite = dup_flag (data, "x_oss_forbid_overwrite");
-  policy->expire_in_seconds = get_int64 (data, "expire_in_seconds", 0);
-  policy->max_file_size_mb = get_int64 (data, "max_file_size_mb", 0);
-  policy->capacity_limit_mb = get_int64 (data, "capacity_limit_mb", 0);
+  /* Numbers from the network, clamped before anyone computes with them
+   * (seconds to microseconds, MB to bytes): a policy lives minutes, a
+   * file is never a terabyte. */
+  policy->expire_in_seconds = CLAMP (get_int64 (data, "expire_in_seconds",
+          0), 0, WANR2V_POLICY_MAX_EXPIRE_S);
+  policy->max_file_size_mb = CLAMP (get_int64 (data, "max_file_size_mb", 0),
+      0, WANR2V_POLICY_MAX_MB);
+  policy->capacity_limit_mb = CLAMP (get_int64 (data, "capacity_limit_mb",
+          0), 0, WANR2V_POLICY_MAX_CAPACITY_MB);
   return g_steal_pointer (&policy);
 }
 

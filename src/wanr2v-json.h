@@ -106,6 +106,12 @@ GPtrArray *wanr2v_json_parse_task_list (const char *body, gssize length,
 
 /* ---- temporary upload policy (GET /uploads?action=getPolicy) ------------ */
 
+/* Upload policy numbers are clamped to these when parsed. */
+#define WANR2V_POLICY_MAX_EXPIRE_S (24 * 3600)
+#define WANR2V_POLICY_MAX_MB (1024 * 1024)
+/* The service says 999999999 (no limit); in bytes this still fits. */
+#define WANR2V_POLICY_MAX_CAPACITY_MB (G_GINT64_CONSTANT (1) << 40)
+
 typedef struct
 {
   char *request_id;

@@ -1,5 +1,6 @@
 /* wanr2v-media.c: turning local media into what the service can fetch. */
 #include "wanr2v-media.h"
+#include "wanr2v-localfile.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -54,34 +55,36 @@ wanr2v_media_sniff_mime (const guint8 * data, gsize size)
 const char *
 wanr2v_media_sniff_file (const char *path, GError ** error)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) stream = NULL;
+  g_autoptr (GInputStream) stream = NULL;
   guint8 head[64];
   gsize got = 0;
 
-  stream = g_file_read (file, NULL, error);
+  stream = wanr2v_local_file_open_stream (path, "reference", 0, NULL, error);
   if (stream == NULL)
     return NULL;
-  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), head, sizeof (head),
-          &got, NULL, error))
+  if (!g_input_stream_read_all (stream, head, sizeof (head), &got, NULL,
+          error))
     return NULL;
   return wanr2v_media_sniff_mime (head, got);
 }
 
 char *
-wanr2v_media_image_to_data_uri (const char *path, GError ** error)
+wanr2v_media_image_to_data_uri (const char *path, gsize max_size,
+    GCancellable * cancellable, GError ** error)
 {
-  g_autoptr (GMappedFile) file = NULL;
+  g_autoptr (GBytes) bytes = NULL;
   g_autofree char *encoded = NULL;
   const guint8 *data;
   const char *mime;
   gsize size;
 
-  file = g_mapped_file_new (path, FALSE, error);
-  if (file == NULL)
+  /* Read, not mapped: a mapping of a file that someone truncates meanwhile
+   * kills the process with SIGBUS. */
+  bytes = wanr2v_local_file_read (path, "reference", max_size, cancellable,
+      error);
+  if (bytes == NULL)
     return NULL;
-  data = (const guint8 *) g_mapped_file_get_contents (file);
-  size = g_mapped_file_get_length (file);
+  data = g_bytes_get_data (bytes, &size);
 
   mime = wanr2v_media_sniff_image_mime (data, size);
   if (mime == NULL) {

@@ -1,7 +1,7 @@
 /* wanr2v-media.h: turning local media into what the service can fetch. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -15,12 +15,15 @@ const char *wanr2v_media_sniff_image_mime (const guint8 * data, gsize size);
 const char *wanr2v_media_sniff_mime (const guint8 * data, gsize size);
 
 /* Sniffs the file at @path (reads its first bytes).  Fails when it cannot
- * be read; returns NULL without an error when its type is unknown. */
+ * be read or is not a regular file; returns NULL without an error when its
+ * type is unknown. */
 const char *wanr2v_media_sniff_file (const char *path, GError ** error);
 
-/* Reads the image at @path and returns it as a data: URI
- * ("data:image/png;base64,...").  Fails (G_FILE_ERROR / G_IO_ERROR) when the
- * file cannot be read or is not a PNG, JPEG, BMP or WEBP image. */
-char *wanr2v_media_image_to_data_uri (const char *path, GError ** error);
+/* Reads the image at @path (a regular file of at most @max_size bytes;
+ * @cancellable stops the reading) and returns it as a data: URI
+ * ("data:image/png;base64,...").  Fails (G_IO_ERROR) when the file cannot
+ * be read or is not a PNG, JPEG, BMP or WEBP image. */
+char *wanr2v_media_image_to_data_uri (const char *path, gsize max_size,
+    GCancellable * cancellable, GError ** error);
 
 G_END_DECLS

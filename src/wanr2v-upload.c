@@ -1,13 +1,19 @@
 /* wanr2v-upload.c: streamed multipart upload of a local file. */
 #include "wanr2v-upload.h"
+#include "wanr2v-bounded-read.h"
 #include "wanr2v-concat-stream.h"
 #include "wanr2v-http.h"
+#include "wanr2v-localfile.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
 
 /* Bytes read from the file at once.  Small, to keep memory flat. */
 #define FILE_READ_BLOCK (256 * 1024)
+
+/* OSS answers an upload with an empty body or a small XML error: more is
+ * not read. */
+#define MAX_UPLOAD_REPLY_SIZE (64 * 1024)
 
 typedef struct
 {
@@ -81,40 +87,35 @@ xml_element (const char *xml, gsize len, const char *name)
   return end ? g_strndup (start, end - start) : NULL;
 }
 
+/* The transport failed (no reply, or a reply cut short). */
 static void
-on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
+return_transport_error (GTask * task, Upload * up, const GError * error)
 {
-  GTask *task = data;
-  Upload *up = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
-  guint status;
-
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), res,
-      &error);
-  if (body == NULL && up->stalled) {
+  if (up->stalled) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
         "Uploading %s stalled: nothing moved for %u s", up->path,
         up->idle_timeout_s);
-    g_object_unref (task);
     return;
   }
-  if (body == NULL) {
-    g_task_return_new_error (task, WANR2V_ERROR,
-        g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
-        WANR2V_ERROR_CANCELLED : WANR2V_ERROR_CONNECTION_LOST,
-        "Uploading %s failed: %s", up->path, error->message);
-    g_object_unref (task);
-    return;
-  }
+  g_task_return_new_error (task, WANR2V_ERROR,
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ?
+      WANR2V_ERROR_CANCELLED : WANR2V_ERROR_CONNECTION_LOST,
+      "Uploading %s failed: %s", up->path, error->message);
+}
+
+/* The reply is in: its status and (bounded, possibly NULL) body. */
+static void
+handle_reply (GTask * task, Upload * up, GBytes * body)
+{
+  guint status;
 
   status = soup_message_get_status (up->msg);
   if (status == SOUP_STATUS_OK || status == SOUP_STATUS_NO_CONTENT
       || status == SOUP_STATUS_CREATED) {
     g_task_return_pointer (task, g_steal_pointer (&up->oss_url), g_free);
   } else {
-    gsize len;
-    const char *xml = g_bytes_get_data (body, &len);
+    gsize len = 0;
+    const char *xml = body ? g_bytes_get_data (body, &len) : "";
     WanR2vErrorInfo *details = wanr2v_error_info_new ();
     gboolean expired;
 
@@ -135,6 +136,42 @@ on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
 }
 
 static void
+on_reply_body (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = wanr2v_bounded_read_finish (res, &error);
+
+  /* A reply too large to be OSS's is judged by its status alone. */
+  if (body == NULL && !g_error_matches (error, G_IO_ERROR,
+          G_IO_ERROR_MESSAGE_TOO_LARGE)) {
+    return_transport_error (task, up, error);
+    g_object_unref (task);
+    return;
+  }
+  handle_reply (task, up, body);
+}
+
+static void
+on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Upload *up = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInputStream) stream = NULL;
+
+  stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  if (stream == NULL) {
+    return_transport_error (task, up, error);
+    g_object_unref (task);
+    return;
+  }
+  wanr2v_bounded_read_async (stream, MAX_UPLOAD_REPLY_SIZE, up->cancellable,
+      on_reply_body, task);
+}
+
+static void
 on_caller_cancelled (GCancellable * caller, gpointer data)
 {
   Upload *up = data;
@@ -148,7 +185,8 @@ static void
 arm_watchdog (Upload * up, gint64 delay_us)
 {
   up->watchdog = wanr2v_http_timeout_source_new (wanr2v_http_get_default (),
-      (guint) ((delay_us + 999) / 1000), on_watchdog, up, NULL);
+      (guint) MIN ((delay_us + 999) / 1000, G_MAXUINT), on_watchdog, up,
+      NULL);
 }
 
 /* Progress only notes the time: moving a source's ready time wakes the
@@ -195,9 +233,7 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
     GAsyncReadyCallback callback, gpointer user_data)
 {
   WanR2vHttp *http = wanr2v_http_get_default ();
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInfo) info = NULL;
-  g_autoptr (GFileInputStream) file_stream = NULL;
+  g_autoptr (GInputStream) file_stream = NULL;
   g_autoptr (GInputStream) body = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *boundary = NULL, *key = NULL, *content_type = NULL;
@@ -205,7 +241,8 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   GString *head;
   char *tail;
   GInputStream *parts[3];
-  goffset file_size, length;
+  guint64 file_size = 0;
+  goffset length;
   Upload *up;
   GTask *task;
 
@@ -224,22 +261,22 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
 
-  file_stream = g_file_read (file, cancellable, &error);
-  if (file_stream)
-    info = g_file_input_stream_query_info (file_stream,
-        G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-        cancellable, &error);
-  if (info == NULL) {
+  /* A regular file only (checked on the opened descriptor): its size is
+   * known and the body's length with it, and reading it never blocks. */
+  file_stream = wanr2v_local_file_open_stream (path, "upload", 0, &file_size,
+      &error);
+  if (file_stream == NULL) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_IO,
         "Could not read %s: %s", path, error->message);
     g_object_unref (task);
     return;
   }
-  file_size = g_file_info_get_size (info);
+  /* The policy's numbers are clamped when parsed (wanr2v-json.c), so the
+   * product cannot overflow. */
   if (policy->max_file_size_mb > 0
-      && file_size > policy->max_file_size_mb * 1024 * 1024) {
+      && file_size > (guint64) policy->max_file_size_mb * 1024 * 1024) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s is %" G_GOFFSET_FORMAT " bytes; the upload policy allows at most "
+        "%s is %" G_GUINT64_FORMAT " bytes; the upload policy allows at most "
         "%" G_GINT64_FORMAT " MB", path, file_size, policy->max_file_size_mb);
     g_object_unref (task);
     return;
@@ -272,18 +309,14 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
       g_free);
   g_string_free (head, FALSE);
   /* A regular file makes the whole body pollable, so that libsoup reads it
-   * on the HTTP thread as the socket takes it; anything else (a FIFO, say)
-   * leaves it blocking, read through worker threads. */
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR) {
+   * on the HTTP thread as the socket takes it. */
+  {
     /* libsoup asks for 8 KiB at a time; reading the file in larger blocks
      * saves most of the read(2) calls. */
     g_autoptr (GInputStream) buffered =
-        g_buffered_input_stream_new_sized (G_INPUT_STREAM (file_stream),
-        FILE_READ_BLOCK);
+        g_buffered_input_stream_new_sized (file_stream, FILE_READ_BLOCK);
 
     parts[1] = wanr2v_concat_stream_file_part_new (buffered);
-  } else {
-    parts[1] = G_INPUT_STREAM (g_object_ref (file_stream));
   }
   parts[2] = g_memory_input_stream_new_from_data (tail, strlen (tail),
       g_free);
@@ -310,7 +343,7 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
         G_CALLBACK (on_wrote_body_data), up);
     g_signal_connect (up->msg, "got-headers", G_CALLBACK (on_progress), up);
   }
-  soup_session_send_and_read_async (wanr2v_http_get_session (http), up->msg,
+  soup_session_send_async (wanr2v_http_get_session (http), up->msg,
       G_PRIORITY_DEFAULT, up->cancellable, on_uploaded, task);
 }
 

@@ -13,6 +13,8 @@
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "emulator-fixture.h"
 #include "pipeline-run.h"
@@ -104,6 +106,63 @@ no_images (GstElement * src)
   gst_value_array_init (&empty, 0);
   g_object_set_property (G_OBJECT (src), "images", &empty);
   g_value_unset (&empty);
+}
+
+/* A FIFO in a directory of its own, removed with the element.  Reading it
+ * would block for ever: it must be refused without being read. */
+static void
+remove_tree (gpointer dir, GObject * gone)
+{
+  emu_fixture_remove_tree (dir);
+  g_free (dir);
+}
+
+static char *
+make_fifo (GstElement * src)
+{
+  char *dir = g_dir_make_tmp ("wanr2v-fifo-XXXXXX", NULL);
+  char *fifo = g_build_filename (dir, "pipe.png", NULL);
+
+  fail_unless (mkfifo (fifo, 0600) == 0);
+  g_object_weak_ref (G_OBJECT (src), remove_tree, dir);
+  return fifo;
+}
+
+static void
+fifo_image (GstElement * src)
+{
+  g_autofree char *fifo = make_fifo (src);
+  GValue images = G_VALUE_INIT, item = G_VALUE_INIT;
+
+  gst_value_array_init (&images, 1);
+  g_value_init (&item, G_TYPE_STRING);
+  g_value_set_string (&item, fifo);
+  gst_value_array_append_and_take_value (&images, &item);
+  g_object_set_property (G_OBJECT (src), "images", &images);
+  g_value_unset (&images);
+}
+
+static void
+fifo_request (GstElement * src)
+{
+  g_autofree char *fifo = make_fifo (src);
+
+  g_object_set (src, "request", fifo, NULL);
+}
+
+/* A sparse file past the request file's size limit. */
+static void
+huge_request (GstElement * src)
+{
+  char *dir = g_dir_make_tmp ("wanr2v-huge-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "request.json", NULL);
+  FILE *f = g_fopen (path, "w");
+
+  fail_unless (f != NULL);
+  fail_unless (ftruncate (fileno (f), 33 * 1024 * 1024) == 0);
+  fclose (f);
+  g_object_weak_ref (G_OBJECT (src), remove_tree, dir);
+  g_object_set (src, "request", path, NULL);
 }
 
 static const Invalid table[] = {
@@ -217,6 +276,25 @@ static const Invalid table[] = {
   BAD (PROMPT "images=\"<file:///nonexistent/a.png>\"",
       "images[0] (Image 1): /nonexistent/a.png", "does not exist"),
   BAD (PROMPT "images=\"<tests/data>\"", "images[0] (Image 1)", "directory"),
+  /* Only regular files: refused at once, not read (a FIFO would block,
+   * a device never end). */
+  BAD (PROMPT "images=\"</dev/zero>\"",
+      "images[0] (Image 1): /dev/zero is a character device",
+      "only regular files are read"),
+  BAD (ONE_IMAGE "image-voices=\"<file:///dev/urandom>\"",
+      "image-voices[0] (voice of Image 1): /dev/urandom is a character device",
+      "only regular files are read"),
+  BAD (ONE_IMAGE "first-frame=/dev/zero", "first-frame: /dev/zero",
+      "not a regular file"),
+  BAD_SETUP (PROMPT, fifo_image, "is a FIFO (named pipe)",
+      "only regular files are read"),
+  BAD ("request=/dev/zero", "request: /dev/zero is a character device",
+      "only regular files are read"),
+  BAD ("request=tests/data", "request: tests/data is a directory",
+      "only regular files are read"),
+  BAD_SETUP ("", fifo_request, "request", "is a FIFO (named pipe)"),
+  BAD_SETUP ("", huge_request, "is 34603008 bytes",
+      "the request property takes files of at most 32 MiB"),
   BAD (PROMPT "images=\"<" RED ", tests/data/README.md>\"",
       "images[1] (Image 2): tests/data/README.md",
       "is not a JPEG, PNG, BMP or WEBP image"),

@@ -191,17 +191,27 @@ set_uri_array (GstElement * src, const char *property, const char *uri)
   g_value_unset (&array);
 }
 
+/* @key NULL: the one from DASHSCOPE_API_KEY. */
 static void
-configure (GstElement * src, const char *base_url, const char *cache_name)
+configure_with_key (GstElement * src, const char *base_url,
+    const char *cache_name, const char *key)
 {
   g_autofree char *red = emu_fixture_data_path ("red.png");
   g_autofree char *cache = g_build_filename (tmp_dir, cache_name, NULL);
 
-  g_object_set (src, "base-url", base_url, "api-key", KEY,
-      "poll-interval", 50, "retry-delay", 20, "cache-dir", cache,
-      "duration", 2, "prompt", PROMPT, NULL);
+  g_object_set (src, "base-url", base_url, "poll-interval", 50,
+      "retry-delay", 20, "cache-dir", cache, "duration", 2, "prompt", PROMPT,
+      NULL);
+  if (key)
+    g_object_set (src, "api-key", key, NULL);
   gst_util_set_object_arg (G_OBJECT (src), "resolution", "720P");
   set_uri_array (src, "images", red);
+}
+
+static void
+configure (GstElement * src, const char *base_url, const char *cache_name)
+{
+  configure_with_key (src, base_url, cache_name, KEY);
 }
 
 /* Everything the element says on the bus, as text: every message's
@@ -500,6 +510,55 @@ GST_START_TEST (test_auth_error)
   gst_object_unref (src);
   gst_object_unref (pipeline);
   emu_fixture_stop (other);
+}
+
+GST_END_TEST;
+
+/* A key with a line break (a copy and paste with its newline, or someone
+ * trying to add a header) is refused before anything is sent, and the
+ * error says where the bad character is, never what the key is. */
+GST_START_TEST (test_key_with_control_chars)
+{
+  static const struct
+  {
+    const char *key;
+    gboolean from_env;
+    const char *names;
+  } cases[] = {
+    {"sk-abc\r\nX-Injected: yes", FALSE, "carriage return (CR) at "
+          "character 7"},
+    {"sk-abc-from-copy\n", TRUE, "line feed (LF) at character 17"},
+    {"sk-abc\tdef", FALSE, "control character at character 7"},
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GstElement *pipeline, *src;
+    BusLog log = { 0, };
+
+    if (cases[i].from_env)
+      g_setenv ("DASHSCOPE_API_KEY", cases[i].key, TRUE);
+    pipeline = gst_parse_launch ("wanr2vsrc name=src ! fakesink", NULL);
+    src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+    configure_with_key (src, emu_fixture_base_url (emu), "cache",
+        cases[i].from_env ? NULL : cases[i].key);
+    play_logged (pipeline, &log);
+    g_unsetenv ("DASHSCOPE_API_KEY");
+    fail_unless (g_error_matches (log.error, GST_RESOURCE_ERROR,
+            GST_RESOURCE_ERROR_NOT_AUTHORIZED), "%s",
+        log.error ? log.error->message : "no error");
+    fail_unless (strstr (log.error->message, "api-key") != NULL
+        && strstr (log.error->message, cases[i].names) != NULL, "%s",
+        log.error->message);
+    fail_if (strstr (log.error->message, "sk-abc") != NULL
+        || strstr (log.text->str, "sk-abc") != NULL
+        || strstr (log.error->message, "Injected") != NULL, "%s",
+        log.error->message);
+    bus_log_clear (&log);
+    gst_object_unref (src);
+    gst_object_unref (pipeline);
+  }
+  fail_unless_equals_int (emu_fixture_count_requests (emu, NULL, NULL), 0);
 }
 
 GST_END_TEST;
@@ -1105,6 +1164,7 @@ secrets_suite (void)
   tcase_add_test (tc, test_search_finds_traces);
   tcase_add_test (tc, test_debug_log);
   tcase_add_test (tc, test_auth_error);
+  tcase_add_test (tc, test_key_with_control_chars);
   tcase_add_test (tc, test_task_failure_error);
   tcase_add_test (tc, test_dot_file);
   tcase_add_test (tc, test_key_not_readable);

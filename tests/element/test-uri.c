@@ -101,10 +101,19 @@ GST_END_TEST;
 
 /* ---- round trip --------------------------------------------------------- */
 
-/* Every readable property wanr2vsrc itself declares must read back the
- * same on @b as on @a. */
+/* What a URI sets (docs/element.md): what to generate, nothing else. */
+static const char *const uri_properties[] = {
+  "model", "prompt", "negative-prompt", "images", "videos", "image-voices",
+  "video-voices", "first-frame", "resolution", "ratio", "duration",
+  "prompt-extend", "watermark", "seed", "shot-type", "audio", "task-id",
+  NULL
+};
+
+/* Every readable property wanr2vsrc itself declares (with @uri_only, every
+ * one a URI sets) must read back the same on @b as on @a. */
 static void
-assert_same_properties (GstElement * a, GstElement * b)
+assert_same_properties_full (GstElement * a, GstElement * b,
+    gboolean uri_only)
 {
   GParamSpec **pspecs;
   guint i, n;
@@ -116,6 +125,8 @@ assert_same_properties (GstElement * a, GstElement * b)
 
     if (pspecs[i]->owner_type != G_OBJECT_TYPE (a)
         || !(pspecs[i]->flags & G_PARAM_READABLE))
+      continue;
+    if (uri_only && !g_strv_contains (uri_properties, pspecs[i]->name))
       continue;
     g_value_init (&va, pspecs[i]->value_type);
     g_value_init (&vb, pspecs[i]->value_type);
@@ -133,7 +144,14 @@ assert_same_properties (GstElement * a, GstElement * b)
   g_free (pspecs);
 }
 
-/* Sets @uri on a fresh element and checks it reads back as @a did. */
+static void
+assert_same_properties (GstElement * a, GstElement * b)
+{
+  assert_same_properties_full (a, b, FALSE);
+}
+
+/* Sets @uri on a fresh element and checks it reads back as @a did (what
+ * a URI carries: what to generate). */
 static void
 assert_round_trip (GstElement * a)
 {
@@ -145,7 +163,7 @@ assert_round_trip (GstElement * a)
   fail_unless (gst_uri_is_valid (uri), "not a valid URI: %s", uri);
   fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (b), uri, &error),
       "set_uri (%s): %s", uri, error ? error->message : "?");
-  assert_same_properties (a, b);
+  assert_same_properties_full (a, b, TRUE);
   again = get_uri (b);
   fail_unless_equals_string (again, uri);
   gst_object_unref (b);
@@ -184,6 +202,14 @@ GST_START_TEST (test_round_trip_every_kind)
   set_strv (a, "videos", videos);
   set_strv (a, "image-voices", image_voices);
   assert_round_trip (a);
+  {
+    g_autofree char *uri = get_uri (a);
+
+    /* The application's own settings never go into a URI. */
+    fail_if (strstr (uri, "base-url") || strstr (uri, "cache-dir")
+        || strstr (uri, "request=") || strstr (uri, "allow-insecure")
+        || strstr (uri, "timeout") || strstr (uri, "retries"), "%s", uri);
+  }
 
   /* Values equal to the defaults, set explicitly, survive as well. */
   g_object_set (a, "seed", (gint64) - 1, "duration", 5, "prompt-extend",
@@ -221,7 +247,7 @@ GST_START_TEST (test_hand_written_uri)
 {
   GstElement *src = new_src ();
   g_autoptr (GError) error = NULL;
-  g_autofree char *prompt = NULL, *cache = NULL;
+  g_autofree char *prompt = NULL, *cache = NULL, *uri = NULL;
   GValue images = G_VALUE_INIT;
   gint duration;
   gint64 seed;
@@ -238,7 +264,11 @@ GST_START_TEST (test_hand_written_uri)
   fail_unless_equals_int (duration, 3);
   fail_unless (seed == 42);
   fail_if (extend);
-  fail_unless_equals_string (cache, "/tmp/x y");
+  /* cache-dir is the application's: taken note of (and refused when the
+   * job starts, see test-uri-trust.c), never set. */
+  fail_unless (cache == NULL, "cache-dir became %s", cache);
+  uri = get_uri (src);
+  fail_if (strstr (uri, "cache-dir") != NULL, "%s", uri);
   g_value_init (&images, GST_TYPE_ARRAY);
   g_object_get_property (G_OBJECT (src), "images", &images);
   fail_unless_equals_int (gst_value_array_get_size (&images), 2);
@@ -259,6 +289,7 @@ GST_START_TEST (test_task_uri)
   GstElement *src = new_src ();
   g_autoptr (GError) error = NULL;
   g_autofree char *task_id = NULL, *uri = NULL, *base_url = NULL;
+  g_autofree char *base_url_before = NULL;
 
   fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src),
           "wanr2v://task/0385dc79-5ff8-4d82-bcb6-xxxxxx", &error),
@@ -269,17 +300,19 @@ GST_START_TEST (test_task_uri)
   fail_unless_equals_string (uri,
       "wanr2v://task/0385dc79-5ff8-4d82-bcb6-xxxxxx");
 
-  /* Other settings ride along in the query. */
+  /* What to generate rides along in the query; the application's settings
+   * (base-url here) do not change, and never go back into a URI. */
+  g_object_get (src, "base-url", &base_url_before, NULL);
   fail_unless (gst_uri_handler_set_uri (GST_URI_HANDLER (src),
           "wanr2v://task/abc?base-url=http%3A%2F%2F127.0.0.1%3A9%2Fapi%2Fv1"
-          "&poll-interval=50", &error), "%s", error ? error->message : "?");
+          "&resolution=720P", &error), "%s", error ? error->message : "?");
   g_free (task_id);
   g_object_get (src, "task-id", &task_id, "base-url", &base_url, NULL);
   fail_unless_equals_string (task_id, "abc");
-  fail_unless_equals_string (base_url, "http://127.0.0.1:9/api/v1");
+  fail_unless_equals_string (base_url, base_url_before);
   g_free (uri);
   uri = get_uri (src);
-  fail_unless (g_str_has_prefix (uri, "wanr2v://task/abc?"), "%s", uri);
+  fail_unless_equals_string (uri, "wanr2v://task/abc?resolution=720P");
   assert_round_trip (src);
   gst_object_unref (src);
 }
@@ -401,22 +434,33 @@ GST_END_TEST;
 
 /* ---- playing URIs ------------------------------------------------------- */
 
+/* What to generate.  With @local the reference is a local path, which
+ * the application must allow (allow-local-files); else the same image as
+ * a data: URI, which any URI may carry. */
 static char *
-generate_uri (EmuFixture * emu)
+generate_uri (gboolean local)
 {
   g_autofree char *image = emu_fixture_data_path ("red.png");
-  g_autofree char *e_image = g_uri_escape_string (image, NULL, FALSE);
-  g_autofree char *e_base = g_uri_escape_string (emu_fixture_base_url (emu),
-      NULL, FALSE);
-  g_autofree char *e_cache = g_uri_escape_string (cache_dir, NULL, FALSE);
+  g_autofree char *reference = NULL, *escaped = NULL;
 
+  if (local) {
+    reference = g_strdup (image);
+  } else {
+    g_autofree char *contents = NULL, *encoded = NULL;
+    gsize length;
+
+    fail_unless (g_file_get_contents (image, &contents, &length, NULL));
+    encoded = g_base64_encode ((const guchar *) contents, length);
+    reference = g_strconcat ("data:image/png;base64,", encoded, NULL);
+  }
+  escaped = g_uri_escape_string (reference, NULL, FALSE);
   return g_strdup_printf ("wanr2v://generate?prompt=Image%%201%%20waves"
-      "&images=%s&base-url=%s&duration=2&resolution=720P&poll-interval=50"
-      "&cache-dir=%s", e_image, e_base, e_cache);
+      "&images=%s&duration=2&resolution=720P", escaped);
 }
 
 typedef struct
 {
+  EmuFixture *emu;
   guint video_frames;
   guint source_setups;
   gboolean eos;
@@ -449,8 +493,18 @@ counting_sink (Playback * p)
   return sink;
 }
 
+/* The application's own settings, which a URI cannot make. */
+static void
+set_app_settings (Playback * p, GstElement * source)
+{
+  g_object_set (source, "base-url", emu_fixture_base_url (p->emu),
+      "cache-dir", cache_dir, "poll-interval", 50, NULL);
+}
+
+
 /* source-setup of playbin, uridecodebin(3) and urisourcebin: the way an
- * application hands the key to a source it did not make. */
+ * application hands the key (and its own settings) to a source it did not
+ * make. */
 static void
 on_source_setup (GstElement * bin, GstElement * source, gpointer data)
 {
@@ -460,6 +514,26 @@ on_source_setup (GstElement * bin, GstElement * source, gpointer data)
   fail_unless_equals_string (gst_plugin_feature_get_name (factory),
       "wanr2vsrc");
   g_object_set (source, "api-key", "test-key", NULL);
+  set_app_settings (p, source);
+  p->source_setups++;
+}
+
+/* An application that trusts its URIs, and lets them name local files. */
+static void
+on_source_setup_trusting (GstElement * bin, GstElement * source,
+    gpointer data)
+{
+  on_source_setup (bin, source, data);
+  g_object_set (source, "allow-local-files", TRUE, NULL);
+}
+
+/* The same without the key, which comes from the environment. */
+static void
+on_source_setup_no_key (GstElement * bin, GstElement * source, gpointer data)
+{
+  Playback *p = data;
+
+  set_app_settings (p, source);
   p->source_setups++;
 }
 
@@ -549,19 +623,22 @@ playback_clear (Playback * p)
   g_clear_pointer (&p->error_debug, g_free);
 }
 
+/* The opt-in: a URI with a local reference plays when the application
+ * allows local files from its source-setup handler (without it, the same
+ * URI is refused: test-uri-trust.c). */
 GST_START_TEST (test_playbin)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
-  g_autofree char *uri = generate_uri (emu);
+  g_autofree char *uri = generate_uri (TRUE);
   GstElement *playbin = gst_element_factory_make ("playbin", NULL);
-  Playback p = { 0, };
+  Playback p = { emu, };
   GstElement *asink = gst_element_factory_make ("fakesink", NULL);
 
   g_object_set (asink, "sync", FALSE, NULL);
   g_object_set (playbin, "uri", uri, "video-sink", counting_sink (&p),
       "audio-sink", asink, NULL);
-  g_signal_connect (playbin, "source-setup", G_CALLBACK (on_source_setup),
-      &p);
+  g_signal_connect (playbin, "source-setup",
+      G_CALLBACK (on_source_setup_trusting), &p);
   play (playbin, &p, 60);
   assert_played (&p, emu);
   fail_unless_equals_int (p.source_setups, 1);
@@ -576,18 +653,21 @@ GST_END_TEST;
 GST_START_TEST (test_uridecodebin_env_key)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
-  g_autofree char *uri = generate_uri (emu);
+  g_autofree char *uri = generate_uri (FALSE);
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *dec;
-  Playback p = { 0, };
+  Playback p = { emu, };
 
   g_setenv ("DASHSCOPE_API_KEY", "test-key", TRUE);
   dec = gst_element_factory_make ("uridecodebin", NULL);
   g_object_set (dec, "uri", uri, NULL);
   gst_bin_add (GST_BIN (pipeline), dec);
   g_signal_connect (dec, "pad-added", G_CALLBACK (on_pad_added), &p);
+  g_signal_connect (dec, "source-setup",
+      G_CALLBACK (on_source_setup_no_key), &p);
   play (pipeline, &p, 60);
   g_unsetenv ("DASHSCOPE_API_KEY");
+  fail_unless_equals_int (p.source_setups, 1);
   assert_played (&p, emu);
   gst_object_unref (pipeline);
   playback_clear (&p);
@@ -599,10 +679,10 @@ GST_END_TEST;
 GST_START_TEST (test_uridecodebin3)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
-  g_autofree char *uri = generate_uri (emu);
+  g_autofree char *uri = generate_uri (FALSE);
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *dec = gst_element_factory_make ("uridecodebin3", NULL);
-  Playback p = { 0, };
+  Playback p = { emu, };
 
   fail_unless (dec != NULL);
   g_object_set (dec, "uri", uri, NULL);
@@ -622,11 +702,11 @@ GST_END_TEST;
 GST_START_TEST (test_urisourcebin_qtdemux)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
-  g_autofree char *uri = generate_uri (emu);
+  g_autofree char *uri = generate_uri (FALSE);
   GstElement *pipeline = gst_pipeline_new (NULL);
   GstElement *usrc = gst_element_factory_make ("urisourcebin", NULL);
   GstElement *demux = gst_element_factory_make ("qtdemux", NULL);
-  Playback p = { 0, };
+  Playback p = { emu, };
 
   g_object_set (usrc, "uri", uri, NULL);
   gst_bin_add_many (GST_BIN (pipeline), usrc, demux, NULL);
@@ -646,11 +726,13 @@ GST_START_TEST (test_urisourcebin_qtdemux)
 GST_END_TEST;
 
 /* gst-play-1.0, a separate process that knows nothing of wanr2v: the
- * plugin comes from GST_PLUGIN_PATH, the key from the environment. */
+ * plugin comes from GST_PLUGIN_PATH, the key and the endpoint from the
+ * environment, as the user set them. */
 GST_START_TEST (test_gst_play)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
-  g_autofree char *uri = generate_uri (emu);
+  g_autofree char *uri = generate_uri (FALSE);
+  g_autofree char *xdg_cache = g_build_filename (tmp_dir, "xdg", NULL);
   g_autofree char *frames_dir = g_build_filename (tmp_dir, "frames", NULL);
   g_autofree char *videosink = NULL;
   g_autoptr (GSubprocessLauncher) launcher = NULL;
@@ -669,6 +751,9 @@ GST_START_TEST (test_gst_play)
       G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE);
   g_subprocess_launcher_setenv (launcher, "DASHSCOPE_API_KEY", "test-key",
       TRUE);
+  g_subprocess_launcher_setenv (launcher, "DASHSCOPE_HTTP_BASE_URL",
+      emu_fixture_base_url (emu), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", xdg_cache, TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, "gst-play-1.0",
       "--no-interactive", "--videosink", videosink, "--audiosink",
       "fakesink", uri, NULL);

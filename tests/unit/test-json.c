@@ -1035,6 +1035,44 @@ test_parse_upload_policy (void)
   g_assert_cmpint (b->capacity_limit_mb, ==, 0);
 }
 
+/* Numbers from the network are clamped before anyone multiplies them
+ * (seconds to microseconds, MB to bytes). */
+static void
+test_parse_upload_policy_clamped (void)
+{
+  const char *huge =
+      "{\"data\": {\"policy\": \"p\", \"signature\": \"s\","
+      "  \"upload_dir\": \"d\", \"upload_host\": \"http://127.0.0.1:8/u\","
+      "  \"oss_access_key_id\": \"k\","
+      "  \"expire_in_seconds\": 9223372036854775807,"
+      "  \"max_file_size_mb\": \"9e18\","
+      "  \"capacity_limit_mb\": 9223372036854775807}}";
+  const char *negative =
+      "{\"data\": {\"policy\": \"p\", \"signature\": \"s\","
+      "  \"upload_dir\": \"d\", \"upload_host\": \"http://127.0.0.1:8/u\","
+      "  \"oss_access_key_id\": \"k\","
+      "  \"expire_in_seconds\": -9223372036854775807,"
+      "  \"max_file_size_mb\": -1, \"capacity_limit_mb\": -5}}";
+  g_autoptr (WanR2vUploadPolicy) a = NULL;
+  g_autoptr (WanR2vUploadPolicy) b = NULL;
+  g_autoptr (GError) error = NULL;
+
+  a = wanr2v_json_parse_upload_policy (huge, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (a->expire_in_seconds, ==, 24 * 3600);
+  g_assert_cmpint (a->max_file_size_mb, ==, 1024 * 1024);
+  g_assert_cmpint (a->capacity_limit_mb, ==, G_GINT64_CONSTANT (1) << 40);
+  /* ...so that these products fit. */
+  g_assert_cmpint (a->expire_in_seconds * G_USEC_PER_SEC, >, 0);
+  g_assert_cmpint (a->capacity_limit_mb * 1024 * 1024, >, 0);
+
+  b = wanr2v_json_parse_upload_policy (negative, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (b->expire_in_seconds, ==, 0);
+  g_assert_cmpint (b->max_file_size_mb, ==, 0);
+  g_assert_cmpint (b->capacity_limit_mb, ==, 0);
+}
+
 static void
 test_parse_upload_policy_bad (void)
 {
@@ -1180,6 +1218,8 @@ main (int argc, char **argv)
   g_test_add_func ("/json/error-reply", test_parse_error_reply);
   g_test_add_func ("/json/upload-policy/good", test_parse_upload_policy);
   g_test_add_func ("/json/upload-policy/bad", test_parse_upload_policy_bad);
+  g_test_add_func ("/json/upload-policy/clamped",
+      test_parse_upload_policy_clamped);
   g_test_add_func ("/json/robust", test_parsers_robust);
 
   return g_test_run ();
