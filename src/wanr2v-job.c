@@ -98,14 +98,25 @@ typedef struct
 {
   guint media_index;
   gboolean voice;               /* the entry's reference_voice, not its url */
+} UploadTarget;
+
+typedef struct
+{
+  guint media_index;
+  gboolean voice;               /* the entry's reference_voice, not its url */
   char *path;
   const char *mime;
+  goffset size;
+  char *sha256;                 /* computed once another file has its size */
+  GArray *same_content;         /* of UploadTarget: more entries it serves */
 } PendingUpload;
 
 static void
 pending_upload_free (PendingUpload * up)
 {
   g_free (up->path);
+  g_free (up->sha256);
+  g_array_unref (up->same_content);
   g_free (up);
 }
 
@@ -1107,6 +1118,37 @@ kind_name (WanR2vMediaType type, gboolean voice)
   return "a JPEG, PNG, BMP or WEBP image";
 }
 
+/* Queues @up (taking it), unless a file of the same content (SHA-256) is
+ * queued already: then that upload serves @up's entry too, so that one
+ * file given twice is sent once.  Contents are hashed only when sizes
+ * match.  FALSE with @error when a file cannot be read. */
+static gboolean
+queue_upload (WanR2vJob * job, PendingUpload * up, GError ** error)
+{
+  guint i;
+
+  for (i = 0; i < job->uploads->len; i++) {
+    PendingUpload *other = g_ptr_array_index (job->uploads, i);
+    UploadTarget target = { up->media_index, up->voice };
+
+    if (other->size != up->size)
+      continue;
+    if (other->sha256 == NULL
+        && !(other->sha256 = wanr2v_media_hash_file (other->path, error)))
+      return FALSE;
+    if (up->sha256 == NULL
+        && !(up->sha256 = wanr2v_media_hash_file (up->path, error)))
+      return FALSE;
+    if (strcmp (other->sha256, up->sha256) != 0)
+      continue;
+    g_array_append_val (other->same_content, target);
+    pending_upload_free (up);
+    return TRUE;
+  }
+  g_ptr_array_add (job->uploads, up);
+  return TRUE;
+}
+
 /* In a worker thread: reads what must be read of a local file, and either
  * inlines it or queues it for upload.  FALSE with @error on a bad file. */
 static gboolean
@@ -1160,7 +1202,13 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
   up->voice = voice;
   up->path = g_steal_pointer (&path);
   up->mime = mime;
-  g_ptr_array_add (job->uploads, up);
+  up->size = st.st_size;
+  up->same_content = g_array_new (FALSE, FALSE, sizeof (UploadTarget));
+  if (!queue_upload (job, up, error)) {
+    g_prefix_error (error, "%s: cannot read %s: ", label, up->path);
+    pending_upload_free (up);
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -1271,6 +1319,17 @@ run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
 static void upload_next (WanR2vJob * job);
 
 static void
+set_wire_url (WanR2vJob * job, guint media_index, gboolean voice,
+    const char *url)
+{
+  WanR2vMedia *media = g_ptr_array_index (job->wire->media, media_index);
+  char **field = voice ? &media->voice : &media->url;
+
+  g_free (*field);
+  *field = g_strdup (url);
+}
+
+static void
 on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
 {
   WanR2vJob *job = data;
@@ -1303,13 +1362,16 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
       fail (job, g_steal_pointer (&error), details);
     }
   } else {
-    WanR2vMedia *media = g_ptr_array_index (job->wire->media,
-        up->media_index);
-    char **url = up->voice ? &media->voice : &media->url;
+    guint i;
 
     g_debug ("job %p: uploaded %s as %s", job, up->path, oss_url);
-    g_free (*url);
-    *url = oss_url;
+    set_wire_url (job, up->media_index, up->voice, oss_url);
+    for (i = 0; i < up->same_content->len; i++) {
+      UploadTarget *t = &g_array_index (up->same_content, UploadTarget, i);
+
+      set_wire_url (job, t->media_index, t->voice, oss_url);
+    }
+    g_free (oss_url);
     g_ptr_array_remove_index (job->uploads, 0);
     job->uploaded++;
     job->attempts = 0;

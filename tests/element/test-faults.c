@@ -977,6 +977,145 @@ GST_START_TEST (test_upload_policy_keeps_expiring)
 
 GST_END_TEST;
 
+/* Two voices, each of an image, from local @voice_a and @voice_b.  Not
+ * played yet. */
+static Run *
+new_voices_run (const char *voice_a, const char *voice_b)
+{
+  Run *r = new_run (NULL);
+  g_autofree char *red = emu_fixture_data_path ("red.png");
+  g_autofree char *magenta = emu_fixture_data_path ("magenta.png");
+  GValue images = G_VALUE_INIT, voices = G_VALUE_INIT, item = G_VALUE_INIT;
+  const char *image_paths[] = { red, magenta };
+  const char *voice_paths[] = { voice_a, voice_b };
+  guint i;
+
+  gst_value_array_init (&images, 2);
+  gst_value_array_init (&voices, 2);
+  for (i = 0; i < 2; i++) {
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, image_paths[i]);
+    gst_value_array_append_and_take_value (&images, &item);
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, voice_paths[i]);
+    gst_value_array_append_and_take_value (&voices, &item);
+  }
+  g_object_set_property (G_OBJECT (r->run->src), "images", &images);
+  g_object_set_property (G_OBJECT (r->run->src), "image-voices", &voices);
+  g_value_unset (&images);
+  g_value_unset (&voices);
+  g_object_set (r->run->src, "prompt", "Image 1 talks to Image 2", NULL);
+  return r;
+}
+
+/* The reference_voice of each media entry of the one task's create. */
+static GPtrArray *
+sent_voices (void)
+{
+  g_autoptr (JsonArray) tasks = emu_fixture_get_tasks (emu);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  GPtrArray *voices = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *task, *body;
+  JsonArray *media;
+  guint i;
+
+  fail_unless_equals_int (json_array_get_length (tasks), 1);
+  task = json_array_get_object_element (tasks, 0);
+  /* The create body as received: a JSON text. */
+  fail_unless (json_parser_load_from_data (parser,
+          json_object_get_string_member (task, "body"), -1, NULL));
+  body = json_node_get_object (json_parser_get_root (parser));
+  media = json_object_get_array_member (json_object_get_object_member (body,
+          "input"), "media");
+  for (i = 0; i < json_array_get_length (media); i++) {
+    JsonObject *m = json_array_get_object_element (media, i);
+
+    g_ptr_array_add (voices, g_strdup (json_object_get_string_member
+            (m, "reference_voice")));
+  }
+  return voices;
+}
+
+/* The same local file for two entries (issue 13, defect 1): one upload,
+ * one oss:// URL for both, not an HTTP 409 on the second upload. */
+GST_START_TEST (test_upload_same_file_twice)
+{
+  g_autofree char *voice = emu_fixture_data_path ("voice-girl.wav");
+  g_autoptr (Run) r = new_voices_run (voice, voice);
+  g_autoptr (GPtrArray) voices = NULL;
+
+  play (r);
+  assert_video_ok (r);
+  fail_unless_equals_int (count_of (REQ_POLICY), 1);
+  fail_unless_equals_int (count_of (REQ_UPLOAD), 1);
+  voices = sent_voices ();
+  fail_unless_equals_int (voices->len, 2);
+  fail_unless (g_str_has_prefix (g_ptr_array_index (voices, 0), "oss://"));
+  fail_unless (g_str_has_suffix (g_ptr_array_index (voices, 0),
+          "/voice-girl.wav"), "%s", (char *) g_ptr_array_index (voices, 0));
+  fail_unless_equals_string (g_ptr_array_index (voices, 0),
+      g_ptr_array_index (voices, 1));
+}
+
+GST_END_TEST;
+
+/* Two different files with one name (a/voice.wav, b/voice.wav): two
+ * uploads under two keys, each entry with its own file. */
+GST_START_TEST (test_upload_same_name_twice)
+{
+  g_autofree char *girl = emu_fixture_data_path ("voice-girl.wav");
+  g_autofree char *boy = emu_fixture_data_path ("voice-boy.mp3");
+  g_autofree char *dir_a = g_build_filename (tmp_dir, "a", NULL);
+  g_autofree char *dir_b = g_build_filename (tmp_dir, "b", NULL);
+  g_autofree char *voice_a = g_build_filename (dir_a, "voice.wav", NULL);
+  g_autofree char *voice_b = g_build_filename (dir_b, "voice.wav", NULL);
+  g_autoptr (Run) r = NULL;
+  g_autoptr (GPtrArray) voices = NULL;
+  g_autoptr (GPtrArray) uploads = NULL;
+  char *data = NULL;
+  gsize len;
+  guint i;
+
+  fail_unless (g_mkdir (dir_a, 0700) == 0 && g_mkdir (dir_b, 0700) == 0);
+  fail_unless (g_file_get_contents (girl, &data, &len, NULL));
+  fail_unless (g_file_set_contents (voice_a, data, len, NULL));
+  g_free (data);
+  /* An MP3 under a .wav name: the content decides its type. */
+  fail_unless (g_file_get_contents (boy, &data, &len, NULL));
+  fail_unless (g_file_set_contents (voice_b, data, len, NULL));
+  g_free (data);
+
+  r = new_voices_run (voice_a, voice_b);
+  play (r);
+  assert_video_ok (r);
+  fail_unless_equals_int (count_of (REQ_POLICY), 1);
+  uploads = requests_of (REQ_UPLOAD);
+  fail_unless_equals_int (uploads->len, 2);
+  voices = sent_voices ();
+  fail_unless_equals_int (voices->len, 2);
+  fail_unless (g_str_has_suffix (g_ptr_array_index (voices, 0),
+          "/voice.wav"));
+  fail_unless (g_str_has_suffix (g_ptr_array_index (voices, 1),
+          "/voice.wav"));
+  fail_if (g_str_equal (g_ptr_array_index (voices, 0),
+          g_ptr_array_index (voices, 1)), "both entries got %s",
+      (char *) g_ptr_array_index (voices, 0));
+  /* The form as the protocol notes have it (section 7), file last. */
+  for (i = 0; i < uploads->len; i++) {
+    JsonObject *rec = g_ptr_array_index (uploads, i);
+    g_autofree char *url = g_strconcat ("oss://",
+        json_object_get_string_member (rec, "key"), NULL);
+
+    fail_unless_equals_string (json_object_get_string_member (rec,
+            "form_fields"), "OSSAccessKeyId,Signature,policy,key,"
+        "x-oss-object-acl,x-oss-forbid-overwrite,success_action_status,"
+        "x-oss-content-type,file");
+    fail_unless_equals_string (url, g_ptr_array_index (voices, i));
+  }
+}
+
+GST_END_TEST;
+
 /* ---- once bugs: a lost create after an earlier run, stalls ---------------- */
 
 /* A task this process created and followed to its end a moment ago is not
@@ -1114,6 +1253,8 @@ faults_suite (void)
       G_N_ELEMENTS (upload_faults));
   tcase_add_test (tc, test_upload_refused);
   tcase_add_test (tc, test_upload_policy_keeps_expiring);
+  tcase_add_test (tc, test_upload_same_file_twice);
+  tcase_add_test (tc, test_upload_same_name_twice);
   tcase_add_test (tc, test_bug_upload_stall);
   suite_add_tcase (s, tc);
   return s;
