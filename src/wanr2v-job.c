@@ -636,27 +636,6 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
 
 static void download_from (WanR2vJob * job, guint64 offset);
 
-/* Size is checked against Content-Length by the download; this checks the
- * file is an ISO/QuickTime movie (a proxy's HTML page is not). */
-static gboolean
-looks_like_mp4 (const char *path)
-{
-  static const char *const boxes[] = { "ftyp", "moov", "mdat", "free",
-    "skip", "wide", NULL
-  };
-  char head[8];
-  gboolean ok = FALSE;
-  FILE *f = g_fopen (path, "rb");
-  guint i;
-
-  if (f && fread (head, 1, sizeof (head), f) == sizeof (head))
-    for (i = 0; boxes[i]; i++)
-      ok |= memcmp (head + 4, boxes[i], 4) == 0;
-  if (f)
-    fclose (f);
-  return ok;
-}
-
 static gboolean
 resume_download (gpointer data)
 {
@@ -683,8 +662,13 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     if (is_stopped (job)) {
       wanr2v_error_info_free (details);
     } else if ((error->code == WANR2V_ERROR_CONNECTION_LOST
-            || error->code == WANR2V_ERROR_SERVER)
+            || error->code == WANR2V_ERROR_SERVER
+            || error->code == WANR2V_ERROR_NOT_VIDEO)
         && job->attempts < job->max_retries) {
+      /* NOT_VIDEO: a reply that was not the video (a proxy's page),
+       * discarded before a reader saw it; the retry starts over.  A
+       * CORRUPT video is not retried: a reader may have taken its bytes,
+       * and must get an error rather than a silently mended stream. */
       emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       schedule (job, backoff_ms (job), resume_download);
@@ -696,14 +680,6 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
-  if (!looks_like_mp4 (job->part_path)) {
-    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
-            "The result of task %s is not an MP4 video: the download gave "
-            "%" G_GUINT64_FORMAT " bytes of something else", job->task_id,
-            size), NULL);
-    wanr2v_job_unref (job);
-    return;
-  }
   clear_source (&job->deadline);
 
   /* Renamed under the lock: a reader opens the .part file until complete
