@@ -985,6 +985,24 @@ GST_START_TEST (test_download_html_page)
 
 GST_END_TEST;
 
+/* A download that breaks off for good, run as gst-launch-1.0 runs it: the
+ * error comes out although the filesink may hold the streaming thread in
+ * its preroll. */
+GST_START_TEST (test_download_fails_like_launch)
+{
+  g_autoptr (Run) r = new_run (NULL);
+  const char *words[] = { "download", NULL };
+
+  g_object_set (r->run->src, "retries", 1, NULL);
+  emu_fixture_add_fault (emu, "download:reset=10000,count=-1");
+  pipeline_run_play_like_launch (r->run, 30);
+  assert_error (r, GST_RESOURCE_ERROR_OPEN_READ,
+      WANR2V_ERROR_CONNECTION_LOST, words);
+  fail_unless_equals_int (count_of (REQ_DOWNLOAD), 2);
+}
+
+GST_END_TEST;
+
 /* A page once: the retry fetches the video. */
 GST_START_TEST (test_download_html_once)
 {
@@ -1266,14 +1284,28 @@ sent_voices (void)
   return voices;
 }
 
-/* The same local file for two entries (issue 13, defect 1): one upload,
- * one oss:// URL for both, not an HTTP 409 on the second upload. */
+/* The same local file for two entries (issue 13, defect 1), or two files
+ * of the same content (SHA-256): one upload, one oss:// URL for both, not
+ * an HTTP 409 on the second upload. */
+static const char *const same_content[] = { "same path", "a copy" };
+
 GST_START_TEST (test_upload_same_file_twice)
 {
   g_autofree char *voice = emu_fixture_data_path ("voice-girl.wav");
-  g_autoptr (Run) r = new_voices_run (voice, voice);
+  g_autofree char *copy = g_build_filename (tmp_dir, "copy.wav", NULL);
+  g_autoptr (Run) r = NULL;
   g_autoptr (GPtrArray) voices = NULL;
 
+  if (__i__ == 1) {
+    char *data = NULL;
+    gsize len;
+
+    fail_unless (g_file_get_contents (voice, &data, &len, NULL));
+    fail_unless (g_file_set_contents (copy, data, len, NULL));
+    g_free (data);
+  }
+  r = new_voices_run (voice, __i__ == 1 ? copy : voice);
+  GST_INFO ("%s", same_content[__i__]);
   play (r);
   assert_video_ok (r);
   fail_unless_equals_int (count_of (REQ_POLICY), 1);
@@ -1478,6 +1510,7 @@ faults_suite (void)
   tcase_add_test (tc, test_bug_download_stall);
   tcase_add_test (tc, test_download_html_page);
   tcase_add_test (tc, test_download_html_once);
+  tcase_add_test (tc, test_download_fails_like_launch);
   tcase_add_test (tc, test_download_corrupt);
   tcase_add_test (tc, test_download_wrong_range);
   tcase_add_loop_test (tc, test_download_stale_part, 0,
@@ -1489,7 +1522,8 @@ faults_suite (void)
       G_N_ELEMENTS (upload_faults));
   tcase_add_test (tc, test_upload_refused);
   tcase_add_test (tc, test_upload_policy_keeps_expiring);
-  tcase_add_test (tc, test_upload_same_file_twice);
+  tcase_add_loop_test (tc, test_upload_same_file_twice, 0,
+      G_N_ELEMENTS (same_content));
   tcase_add_test (tc, test_upload_same_name_twice);
   tcase_add_test (tc, test_bug_upload_stall);
   suite_add_tcase (s, tc);
