@@ -1180,8 +1180,9 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
   up->mime = mime;
   up->size = st.st_size;
   up->same_content = g_array_new (FALSE, FALSE, sizeof (UploadTarget));
-  if (!queue_upload (job, up, error)) {
-    g_prefix_error (error, "%s: cannot read %s: ", label, up->path);
+  if (!queue_upload (job, up, &local_error)) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "%s: cannot read %s: %s", label, up->path, local_error->message);
     pending_upload_free (up);
     return FALSE;
   }
