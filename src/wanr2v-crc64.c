@@ -53,6 +53,61 @@ wanr2v_crc64_update (guint64 crc, const void *data, gsize size)
   return ~crc;
 }
 
+/* Appending zero bits is linear over GF(2) on the (inverted) register:
+ * operators are 64x64 bit matrices, one guint64 column per bit, squared
+ * to go from 1 bit to 2, 4, 8... (zlib's crc32_combine does the same). */
+static guint64
+matrix_times (const guint64 * m, guint64 v)
+{
+  guint64 sum = 0;
+
+  for (; v; v >>= 1, m++)
+    if (v & 1)
+      sum ^= *m;
+  return sum;
+}
+
+static void
+matrix_square (guint64 * square, const guint64 * m)
+{
+  guint i;
+
+  for (i = 0; i < 64; i++)
+    square[i] = matrix_times (m, m[i]);
+}
+
+guint64
+wanr2v_crc64_zeros (guint64 crc, guint64 count)
+{
+  guint64 a[64], b[64];
+  guint64 *op = a, *next = b, *tmp;
+  guint64 r = ~crc;
+  guint i;
+
+  if (count == 0)
+    return crc;
+  /* One zero bit: shift right, folding the polynomial in. */
+  op[0] = POLY;
+  for (i = 1; i < 64; i++)
+    op[i] = G_GUINT64_CONSTANT (1) << (i - 1);
+  /* 2, 4, then 8 bits: one zero byte. */
+  for (i = 0; i < 3; i++) {
+    matrix_square (next, op);
+    tmp = op, op = next, next = tmp;
+  }
+  /* r times op^count, op squared for each bit of count. */
+  for (;;) {
+    if (count & 1)
+      r = matrix_times (op, r);
+    count >>= 1;
+    if (count == 0)
+      break;
+    matrix_square (next, op);
+    tmp = op, op = next, next = tmp;
+  }
+  return ~r;
+}
+
 gboolean
 wanr2v_crc64_parse (const char *text, guint64 * crc)
 {

@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 /* The CRC of the bytes @crc covered followed by @data. */
 guint64 wanr2v_crc64_update (guint64 crc, const void *data, gsize size);
 
+/* The CRC of the bytes @crc covered followed by @count zero bytes, in
+ * O(log @count) time: for the holes of sparse files. */
+guint64 wanr2v_crc64_zeros (guint64 crc, guint64 count);
+
 /* Parses a decimal x-oss-hash-crc64ecma value; FALSE when it is not one. */
 gboolean wanr2v_crc64_parse (const char *text, guint64 * crc);
 

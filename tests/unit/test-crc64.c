@@ -43,6 +43,25 @@ test_incremental (void)
   g_assert_cmphex (crc, ==, whole);
 }
 
+/* Zeros by the matrix shortcut equal zeros hashed byte by byte. */
+static void
+test_zeros (void)
+{
+  g_autofree guint8 *zeros = g_malloc0 (70000);
+  guint64 start = wanr2v_crc64_update (WANR2V_CRC64_INIT, "abc", 3);
+  static const guint64 counts[] = { 0, 1, 2, 7, 8, 9, 255, 4096, 65537,
+    70000
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (counts); i++) {
+    g_assert_cmphex (wanr2v_crc64_zeros (start, counts[i]), ==,
+        wanr2v_crc64_update (start, zeros, counts[i]));
+    g_assert_cmphex (wanr2v_crc64_zeros (WANR2V_CRC64_INIT, counts[i]), ==,
+        wanr2v_crc64_update (WANR2V_CRC64_INIT, zeros, counts[i]));
+  }
+}
+
 static void
 test_parse (void)
 {
@@ -67,6 +86,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/crc64/vectors", test_vectors);
   g_test_add_func ("/crc64/incremental", test_incremental);
+  g_test_add_func ("/crc64/zeros", test_zeros);
   g_test_add_func ("/crc64/parse", test_parse);
   return g_test_run ();
 }
