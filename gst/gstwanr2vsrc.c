@@ -769,6 +769,9 @@ check_local_files (const WanR2vRequest * req, GError ** error)
   return TRUE;
 }
 
+static GstFlowReturn post_job_error (GstWanR2vSrc * self, WanR2vJob * job,
+    const GError * error);
+
 /* Called on the HTTP thread for everything the job does. */
 static void
 on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
@@ -795,6 +798,13 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
     wanr2vsrc_report_tags (GST_ELEMENT (self), model, prompt, event);
   }
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
+  /* The error goes out now, not only when create() next asks for data: in
+   * push mode the streaming thread may be blocked downstream (a prerolled
+   * filesink waits for PLAYING, and gst-launch-1.0 waits for the request's
+   * progress to end before it goes to PLAYING), and then nothing would
+   * ever end the run.  create() posts nothing more (error_posted). */
+  if (event->type == WANR2V_JOB_EVENT_ERROR)
+    post_job_error (self, job, event->error);
 }
 
 /* The trust rule (see wanr2vsrc-trust.h): what a URI set is only what to

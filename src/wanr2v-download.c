@@ -2,6 +2,7 @@
 #define _GNU_SOURCE             /* sync_file_range */
 #include "config.h"
 #include "wanr2v-download.h"
+#include "wanr2v-crc64.h"
 #include "wanr2v-http.h"
 
 #include <errno.h>
@@ -42,6 +43,15 @@ typedef struct
   gpointer progress_data;
   WanR2vErrorInfo *details;
 
+  /* What the bytes are checked against before they are trusted. */
+  gboolean head_checked;        /* the file starts with an MP4 box */
+  guint8 head[8];               /* its first bytes, while not checked */
+  guint64 crc;                  /* CRC-64 of the file's bytes so far */
+  gboolean want_crc_set;
+  guint64 want_crc;             /* x-oss-hash-crc64ecma */
+  GChecksum *md5;               /* only when the reply has Content-MD5 */
+  char *want_md5;               /* its value, base64 */
+
   /* The watchdog: no data for idle_timeout_s cancels our own cancellable,
    * which the caller's cancels too. */
   guint idle_timeout_s;
@@ -71,6 +81,8 @@ download_free (Download * dl)
   g_clear_object (&dl->msg);
   g_clear_object (&dl->stream);
   g_free (dl->buffer);
+  g_clear_pointer (&dl->md5, g_checksum_free);
+  g_free (dl->want_md5);
   g_clear_pointer (&dl->details, wanr2v_error_info_free);
   g_free (dl);
 }
@@ -128,18 +140,109 @@ start_write_behind (Download * dl)
 #endif
 }
 
-/* Every byte is on disk: checks the size and makes the file durable. */
+/* The boxes an ISO/QuickTime movie may start with.  A proxy's HTML page,
+ * an XML error or a JSON body start with none of them. */
+static gboolean
+is_mp4_head (const guint8 head[8])
+{
+  static const char *const boxes[] = { "ftyp", "moov", "mdat", "free",
+    "skip", "wide", NULL
+  };
+  guint i;
+
+  for (i = 0; boxes[i]; i++)
+    if (memcmp (head + 4, boxes[i], 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The first bytes, printable, for an error message. */
+static char *
+describe_head (const guint8 * head, gsize size)
+{
+  g_autofree char *text = g_strndup ((const char *) head, size);
+
+  g_strcanon (text, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS " <>!/-_.:",
+      '.');
+  return g_steal_pointer (&text);
+}
+
+/* Throws away what is on disk: bytes that cannot be trusted must not be
+ * resumed from, by a retry or by the next run. */
+static void
+discard (Download * dl)
+{
+  if (dl->fd < 0)
+    dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (dl->fd >= 0 && ftruncate (dl->fd, 0) != 0)
+    g_warning ("could not empty %s: %s", dl->path, g_strerror (errno));
+  dl->written = dl->written_back = 0;
+  dl->crc = WANR2V_CRC64_INIT;
+  if (dl->progress)
+    dl->progress (0, -1, dl->progress_data);
+}
+
+static void
+return_not_video (GTask * task, GError * error)
+{
+  discard (g_task_get_task_data (task));
+  return_error (task, error);
+}
+
+/* Every byte is on disk: checks the size and the server's checksums, and
+ * makes the file durable. */
 static void
 finish_complete (GTask * task)
 {
   Download *dl = g_task_get_task_data (task);
+  char host[256];
 
+  url_host (dl->url, host, sizeof (host));
   if (dl->total >= 0 && dl->written != (guint64) dl->total) {
     return_error (task, g_error_new (WANR2V_ERROR,
             WANR2V_ERROR_CONNECTION_LOST,
             "The download ended after %" G_GUINT64_FORMAT " of %"
             G_GINT64_FORMAT " bytes", dl->written, dl->total));
     return;
+  }
+  if (!dl->head_checked) {
+    g_autofree char *head = describe_head (dl->head, dl->written);
+
+    return_not_video (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_NOT_VIDEO,
+            "The download from %s is not an MP4 video: %" G_GUINT64_FORMAT
+            " bytes (\"%s\"); it was discarded", host, dl->written, head));
+    return;
+  }
+  if (dl->want_crc_set && dl->crc != dl->want_crc) {
+    guint64 size = dl->written;
+
+    discard (dl);
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_CORRUPT,
+            "The video downloaded from %s is corrupt: the CRC-64 of its %"
+            G_GUINT64_FORMAT " bytes is %" G_GUINT64_FORMAT ", the server's "
+            "x-oss-hash-crc64ecma says %" G_GUINT64_FORMAT "; it was "
+            "discarded, and the next run downloads it again", host, size,
+            dl->crc, dl->want_crc));
+    return;
+  }
+  if (dl->md5) {
+    guint8 digest[16];
+    gsize digest_len = sizeof (digest);
+    g_autofree char *got = NULL;
+
+    g_checksum_get_digest (dl->md5, digest, &digest_len);
+    got = g_base64_encode (digest, digest_len);
+    if (strcmp (got, dl->want_md5) != 0) {
+      guint64 size = dl->written;
+
+      discard (dl);
+      return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_CORRUPT,
+              "The video downloaded from %s is corrupt: the MD5 of its %"
+              G_GUINT64_FORMAT " bytes is %s, the server's Content-MD5 says "
+              "%s; it was discarded, and the next run downloads it again",
+              host, size, got, dl->want_md5));
+      return;
+    }
   }
   if (fdatasync (dl->fd) != 0 && errno != EINVAL) {
     int err = errno;
@@ -201,16 +304,41 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
             MAX_VIDEO_BYTES));
     return;
   }
+  if (!dl->head_checked) {
+    gsize take = MIN ((gsize) n, sizeof (dl->head) - dl->written);
+
+    memcpy (dl->head + dl->written, dl->buffer, take);
+    if (dl->written + take == sizeof (dl->head)) {
+      char host[256];
+
+      if (!is_mp4_head (dl->head)) {
+        g_autofree char *head = describe_head (dl->head, sizeof (dl->head));
+
+        /* Before a byte of it is written, let alone shown to a reader. */
+        return_not_video (task, g_error_new (WANR2V_ERROR,
+                WANR2V_ERROR_NOT_VIDEO, "The download from %s is not an MP4 "
+                "video: it starts with \"%s\"; nothing of it was kept",
+                url_host (dl->url, host, sizeof (host)), head));
+        return;
+      }
+      dl->head_checked = TRUE;
+    }
+  }
   if (!write_all (dl->fd, dl->buffer, n, &error)) {
     return_error (task, error);
     return;
   }
+  dl->crc = wanr2v_crc64_update (dl->crc, dl->buffer, n);
+  if (dl->md5)
+    g_checksum_update (dl->md5, dl->buffer, n);
   dl->written += n;
   start_write_behind (dl);
   if (dl->watchdog)
     g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
         + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
-  if (dl->progress)
+  /* Readers follow the file through progress: nothing before the start
+   * is known to be a video. */
+  if (dl->progress && dl->head_checked)
     dl->progress (dl->written, dl->total, dl->progress_data);
   read_next (task);
 }
@@ -265,6 +393,40 @@ unsatisfied_range_size (SoupMessageHeaders * headers)
   return (goffset) size;
 }
 
+/* Content types a result may come with.  OSS serves what the object was
+ * stored with: video/mp4 for the service's results; octet-stream for an
+ * object stored without a type is accepted too (the MP4 box and the
+ * checksum still decide), or a paid video could never be fetched. */
+static gboolean
+is_video_type (const char *type)
+{
+  return type == NULL || g_str_has_prefix (type, "video/")
+      || g_ascii_strcasecmp (type, "application/mp4") == 0
+      || g_ascii_strcasecmp (type, "application/octet-stream") == 0
+      || g_ascii_strcasecmp (type, "binary/octet-stream") == 0;
+}
+
+/* Notes the checksums the reply carries.  x-oss-hash-crc64ecma covers the
+ * whole object, in every reply (ranges too); Content-MD5 only a body that
+ * is the whole object. */
+static void
+take_checksums (Download * dl, SoupMessageHeaders * headers, guint status)
+{
+  const char *crc = soup_message_headers_get_one (headers,
+      "x-oss-hash-crc64ecma");
+  const char *md5 = soup_message_headers_get_one (headers, "Content-MD5");
+
+  dl->want_crc_set = crc && wanr2v_crc64_parse (crc, &dl->want_crc);
+  if (crc && !dl->want_crc_set)
+    g_warning ("ignoring a malformed x-oss-hash-crc64ecma: %s", crc);
+  g_clear_pointer (&dl->md5, g_checksum_free);
+  g_clear_pointer (&dl->want_md5, g_free);
+  if (md5 && status == SOUP_STATUS_OK) {
+    dl->md5 = g_checksum_new (G_CHECKSUM_MD5);
+    dl->want_md5 = g_strstrip (g_strdup (md5));
+  }
+}
+
 static void
 on_sent (GObject * source, GAsyncResult * res, gpointer data)
 {
@@ -305,18 +467,41 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     goffset start, end, total;
 
     if (!soup_message_headers_get_content_range (headers, &start, &end,
-            &total) || (guint64) start != dl->offset) {
-      return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
-              "%s answered a resumed download with the wrong range", host));
+            &total) || (guint64) start != dl->offset || end < start
+        || (total >= 0 && end >= total)
+        || (soup_message_headers_get_encoding (headers) ==
+            SOUP_ENCODING_CONTENT_LENGTH && length != end - start + 1)) {
+      const char *range = soup_message_headers_get_one (headers,
+          "Content-Range");
+
+      return_not_video (task, g_error_new (WANR2V_ERROR,
+              WANR2V_ERROR_NOT_VIDEO, "%s answered a download resumed at "
+              "byte %" G_GUINT64_FORMAT " with the wrong range (Content-Range "
+              "%s, Content-Length %" G_GOFFSET_FORMAT "); the partial video "
+              "was discarded", host, dl->offset, range ? range : "missing",
+              length));
       return;
     }
     dl->total = total;
   } else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE
-      && dl->offset > 0 && (total_size = unsatisfied_range_size (headers)) > 0
-      && (guint64) total_size == dl->offset) {
+      && dl->offset > 0) {
+    total_size = unsatisfied_range_size (headers);
+    if (total_size < 0 || (guint64) total_size != dl->offset) {
+      /* More on disk than the video holds: not a prefix of it (an earlier
+       * run kept a proxy's page, say).  Start over. */
+      return_not_video (task, g_error_new (WANR2V_ERROR,
+              WANR2V_ERROR_NOT_VIDEO, "The partial video on disk (%"
+              G_GUINT64_FORMAT " bytes) is not a part of the video on %s "
+              "(HTTP 416, %s bytes); it was discarded", dl->offset, host,
+              soup_message_headers_get_one (headers, "Content-Range") ?
+              soup_message_headers_get_one (headers, "Content-Range") :
+              "size unknown"));
+      return;
+    }
     /* Resumed at the very end: an earlier run had every byte on disk but
      * stopped before the video was kept.  Nothing is left to fetch. */
     dl->total = total_size;
+    take_checksums (dl, headers, status);
     if (!open_file (dl, dl->offset, &error)) {
       return_error (task, error);
       return;
@@ -326,6 +511,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   } else if (status == SOUP_STATUS_OK) {
     /* A fresh download, or a server that ignored our Range: start over. */
     dl->offset = 0;
+    dl->crc = WANR2V_CRC64_INIT;
+    dl->head_checked = FALSE;
     dl->total = length > 0
         || soup_message_headers_get_encoding (headers) ==
         SOUP_ENCODING_CONTENT_LENGTH ? length : -1;
@@ -356,6 +543,22 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
             " bytes", host, dl->total, dl->offset, MAX_VIDEO_BYTES));
     return;
   }
+  {
+    const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+    if (!is_video_type (type)) {
+      g_autofree char *size = dl->total >= 0 ? g_strdup_printf ("%"
+          G_GINT64_FORMAT " bytes", dl->total) : g_strdup ("unknown size");
+
+      return_not_video (task, g_error_new (WANR2V_ERROR,
+              WANR2V_ERROR_NOT_VIDEO, "%s answered the video's URL with %s "
+              "(%s), not a video: a proxy's or captive portal's page? "
+              "Nothing of it was kept", host, type, size));
+      return;
+    }
+  }
+  take_checksums (dl, headers, status);
+
   if (!open_file (dl, dl->offset, &error)) {
     return_error (task, error);
     return;
@@ -387,6 +590,77 @@ on_stalled (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+send_request (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+
+  if (dl->offset > 0)
+    soup_message_headers_set_range (soup_message_get_request_headers
+        (dl->msg), dl->offset, -1);
+  if (dl->watchdog)
+    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
+        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
+  soup_session_send_async (wanr2v_http_get_session (wanr2v_http_get_default
+          ()), dl->msg, G_PRIORITY_DEFAULT, dl->cancellable, on_sent, task);
+}
+
+/* In a worker: the bytes an earlier try or run left on disk are resumed
+ * from only if they start like a video; their CRC-64 starts the one that
+ * the whole file is checked with.  Otherwise the download starts over. */
+static void
+check_prefix_thread (GTask * check, gpointer source, gpointer data,
+    GCancellable * cancellable)
+{
+  Download *dl = data;
+  g_autofree guint8 *buffer = g_malloc (CHUNK_SIZE);
+  guint64 done = 0, crc = WANR2V_CRC64_INIT;
+  int fd = g_open (dl->path, O_RDONLY | O_CLOEXEC, 0);
+
+  while (fd >= 0 && done < dl->offset
+      && !g_cancellable_is_cancelled (cancellable)) {
+    gssize n = read (fd, buffer, MIN (CHUNK_SIZE, dl->offset - done));
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    if (done == 0 && (n < 8 || !is_mp4_head (buffer)))
+      break;
+    crc = wanr2v_crc64_update (crc, buffer, n);
+    done += n;
+  }
+  if (fd >= 0)
+    close (fd);
+  if (done == dl->offset) {
+    dl->crc = crc;
+    dl->head_checked = TRUE;
+  } else if (!g_cancellable_is_cancelled (cancellable)) {
+    g_info ("the %" G_GUINT64_FORMAT " bytes of %s are not the start of a "
+        "video: downloading it from the start", dl->offset, dl->path);
+    dl->offset = 0;
+  }
+  g_task_return_boolean (check, TRUE);
+}
+
+static void
+on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
+{
+  GTask *task = data;
+  Download *dl = g_task_get_task_data (task);
+
+  if (g_cancellable_is_cancelled (dl->cancellable)) {
+    return_error (task, dl->stalled ? g_error_new (WANR2V_ERROR,
+            WANR2V_ERROR_CONNECTION_LOST, "Checking the partial video took "
+            "more than %u s", dl->idle_timeout_s) : g_error_new (WANR2V_ERROR,
+            WANR2V_ERROR_CANCELLED, "Download cancelled"));
+    return;
+  }
+  if (dl->offset == 0)
+    discard (dl);
+  send_request (task);
+}
+
 void
 wanr2v_download_async (const char *url, const char *path, guint64 offset,
     guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
@@ -405,6 +679,7 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
   dl->offset = offset;
   dl->total = -1;
   dl->fd = -1;
+  dl->crc = WANR2V_CRC64_INIT;
   dl->progress = progress;
   dl->progress_data = progress_data;
   dl->idle_timeout_s = idle_timeout_s;
@@ -429,11 +704,16 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
     return;
   }
   if (offset > 0) {
-    soup_message_headers_set_range (soup_message_get_request_headers
-        (dl->msg), offset, -1);
+    GTask *check = g_task_new (NULL, dl->cancellable, on_prefix_checked,
+        task);
+
+    g_task_set_task_data (check, dl, NULL);
+    g_task_set_check_cancellable (check, FALSE);
+    g_task_run_in_thread (check, check_prefix_thread);
+    g_object_unref (check);
+    return;
   }
-  soup_session_send_async (wanr2v_http_get_session (http), dl->msg,
-      G_PRIORITY_DEFAULT, dl->cancellable, on_sent, task);
+  send_request (task);
 }
 
 gboolean

@@ -35,6 +35,11 @@ typedef enum
   WANR2V_ERROR_CONNECTION_LOST, /* the connection failed after the request
                                  * may have reached the server */
   WANR2V_ERROR_POLICY_EXPIRED,  /* the upload host refused an expired policy */
+  WANR2V_ERROR_NOT_VIDEO,       /* a download reply that is not the video
+                                 * (an HTML page, a wrong range): nothing of
+                                 * it was kept, it may be tried again */
+  WANR2V_ERROR_CORRUPT,         /* a downloaded video whose checksum does not
+                                 * match the server's: it was discarded */
 } WanR2vErrorCode;
 
 typedef struct

@@ -99,14 +99,25 @@ typedef struct
 {
   guint media_index;
   gboolean voice;               /* the entry's reference_voice, not its url */
+} UploadTarget;
+
+typedef struct
+{
+  guint media_index;
+  gboolean voice;               /* the entry's reference_voice, not its url */
   char *path;
   const char *mime;
+  goffset size;
+  char *sha256;                 /* computed once another file has its size */
+  GArray *same_content;         /* of UploadTarget: more entries it serves */
 } PendingUpload;
 
 static void
 pending_upload_free (PendingUpload * up)
 {
   g_free (up->path);
+  g_free (up->sha256);
+  g_array_unref (up->same_content);
   g_free (up);
 }
 
@@ -641,27 +652,6 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
 
 static void download_from (WanR2vJob * job, guint64 offset);
 
-/* Size is checked against Content-Length by the download; this checks the
- * file is an ISO/QuickTime movie (a proxy's HTML page is not). */
-static gboolean
-looks_like_mp4 (const char *path)
-{
-  static const char *const boxes[] = { "ftyp", "moov", "mdat", "free",
-    "skip", "wide", NULL
-  };
-  char head[8];
-  gboolean ok = FALSE;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
-  guint i;
-
-  if (fd >= 0 && pread (fd, head, sizeof (head), 0) == sizeof (head))
-    for (i = 0; boxes[i]; i++)
-      ok |= memcmp (head + 4, boxes[i], 4) == 0;
-  if (fd >= 0)
-    close (fd);
-  return ok;
-}
-
 static gboolean
 resume_download (gpointer data)
 {
@@ -688,8 +678,13 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     if (is_stopped (job)) {
       wanr2v_error_info_free (details);
     } else if ((error->code == WANR2V_ERROR_CONNECTION_LOST
-            || error->code == WANR2V_ERROR_SERVER)
+            || error->code == WANR2V_ERROR_SERVER
+            || error->code == WANR2V_ERROR_NOT_VIDEO)
         && job->attempts < job->max_retries) {
+      /* NOT_VIDEO: a reply that was not the video (a proxy's page),
+       * discarded before a reader saw it; the retry starts over.  A
+       * CORRUPT video is not retried: a reader may have taken its bytes,
+       * and must get an error rather than a silently mended stream. */
       emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       schedule (job, backoff_ms (job), resume_download);
@@ -701,14 +696,6 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
-  if (!looks_like_mp4 (job->part_path)) {
-    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
-            "The result of task %s is not an MP4 video: the download gave "
-            "%" G_GUINT64_FORMAT " bytes of something else", job->task_id,
-            size), NULL);
-    wanr2v_job_unref (job);
-    return;
-  }
   clear_source (&job->deadline);
 
   /* Renamed under the lock: a reader opens the .part file until complete
@@ -1130,6 +1117,37 @@ kind_name (WanR2vMediaType type, gboolean voice)
   return "a JPEG, PNG, BMP or WEBP image";
 }
 
+/* Queues @up (taking it), unless a file of the same content (SHA-256) is
+ * queued already: then that upload serves @up's entry too, so that one
+ * file given twice is sent once.  Contents are hashed only when sizes
+ * match.  FALSE with @error when a file cannot be read. */
+static gboolean
+queue_upload (WanR2vJob * job, PendingUpload * up, GError ** error)
+{
+  guint i;
+
+  for (i = 0; i < job->uploads->len; i++) {
+    PendingUpload *other = g_ptr_array_index (job->uploads, i);
+    UploadTarget target = { up->media_index, up->voice };
+
+    if (other->size != up->size)
+      continue;
+    if (other->sha256 == NULL
+        && !(other->sha256 = wanr2v_media_hash_file (other->path, error)))
+      return FALSE;
+    if (up->sha256 == NULL
+        && !(up->sha256 = wanr2v_media_hash_file (up->path, error)))
+      return FALSE;
+    if (strcmp (other->sha256, up->sha256) != 0)
+      continue;
+    g_array_append_val (other->same_content, target);
+    pending_upload_free (up);
+    return TRUE;
+  }
+  g_ptr_array_add (job->uploads, up);
+  return TRUE;
+}
+
 /* In a worker thread: reads what must be read of a local file, and either
  * inlines it or queues it for upload.  FALSE with @error on a bad file. */
 static gboolean
@@ -1184,7 +1202,14 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
   up->voice = voice;
   up->path = g_steal_pointer (&path);
   up->mime = mime;
-  g_ptr_array_add (job->uploads, up);
+  up->size = st.st_size;
+  up->same_content = g_array_new (FALSE, FALSE, sizeof (UploadTarget));
+  if (!queue_upload (job, up, &local_error)) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        "%s: cannot read %s: %s", label, up->path, local_error->message);
+    pending_upload_free (up);
+    return FALSE;
+  }
   return TRUE;
 }
 
@@ -1295,6 +1320,17 @@ run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
 static void upload_next (WanR2vJob * job);
 
 static void
+set_wire_url (WanR2vJob * job, guint media_index, gboolean voice,
+    const char *url)
+{
+  WanR2vMedia *media = g_ptr_array_index (job->wire->media, media_index);
+  char **field = voice ? &media->voice : &media->url;
+
+  g_free (*field);
+  *field = g_strdup (url);
+}
+
+static void
 on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
 {
   WanR2vJob *job = data;
@@ -1327,13 +1363,16 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
       fail (job, g_steal_pointer (&error), details);
     }
   } else {
-    WanR2vMedia *media = g_ptr_array_index (job->wire->media,
-        up->media_index);
-    char **url = up->voice ? &media->voice : &media->url;
+    guint i;
 
     g_debug ("job %p: uploaded %s as %s", job, up->path, oss_url);
-    g_free (*url);
-    *url = oss_url;
+    set_wire_url (job, up->media_index, up->voice, oss_url);
+    for (i = 0; i < up->same_content->len; i++) {
+      UploadTarget *t = &g_array_index (up->same_content, UploadTarget, i);
+
+      set_wire_url (job, t->media_index, t->voice, oss_url);
+    }
+    g_free (oss_url);
     g_ptr_array_remove_index (job->uploads, 0);
     job->uploaded++;
     job->attempts = 0;

@@ -58,8 +58,13 @@ wanr2v_upload_object_key (const WanR2vUploadPolicy * policy, const char *path)
   g_autofree char *base = g_path_get_basename (path);
 
   g_strcanon (base, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
-  return g_strdup_printf ("%s/%s", policy->upload_dir ? policy->upload_dir :
-      "", base);
+  /* The policy sets x-oss-forbid-overwrite, and one policy serves several
+   * files: a key made of the name alone makes the second of two files
+   * called voice.wav fail with 409 FileAlreadyExists.  64 random bits per
+   * upload keep every key apart, retries under the same policy included,
+   * and the name stays last for people reading the service's logs. */
+  return g_strdup_printf ("%s/%08x%08x/%s", policy->upload_dir ?
+      policy->upload_dir : "", g_random_int (), g_random_int (), base);
 }
 
 static void

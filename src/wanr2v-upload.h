@@ -13,9 +13,10 @@
 
 G_BEGIN_DECLS
 
-/* The object key a file gets under @policy: `{upload_dir}/{name}`, the name
- * made of ASCII letters, digits, '-', '_' and '.' only (other characters
- * reportedly make the service fail to fetch it later). */
+/* A fresh object key for a file under @policy: `{upload_dir}/{random}/{name}`,
+ * unique for every call (the policy forbids overwriting an object), the
+ * name made of ASCII letters, digits, '-', '_' and '.' only (other
+ * characters reportedly make the service fail to fetch it later). */
 char *wanr2v_upload_object_key (const WanR2vUploadPolicy * policy,
     const char *path);
 

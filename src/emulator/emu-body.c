@@ -33,6 +33,7 @@ typedef struct
   gint64 start_us;
   goffset seg_end;              /* the data or hole segment pos is in */
   gboolean seg_is_hole;
+  gint64 flip_at;
   guint timer;
 } Feeder;
 
@@ -94,6 +95,13 @@ feed (Feeder * f, goffset max)
     chunk = g_bytes_new_from_bytes (f->zero_bytes, 0, len);
   } else {
     chunk = g_bytes_new_from_bytes (f->map, f->pos, len);
+  }
+  if (f->flip_at >= f->pos && f->flip_at < f->pos + len) {
+    gsize size;
+    guint8 *copy = g_bytes_unref_to_data (g_steal_pointer (&chunk), &size);
+
+    copy[f->flip_at - f->pos] ^= 0xff;
+    chunk = g_bytes_new_take (copy, size);
   }
   f->pos += len;
   f->sent += len;
@@ -203,6 +211,7 @@ emu_body_send_file (SoupServerMessage * msg, const char *path,
     f->cut_how = options->cut_how;
   }
   f->rate = options->rate;
+  f->flip_at = options->flip_at;
   f->start_us = g_get_monotonic_time ();
 
   emu_wire_track (msg);

@@ -18,6 +18,8 @@ typedef struct
   gint64 cut_at;                /* -1: all; else end the connection after
                                  * this many body bytes */
   EmuWireEnd cut_how;
+  gint64 flip_at;               /* -1: none; else this byte of the file is
+                                 * sent inverted (a corrupted body) */
 } EmuBodyOptions;
 
 /* Sends bytes @start..@end (inclusive) of the file at @path as @msg's

@@ -57,7 +57,15 @@ static const KindInfo kinds[] = {
   {"expired", EMU_FAULT_EXPIRED, T (DOWNLOAD) | T (POLICY), VALUE_NONE},
   {"ignore-range", EMU_FAULT_IGNORE_RANGE, T (DOWNLOAD), VALUE_NONE},
   {"rate", EMU_FAULT_RATE, T (DOWNLOAD), VALUE_REQUIRED, 1, G_MAXINT64},
+  {"html", EMU_FAULT_HTML, T (DOWNLOAD), VALUE_OPTIONAL, 1,
+      64 * 1024 * 1024},
+  {"corrupt", EMU_FAULT_CORRUPT, T (DOWNLOAD), VALUE_OPTIONAL, 0,
+      G_MAXINT64},
+  {"wrong-range", EMU_FAULT_WRONG_RANGE, T (DOWNLOAD), VALUE_NONE},
 };
+
+/* A captive portal's or a corporate proxy's page is about this big. */
+#define DEFAULT_HTML_BYTES (200 * 1024)
 
 #undef T
 
@@ -251,6 +259,8 @@ fault_from_pairs (const char *target_name, GArray * pairs, GError ** error)
   }
   if (info->kind == EMU_FAULT_STATUS)
     fault->status = fault->value;
+  if (info->kind == EMU_FAULT_HTML && value == NULL)
+    fault->value = DEFAULT_HTML_BYTES;
   if (!info->has_error_text && (fault->code || fault->message)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
         "'%s' takes no code or message", info->name);
@@ -425,7 +435,8 @@ emu_faults_take (EmuFaults * faults, EmuFaultTarget target,
       continue;
     /* Without a Range there is nothing to ignore: such a request does
      * not use up the fault. */
-    if (fault->kind == EMU_FAULT_IGNORE_RANGE && !has_range)
+    if ((fault->kind == EMU_FAULT_IGNORE_RANGE
+            || fault->kind == EMU_FAULT_WRONG_RANGE) && !has_range)
       continue;
     fault->seen++;
     if (fault->seen > fault->after) {

@@ -50,6 +50,10 @@ typedef enum
   EMU_FAULT_EXPIRED,            /* download: 403 expired; policy: expired */
   EMU_FAULT_IGNORE_RANGE,       /* download: 200 and the whole file */
   EMU_FAULT_RATE,               /* download: paced at `value` bytes/s */
+  EMU_FAULT_HTML,               /* download: 200 text/html, `value` bytes */
+  EMU_FAULT_CORRUPT,            /* download: byte `value` of the object
+                                 * inverted, headers (CRC) unchanged */
+  EMU_FAULT_WRONG_RANGE,        /* download: a Range answered from byte 0 */
 } EmuFaultKind;
 
 typedef struct

@@ -4,6 +4,7 @@
 #include "emu-media.h"
 #include "emu-mp4-pad.h"
 #include "emu-render.h"
+#include "emu-results.h"
 #include "wanr2v-sizes.h"
 
 #include <errno.h>
@@ -403,6 +404,16 @@ generate_thread (GTask * gtask, gpointer source, gpointer task_data,
   }
 
 done:
+  {
+    g_autofree char *name = g_path_get_basename (out_path);
+
+    if (!emu_results_store_checksum (results_dir, name, &gerror)) {
+      emu_set_service_error (&job->error, 200, "InternalError.Algo",
+          "An internal error occurred while storing the video: %s",
+          gerror->message);
+      goto failed;
+    }
+  }
   result = g_new0 (EmuGenerateResult, 1);
   result->video_name = g_strdup_printf ("%s.mp4", task->id);
   result->width = render.width;

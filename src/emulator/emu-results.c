@@ -1,13 +1,18 @@
 /* emu-results.c: the "OSS" side of results: signed URLs and file serving. */
+/* For SEEK_DATA and SEEK_HOLE. */
+#define _GNU_SOURCE
 #include "emu-results.h"
 
 #include "emu-body.h"
 #include "emu-common.h"
+#include "wanr2v-crc64.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Looks like an Alibaba Cloud AccessKey id; only the emulator checks it. */
 #define ACCESS_KEY_ID "LTAI5tEmuLat0rKeyId"
@@ -94,6 +99,157 @@ emu_oss_reply_error (SoupServerMessage * msg, guint status,
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/xml",
       SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+/* ---- checksums */
+
+/* Computed checksums by file identity, so that a --result-file linked for
+ * every task is hashed once. */
+static GMutex checksum_lock;
+static GHashTable *checksum_cache;      /* "dev:ino:size:mtime" -> guint64* */
+
+static char *
+checksum_path (const char *results_dir, const char *name)
+{
+  g_autofree char *hidden = g_strdup_printf (".%s.crc64", name);
+
+  /* A leading dot: never served (see emu_results_serve). */
+  return g_build_filename (results_dir, hidden, NULL);
+}
+
+/* Reads the data and skips the holes of a sparse file (--result-size
+ * pads with a hole): a 1 GB padded result is hashed in the time of its
+ * few MB of data. */
+static gboolean
+crc64_of_file (const char *path, guint64 * crc, GError ** error)
+{
+  g_autofree guint8 *buffer = g_malloc (1024 * 1024);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  GStatBuf st;
+  goffset pos = 0;
+
+  if (fd < 0 || fstat (fd, &st) != 0) {
+    int err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "%s: %s", path, g_strerror (err));
+    if (fd >= 0)
+      close (fd);
+    return FALSE;
+  }
+  *crc = WANR2V_CRC64_INIT;
+  while (pos < st.st_size) {
+    off_t data = lseek (fd, pos, SEEK_DATA);
+    off_t hole;
+
+    if (data < 0 && errno == ENXIO)
+      data = st.st_size;        /* a hole to the end */
+    else if (data < 0)
+      data = pos;               /* no hole support: all data */
+    if (data > pos) {
+      *crc = wanr2v_crc64_zeros (*crc, data - pos);
+      pos = data;
+      continue;
+    }
+    hole = lseek (fd, pos, SEEK_HOLE);
+    if (hole <= pos)
+      hole = st.st_size;
+    while (pos < hole) {
+      gssize n = pread (fd, buffer, MIN (1024 * 1024, hole - pos), pos);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        int err = n < 0 ? errno : EIO;
+
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+            "%s: %s", path, g_strerror (err));
+        close (fd);
+        return FALSE;
+      }
+      *crc = wanr2v_crc64_update (*crc, buffer, n);
+      pos += n;
+    }
+  }
+  close (fd);
+  return TRUE;
+}
+
+gboolean
+emu_results_store_checksum (const char *results_dir, const char *name,
+    GError ** error)
+{
+  g_autofree char *path = g_build_filename (results_dir, name, NULL);
+  g_autofree char *sidecar = checksum_path (results_dir, name);
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  guint64 *cached, crc;
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0) {
+    int err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "%s: %s", path, g_strerror (err));
+    return FALSE;
+  }
+  id = g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%"
+      G_GINT64_FORMAT ":%" G_GINT64_FORMAT, (guint64) st.st_dev,
+      (guint64) st.st_ino, (gint64) st.st_size, (gint64) st.st_mtime);
+  g_mutex_lock (&checksum_lock);
+  if (checksum_cache == NULL)
+    checksum_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        g_free);
+  cached = g_hash_table_lookup (checksum_cache, id);
+  if (cached)
+    crc = *cached;
+  g_mutex_unlock (&checksum_lock);
+
+  if (cached == NULL) {
+    if (!crc64_of_file (path, &crc, error))
+      return FALSE;
+    g_mutex_lock (&checksum_lock);
+    g_hash_table_replace (checksum_cache, g_steal_pointer (&id),
+        g_memdup2 (&crc, sizeof (crc)));
+    g_mutex_unlock (&checksum_lock);
+  }
+  text = g_strdup_printf ("%" G_GUINT64_FORMAT, crc);
+  return g_file_set_contents (sidecar, text, -1, error);
+}
+
+/* The object's x-oss-hash-crc64ecma, or NULL when none was stored. */
+static char *
+stored_checksum (const char *results_dir, const char *name)
+{
+  g_autofree char *sidecar = checksum_path (results_dir, name);
+  char *text = NULL;
+
+  if (!g_file_get_contents (sidecar, &text, NULL, NULL))
+    return NULL;
+  return text;
+}
+
+void
+emu_results_reply_html (SoupServerMessage * msg, gsize size)
+{
+  static const char head[] = "<!DOCTYPE html>\n<html><head><title>Network "
+      "login</title></head>\n<body><h1>Sign in to continue</h1>\n"
+      "<p>Your network requires you to sign in before you can reach "
+      "the internet.</p>\n<!-- ";
+  static const char tail[] = " -->\n</body></html>\n";
+  GString *page = g_string_sized_new (size);
+
+  g_string_append_len (page, head, MIN (size, sizeof (head) - 1));
+  while (page->len + sizeof (tail) - 1 < size)
+    g_string_append_c (page, 'x');
+  if (page->len < size)
+    g_string_append_len (page, tail, size - page->len);
+  /* A portal ignores Range; so must libsoup's own range handling. */
+  soup_message_headers_remove (soup_server_message_get_request_headers (msg),
+      "Range");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/html; charset=utf-8",
+      SOUP_MEMORY_TAKE, g_string_free (page, FALSE), size);
 }
 
 /* ---- serving */
@@ -258,6 +414,7 @@ emu_results_serve (EmuResults * results, SoupServerMessage * msg,
   g_autoptr (GError) error = NULL;
   g_autoptr (GDateTime) mtime = NULL;
   g_autofree char *last_modified = NULL;
+  g_autofree char *crc64 = NULL;
   GStatBuf st;
   goffset size, start = 0, end = 0;
   RangeResult range;
@@ -290,11 +447,19 @@ emu_results_serve (EmuResults * results, SoupServerMessage * msg,
   mtime = g_date_time_new_from_unix_utc (st.st_mtime);
   last_modified = soup_date_time_to_string (mtime, SOUP_DATE_HTTP);
   soup_message_headers_replace (headers, "Last-Modified", last_modified);
+  /* OSS sends the whole object's CRC-64 with every reply, ranges too. */
+  crc64 = stored_checksum (results->dir, name);
+  if (crc64)
+    soup_message_headers_replace (headers, "x-oss-hash-crc64ecma", crc64);
 
   range = parse_range (soup_message_headers_get_one (req_headers, "Range"),
       size, &start, &end);
   if (options->ignore_range)
     range = RANGE_NONE;
+  if (options->wrong_range && range == RANGE_OK) {
+    start = 0;
+    end = size - 1;
+  }
   if (range == RANGE_UNSATISFIABLE) {
     g_autofree char *content_range = g_strdup_printf ("bytes */%"
         G_GOFFSET_FORMAT, size);

@@ -30,7 +30,12 @@ typedef struct
 {
   EmuBodyOptions body;          /* pacing, cut */
   gboolean ignore_range;        /* answer a Range request with 200, all */
+  gboolean wrong_range;         /* answer a Range request with 206 from 0 */
 } EmuServeOptions;
+
+/* A 200 text/html page of @size bytes in place of the video: what a
+ * captive portal or a corporate proxy sends. */
+void emu_results_reply_html (SoupServerMessage * msg, gsize size);
 
 /* Answers a GET or HEAD of @path (starting "/results/") on the OSS
  * listener: checks expiry and signature, then serves the file, honouring a
@@ -42,6 +47,13 @@ void emu_results_serve (EmuResults * results, SoupServerMessage * msg,
  * is @expires (epoch seconds, as in the URL; may be NULL). */
 void emu_results_reply_expired (SoupServerMessage * msg,
     const char *expires);
+
+/* Computes the CRC-64 of the result @name in @results_dir (once per
+ * file: a file linked for every task is hashed once) and keeps it beside
+ * it, for the x-oss-hash-crc64ecma header of its replies.  Blocking: for
+ * the worker that made the result. */
+gboolean emu_results_store_checksum (const char *results_dir,
+    const char *name, GError ** error);
 
 /* Replies with an OSS-style XML error; @extra_xml (may be NULL) is inserted
  * before </Error>. */

@@ -376,8 +376,8 @@ static void
 serve_result (EmuServer * server, SoupServerMessage * msg, const char *path,
     GHashTable * query)
 {
-  EmuServeOptions options = { {server->download_rate, -1, EMU_WIRE_CLOSE},
-  FALSE
+  EmuServeOptions options = { {server->download_rate, -1, EMU_WIRE_CLOSE,
+      -1}, FALSE, FALSE
   };
   const EmuFault *fault = NULL;
 
@@ -409,6 +409,15 @@ serve_result (EmuServer * server, SoupServerMessage * msg, const char *path,
         break;
       case EMU_FAULT_RATE:
         options.body.rate = fault->value;
+        break;
+      case EMU_FAULT_HTML:
+        emu_results_reply_html (msg, fault->value);
+        return;
+      case EMU_FAULT_CORRUPT:
+        options.body.flip_at = fault->value;
+        break;
+      case EMU_FAULT_WRONG_RANGE:
+        options.wrong_range = TRUE;
         break;
       default:
         break;

@@ -3,6 +3,7 @@
 #include "emu-uploads.h"
 
 #include "emu-common.h"
+#include "emu-request-log.h"
 #include "emu-results.h"
 #include "emu-validate.h"
 
@@ -184,6 +185,16 @@ emu_uploads_get_policy (EmuUploads * uploads, GHashTable * query,
   json_builder_set_member_name (p, "bucket");
   json_builder_add_string_value (p, BUCKET);
   json_builder_end_object (p);
+  /* The form must repeat these, so a client cannot drop the protection
+   * against overwriting (OSS checks every condition of a policy). */
+  json_builder_begin_object (p);
+  json_builder_set_member_name (p, "x-oss-object-acl");
+  json_builder_add_string_value (p, "private");
+  json_builder_end_object (p);
+  json_builder_begin_object (p);
+  json_builder_set_member_name (p, "x-oss-forbid-overwrite");
+  json_builder_add_string_value (p, "true");
+  json_builder_end_object (p);
   json_builder_end_array (p);
   json_builder_end_object (p);
   policy_node = json_builder_get_root (p);
@@ -229,6 +240,9 @@ typedef struct
   const char *access_key_id, *signature, *policy, *key, *acl,
       *forbid_overwrite, *success_status, *content_type;
   GBytes *file;
+  GHashTable *fields;           /* every field before file, by lower-case
+                                 * name: what policy conditions look at */
+  GString *names;               /* every field name as sent, in order */
 } UploadForm;
 
 static const char *
@@ -263,10 +277,14 @@ read_form (SoupMultipart * multipart, UploadForm * form, GPtrArray * keep)
     name = g_hash_table_lookup (params, "name");
     if (name == NULL)
       continue;
+    g_string_append_printf (form->names, "%s%s", form->names->len ? "," : "",
+        name);
     if (g_ascii_strcasecmp (name, "file") == 0) {
       form->file = body;
       return TRUE;
     }
+    g_hash_table_replace (form->fields, g_ascii_strdown (name, -1),
+        (char *) bytes_as_string (body, keep));
 #define FIELD(field, member) \
     if (g_ascii_strcasecmp (name, field) == 0) \
       form->member = bytes_as_string (body, keep)
@@ -281,6 +299,37 @@ read_form (SoupMultipart * multipart, UploadForm * form, GPtrArray * keep)
 #undef FIELD
   }
   return FALSE;
+}
+
+/* A condition {"name": "value"}: the form field must be there, equal
+ * (OSS's exact match; "bucket" is the host's own, not a field). */
+static gboolean
+check_exact_conditions (SoupServerMessage * msg, const UploadForm * form,
+    JsonObject * cond)
+{
+  g_autoptr (GList) members = json_object_get_members (cond);
+  GList *l;
+
+  for (l = members; l; l = l->next) {
+    const char *name = l->data;
+    g_autofree char *lower = g_ascii_strdown (name, -1);
+    const char *want = json_object_get_string_member_with_default (cond,
+        name, "");
+    const char *got = g_hash_table_lookup (form->fields, lower);
+
+    if (strcmp (lower, "bucket") == 0)
+      continue;
+    if (g_strcmp0 (got, want) != 0) {
+      g_autofree char *text = g_strdup_printf ("Invalid according to "
+          "Policy: Policy Condition failed: [\"eq\", \"$%s\", \"%s\"]",
+          name, want);
+
+      emu_oss_reply_error (msg, SOUP_STATUS_FORBIDDEN, "AccessDenied", text,
+          NULL);
+      return FALSE;
+    }
+  }
+  return TRUE;
 }
 
 /* Checks the policy's expiration and conditions against the form. */
@@ -320,6 +369,11 @@ check_policy (EmuUploads * uploads, SoupServerMessage * msg,
     JsonNode *node = json_array_get_element (conditions, i);
     JsonArray *cond;
 
+    if (JSON_NODE_HOLDS_OBJECT (node)) {
+      if (!check_exact_conditions (msg, form, json_node_get_object (node)))
+        return FALSE;
+      continue;
+    }
     if (!JSON_NODE_HOLDS_ARRAY (node))
       continue;
     cond = json_node_get_array (node);
@@ -342,9 +396,17 @@ check_policy (EmuUploads * uploads, SoupServerMessage * msg,
       *upload_dir = g_strdup (prefix);
     } else if (g_strcmp0 (json_array_get_string_element (cond, 0),
             "content-length-range") == 0) {
+      gint64 min = json_array_get_int_element (cond, 1);
       gint64 max = json_array_get_int_element (cond, 2);
+      gint64 size = (gint64) g_bytes_get_size (form->file);
 
-      if ((gint64) g_bytes_get_size (form->file) > max) {
+      if (size < min) {
+        emu_oss_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "EntityTooSmall",
+            "Your proposed upload is smaller than the minimum allowed size.",
+            NULL);
+        return FALSE;
+      }
+      if (size > max) {
         emu_oss_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "EntityTooLarge",
             "Your proposed upload exceeds the maximum allowed size.", NULL);
         return FALSE;
@@ -411,6 +473,9 @@ emu_uploads_handle_post (EmuUploads * uploads, SoupServerMessage * msg)
   g_autofree char *request_id = g_uuid_string_random ();
   SoupMultipart *multipart;
   UploadForm form = { 0, };
+  g_autoptr (GHashTable) fields = g_hash_table_new_full (g_str_hash,
+      g_str_equal, g_free, NULL);
+  g_autoptr (GString) names = g_string_new (NULL);
   const char *model;
   guint status;
 
@@ -431,7 +496,10 @@ emu_uploads_handle_post (EmuUploads * uploads, SoupServerMessage * msg)
         "multipart/form-data.", NULL);
     return;
   }
+  form.fields = fields;
+  form.names = names;
   if (!read_form (multipart, &form, keep)) {
+    emu_request_log_note (msg, "form_fields", names->str);
     soup_multipart_free (multipart);
     emu_oss_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidArgument",
         "The file field must be the last field of the form, and is "
@@ -439,6 +507,11 @@ emu_uploads_handle_post (EmuUploads * uploads, SoupServerMessage * msg)
     return;
   }
 
+  /* For tests of clients: which fields, in which order (OSS itself only
+   * needs file last), and the key. */
+  emu_request_log_note (msg, "form_fields", names->str);
+  if (form.key)
+    emu_request_log_note (msg, "key", form.key);
   if (form.key == NULL || *form.key == '\0') {
     emu_oss_reply_error (msg, SOUP_STATUS_BAD_REQUEST, "InvalidArgument",
         "Bucket POST must contain a field named 'key'.", NULL);

@@ -178,6 +178,59 @@ pipeline_run_play (PipelineRun * run, guint timeout_s)
   run->elapsed = (g_get_monotonic_time () - start) * GST_USECOND;
 }
 
+/* gst-launch-1.0's progress rule: START and CONTINUE mean work in
+ * progress, COMPLETE, CANCELED and ERROR its end. */
+static gboolean
+progress_ends (PipelineRun * run, GstMessage * msg, gpointer data)
+{
+  gboolean *in_progress = data;
+
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_PROGRESS) {
+    GstProgressType type;
+
+    gst_message_parse_progress (msg, &type, NULL, NULL);
+    *in_progress = type == GST_PROGRESS_TYPE_START
+        || type == GST_PROGRESS_TYPE_CONTINUE;
+  }
+  return GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR || !*in_progress;
+}
+
+static gboolean
+is_prerolled (PipelineRun * run, GstMessage * msg, gpointer data)
+{
+  progress_ends (run, msg, data);
+  return GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR
+      || (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ASYNC_DONE
+      && GST_MESSAGE_SRC (msg) == GST_OBJECT (run->pipeline));
+}
+
+void
+pipeline_run_play_like_launch (PipelineRun * run, guint timeout_s)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean in_progress = FALSE;
+
+  if (gst_element_set_state (run->pipeline, GST_STATE_PAUSED) ==
+      GST_STATE_CHANGE_FAILURE) {
+    pipeline_run_wait_for (run, is_end, NULL, 1);
+    fail_unless (run->error != NULL, "PAUSED failed without an error");
+    return;
+  }
+  fail_unless (pipeline_run_wait_for (run, is_prerolled, &in_progress,
+          timeout_s), "no preroll or error within %u s", timeout_s);
+  /* "Prerolled, waiting for progress to finish..." */
+  if (run->error == NULL && in_progress)
+    fail_unless (pipeline_run_wait_for (run, progress_ends, &in_progress,
+            timeout_s), "the progress never ended within %u s: the pipeline "
+        "hangs in PAUSED", timeout_s);
+  if (run->error == NULL) {
+    gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+    fail_unless (pipeline_run_wait_for (run, is_end, NULL, timeout_s),
+        "no EOS or error within %u s", timeout_s);
+  }
+  run->elapsed = (g_get_monotonic_time () - start) * GST_USECOND;
+}
+
 void
 pipeline_run_free (PipelineRun * run)
 {

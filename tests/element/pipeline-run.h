@@ -40,6 +40,12 @@ typedef struct
  * reached). */
 PipelineRun *pipeline_run_new (const char *description);
 void pipeline_run_play (PipelineRun * run, guint timeout_s);
+/* The same as gst-launch-1.0 does it: PAUSED, wait for the preroll, then
+ * for the progress messages to end (COMPLETE, CANCELED or ERROR after a
+ * START), then PLAYING.  A push-mode sink prerolls on the first buffer and
+ * blocks the streaming thread until PLAYING: an error that only that
+ * thread could post would never come. */
+void pipeline_run_play_like_launch (PipelineRun * run, guint timeout_s);
 void pipeline_run_free (PipelineRun * run);
 
 /* Pops bus messages until one satisfies @pred or @timeout_s (times

@@ -30,6 +30,7 @@
 static EmuFixture *emu;         /* one per test case */
 static char *tmp_dir;           /* per test */
 static guint run_serial;        /* a fresh cache-dir per run */
+static gint64 log_mark;         /* requests_of() sees later records only */
 
 /* ---- fixtures ------------------------------------------------------------ */
 
@@ -52,6 +53,7 @@ static void
 setup (void)
 {
   emu_fixture_reset (emu);
+  log_mark = 0;
   tmp_dir = g_dir_make_tmp ("wanr2v-faults-XXXXXX", NULL);
   fail_unless (tmp_dir != NULL);
 }
@@ -110,14 +112,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
  * local reference video (uploaded), into a file; fast polls and retries,
  * its own cache directory.  Not played yet. */
 static Run *
-new_run (const char *video)
+new_run_in (const char *video, const char *cache_dir)
 {
   Run *r = g_new0 (Run, 1);
   g_autofree char *desc = NULL, *cache = NULL;
   g_autofree char *red = emu_fixture_data_path ("red.png");
 
   r->out = g_strdup_printf ("%s/out-%u.mp4", tmp_dir, ++run_serial);
-  cache = g_strdup_printf ("%s/cache-%u", tmp_dir, run_serial);
+  cache = cache_dir ? g_strdup (cache_dir) : g_strdup_printf ("%s/cache-%u",
+      tmp_dir, run_serial);
   desc = g_strdup_printf ("wanr2vsrc name=src ! filesink location=\"%s\"",
       r->out);
   r->run = pipeline_run_new (desc);
@@ -131,6 +134,12 @@ new_run (const char *video)
   else
     set_uri_array (r->run->src, "images", red);
   return r;
+}
+
+static Run *
+new_run (const char *video)
+{
+  return new_run_in (video, NULL);
 }
 
 static void
@@ -257,6 +266,8 @@ requests_of (ReqKind kind)
   for (i = 0; i < json_array_get_length (all); i++) {
     JsonObject *rec = json_array_get_object_element (all, i);
 
+    if (json_object_get_int_member (rec, "seq") <= log_mark)
+      continue;
     if (record_is (rec, kind))
       g_ptr_array_add (found, json_object_ref (rec));
   }
@@ -888,6 +899,243 @@ GST_START_TEST (test_download_resets_forever)
 
 GST_END_TEST;
 
+/* ---- downloads that are not the video (issue 13, defect 3) --------------- */
+
+/* From now on, what the emulator saw is what the next run sent.  (A reset
+ * would forget the tasks too, and a journaled task with them.) */
+static void
+mark_log (void)
+{
+  g_autoptr (JsonArray) all = emu_fixture_get_requests (emu);
+  guint n = json_array_get_length (all);
+
+  log_mark = n ? json_object_get_int_member (json_array_get_object_element
+      (all, n - 1), "seq") : 0;
+  emu_fixture_clear_faults (emu);
+}
+
+/* The partial files in @cache (paths). */
+static GPtrArray *
+part_files (const char *cache)
+{
+  GPtrArray *parts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) dir = g_dir_open (cache, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".part"))
+      g_ptr_array_add (parts, g_build_filename (cache, name, NULL));
+  return parts;
+}
+
+static goffset
+file_size (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 ? st.st_size : -1;
+}
+
+/* A proxy answers the video's URL with its own HTML page, every time:
+ * gst-launch-1.0's way of running a filesink pipeline ends in a clear
+ * error (it used to hang in PAUSED), nothing of the page is kept, and the
+ * next run of the request fetches the paid video cleanly from its
+ * journaled task, with no Range. */
+GST_START_TEST (test_download_html_page)
+{
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_autoptr (Run) r = new_run_in (NULL, cache);
+  g_autoptr (Run) again = NULL;
+  g_autoptr (GPtrArray) parts = NULL;
+  g_autoptr (GPtrArray) ranges = NULL;
+  const char *words[] = { "text/html", "not a video", "Nothing of it was "
+        "kept", NULL
+  };
+  guint retries = 0, i;
+
+  g_object_get (r->run->src, "retries", &retries, NULL);
+  emu_fixture_add_fault (emu, "download:html,count=-1");
+  pipeline_run_play_like_launch (r->run, 30);
+  assert_error (r, GST_RESOURCE_ERROR_OPEN_READ, WANR2V_ERROR_NOT_VIDEO,
+      words);
+  fail_unless (detail_string (r, "task-id") != NULL);
+  /* A page might be a passing portal: tried again, each time from 0. */
+  fail_unless_equals_int (count_of (REQ_DOWNLOAD), retries + 1);
+  ranges = download_ranges ();
+  for (i = 0; i < ranges->len; i++)
+    fail_unless_equals_string (g_ptr_array_index (ranges, i), "");
+  fail_unless (file_size (r->out) <= 0, "the page reached the filesink: %"
+      G_GOFFSET_FORMAT " bytes", file_size (r->out));
+  parts = part_files (cache);
+  for (i = 0; i < parts->len; i++)
+    fail_unless_equals_int (file_size (g_ptr_array_index (parts, i)), 0);
+  g_clear_pointer (&r, run_free);
+
+  mark_log ();
+  again = new_run_in (NULL, cache);
+  play (again);
+  assert_video_ok (again);
+  /* The journaled task, not a new one, and the whole video from 0. */
+  fail_unless_equals_int (count_of (REQ_CREATE), 0);
+  g_clear_pointer (&ranges, g_ptr_array_unref);
+  ranges = download_ranges ();
+  fail_unless_equals_int (ranges->len, 1);
+  fail_unless_equals_string (g_ptr_array_index (ranges, 0), "");
+}
+
+GST_END_TEST;
+
+/* A download that breaks off for good, run as gst-launch-1.0 runs it: the
+ * error comes out although the filesink may hold the streaming thread in
+ * its preroll. */
+GST_START_TEST (test_download_fails_like_launch)
+{
+  g_autoptr (Run) r = new_run (NULL);
+  const char *words[] = { "download", NULL };
+
+  g_object_set (r->run->src, "retries", 1, NULL);
+  emu_fixture_add_fault (emu, "download:reset=10000,count=-1");
+  pipeline_run_play_like_launch (r->run, 30);
+  assert_error (r, GST_RESOURCE_ERROR_OPEN_READ,
+      WANR2V_ERROR_CONNECTION_LOST, words);
+  fail_unless_equals_int (count_of (REQ_DOWNLOAD), 2);
+}
+
+GST_END_TEST;
+
+/* A page once: the retry fetches the video. */
+GST_START_TEST (test_download_html_once)
+{
+  g_autoptr (Run) r = new_run (NULL);
+  g_autoptr (GPtrArray) ranges = NULL;
+
+  emu_fixture_add_fault (emu, "download:html");
+  pipeline_run_play_like_launch (r->run, 30);
+  assert_video_ok (r);
+  ranges = download_ranges ();
+  fail_unless_equals_int (ranges->len, 2);
+  fail_unless_equals_string (g_ptr_array_index (ranges, 1), "");
+}
+
+GST_END_TEST;
+
+/* One byte wrong, every header right: the CRC-64 of the download does not
+ * match x-oss-hash-crc64ecma.  An error that says so, the bytes discarded
+ * (not resumed from), and the next run gets the right video. */
+GST_START_TEST (test_download_corrupt)
+{
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_autoptr (Run) r = new_run_in (NULL, cache);
+  g_autoptr (Run) again = NULL;
+  g_autoptr (GPtrArray) parts = NULL;
+  g_autoptr (GPtrArray) ranges = NULL;
+  const char *words[] = { "corrupt", "CRC-64", "x-oss-hash-crc64ecma",
+    "discarded", NULL
+  };
+  guint i;
+
+  emu_fixture_add_fault (emu, "download:corrupt=30000");
+  pipeline_run_play_like_launch (r->run, 30);
+  assert_error (r, GST_RESOURCE_ERROR_OPEN_READ, WANR2V_ERROR_CORRUPT, words);
+  /* Not retried: a reader had the bytes already. */
+  fail_unless_equals_int (count_of (REQ_DOWNLOAD), 1);
+  parts = part_files (cache);
+  fail_unless (parts->len >= 1);
+  for (i = 0; i < parts->len; i++)
+    fail_unless_equals_int (file_size (g_ptr_array_index (parts, i)), 0);
+  g_clear_pointer (&r, run_free);
+
+  mark_log ();
+  again = new_run_in (NULL, cache);
+  play (again);
+  assert_video_ok (again);
+  fail_unless_equals_int (count_of (REQ_CREATE), 0);
+  ranges = download_ranges ();
+  fail_unless_equals_int (ranges->len, 1);
+  fail_unless_equals_string (g_ptr_array_index (ranges, 0), "");
+}
+
+GST_END_TEST;
+
+/* A resumed download answered with another range than asked for: the
+ * partial video is discarded and the download starts over. */
+GST_START_TEST (test_download_wrong_range)
+{
+  g_autoptr (Run) r = new_run (NULL);
+  g_autoptr (GPtrArray) ranges = NULL;
+
+  emu_fixture_add_fault (emu, "download:reset=40000");
+  emu_fixture_add_fault (emu, "download:wrong-range");
+  play (r);
+  assert_video_ok (r);
+  ranges = download_ranges ();
+  fail_unless_equals_int (ranges->len, 3);
+  fail_unless_equals_string (g_ptr_array_index (ranges, 1), "bytes=40000-");
+  fail_unless_equals_string (g_ptr_array_index (ranges, 2), "");
+  fail_unless_equals_int (fault_fired (1), 1);
+}
+
+GST_END_TEST;
+
+/* What an earlier run left in the partial file of a journaled task is
+ * resumed from only if it is the start of the video: a proxy's page (the
+ * state defect 3 left behind, then answered with HTTP 416 for ever), or
+ * bytes beyond the video's end, make a clean download from 0. */
+static const char *const stale_parts[] = { "html", "longer" };
+
+GST_START_TEST (test_download_stale_part)
+{
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_autoptr (Run) first = new_run_in (NULL, cache);
+  g_autoptr (Run) second = NULL;
+  g_autoptr (GPtrArray) parts = NULL;
+  g_autoptr (GPtrArray) ranges = NULL;
+  g_autoptr (GBytes) video = served_video ();
+  GString *junk = g_string_new (NULL);
+  gboolean html = strcmp (stale_parts[__i__], "html") == 0;
+
+  /* Run 1 dies mid-download and leaves its task in the journal. */
+  g_object_set (first->run->src, "retries", 0, NULL);
+  emu_fixture_add_fault (emu, "download:reset=40000");
+  play (first);
+  fail_unless (first->run->error != NULL);
+  g_clear_pointer (&first, run_free);
+  parts = part_files (cache);
+  fail_unless_equals_int (parts->len, 1);
+
+  if (html) {
+    g_string_append (junk, "<!DOCTYPE html><html><body>Sign in</body>");
+    while (junk->len < 200 * 1024)
+      g_string_append_c (junk, ' ');
+  } else {
+    g_string_append_len (junk, g_bytes_get_data (video, NULL),
+        g_bytes_get_size (video));
+    g_string_append_len (junk, "trailing junk", 13);
+  }
+  fail_unless (g_file_set_contents (g_ptr_array_index (parts, 0), junk->str,
+          junk->len, NULL));
+  g_string_free (junk, TRUE);
+
+  mark_log ();
+  second = new_run_in (NULL, cache);
+  play (second);
+  assert_video_ok (second);
+  fail_unless_equals_int (count_of (REQ_CREATE), 0);
+  ranges = download_ranges ();
+  if (html) {
+    /* Not even asked for: the page is no start of a video. */
+    fail_unless_equals_int (ranges->len, 1);
+    fail_unless_equals_string (g_ptr_array_index (ranges, 0), "");
+  } else {
+    /* 416: more on disk than the video has; then from 0. */
+    fail_unless_equals_int (ranges->len, 2);
+    fail_unless (g_str_has_prefix (g_ptr_array_index (ranges, 0), "bytes="));
+    fail_unless_equals_string (g_ptr_array_index (ranges, 1), "");
+  }
+}
+
+GST_END_TEST;
+
 /* ---- uploads ------------------------------------------------------------- */
 
 typedef struct
@@ -973,6 +1221,159 @@ GST_START_TEST (test_upload_policy_keeps_expiring)
   fail_unless_equals_int (count_of (REQ_POLICY), retries + 1);
   fail_unless_equals_int (count_of (REQ_UPLOAD), retries + 1);
   fail_unless_equals_int (count_of (REQ_CREATE), 0);
+}
+
+GST_END_TEST;
+
+/* Two voices, each of an image, from local @voice_a and @voice_b.  Not
+ * played yet. */
+static Run *
+new_voices_run (const char *voice_a, const char *voice_b)
+{
+  Run *r = new_run (NULL);
+  g_autofree char *red = emu_fixture_data_path ("red.png");
+  g_autofree char *magenta = emu_fixture_data_path ("magenta.png");
+  GValue images = G_VALUE_INIT, voices = G_VALUE_INIT, item = G_VALUE_INIT;
+  const char *image_paths[] = { red, magenta };
+  const char *voice_paths[] = { voice_a, voice_b };
+  guint i;
+
+  gst_value_array_init (&images, 2);
+  gst_value_array_init (&voices, 2);
+  for (i = 0; i < 2; i++) {
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, image_paths[i]);
+    gst_value_array_append_and_take_value (&images, &item);
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, voice_paths[i]);
+    gst_value_array_append_and_take_value (&voices, &item);
+  }
+  g_object_set_property (G_OBJECT (r->run->src), "images", &images);
+  g_object_set_property (G_OBJECT (r->run->src), "image-voices", &voices);
+  g_value_unset (&images);
+  g_value_unset (&voices);
+  g_object_set (r->run->src, "prompt", "Image 1 talks to Image 2", NULL);
+  return r;
+}
+
+/* The reference_voice of each media entry of the one task's create. */
+static GPtrArray *
+sent_voices (void)
+{
+  g_autoptr (JsonArray) tasks = emu_fixture_get_tasks (emu);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  GPtrArray *voices = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *task, *body;
+  JsonArray *media;
+  guint i;
+
+  fail_unless_equals_int (json_array_get_length (tasks), 1);
+  task = json_array_get_object_element (tasks, 0);
+  /* The create body as received: a JSON text. */
+  fail_unless (json_parser_load_from_data (parser,
+          json_object_get_string_member (task, "body"), -1, NULL));
+  body = json_node_get_object (json_parser_get_root (parser));
+  media = json_object_get_array_member (json_object_get_object_member (body,
+          "input"), "media");
+  for (i = 0; i < json_array_get_length (media); i++) {
+    JsonObject *m = json_array_get_object_element (media, i);
+
+    g_ptr_array_add (voices, g_strdup (json_object_get_string_member
+            (m, "reference_voice")));
+  }
+  return voices;
+}
+
+/* The same local file for two entries (issue 13, defect 1), or two files
+ * of the same content (SHA-256): one upload, one oss:// URL for both, not
+ * an HTTP 409 on the second upload. */
+static const char *const same_content[] = { "same path", "a copy" };
+
+GST_START_TEST (test_upload_same_file_twice)
+{
+  g_autofree char *voice = emu_fixture_data_path ("voice-girl.wav");
+  g_autofree char *copy = g_build_filename (tmp_dir, "copy.wav", NULL);
+  g_autoptr (Run) r = NULL;
+  g_autoptr (GPtrArray) voices = NULL;
+
+  if (__i__ == 1) {
+    char *data = NULL;
+    gsize len;
+
+    fail_unless (g_file_get_contents (voice, &data, &len, NULL));
+    fail_unless (g_file_set_contents (copy, data, len, NULL));
+    g_free (data);
+  }
+  r = new_voices_run (voice, __i__ == 1 ? copy : voice);
+  GST_INFO ("%s", same_content[__i__]);
+  play (r);
+  assert_video_ok (r);
+  fail_unless_equals_int (count_of (REQ_POLICY), 1);
+  fail_unless_equals_int (count_of (REQ_UPLOAD), 1);
+  voices = sent_voices ();
+  fail_unless_equals_int (voices->len, 2);
+  fail_unless (g_str_has_prefix (g_ptr_array_index (voices, 0), "oss://"));
+  fail_unless (g_str_has_suffix (g_ptr_array_index (voices, 0),
+          "/voice-girl.wav"), "%s", (char *) g_ptr_array_index (voices, 0));
+  fail_unless_equals_string (g_ptr_array_index (voices, 0),
+      g_ptr_array_index (voices, 1));
+}
+
+GST_END_TEST;
+
+/* Two different files with one name (a/voice.wav, b/voice.wav): two
+ * uploads under two keys, each entry with its own file. */
+GST_START_TEST (test_upload_same_name_twice)
+{
+  g_autofree char *girl = emu_fixture_data_path ("voice-girl.wav");
+  g_autofree char *boy = emu_fixture_data_path ("voice-boy.mp3");
+  g_autofree char *dir_a = g_build_filename (tmp_dir, "a", NULL);
+  g_autofree char *dir_b = g_build_filename (tmp_dir, "b", NULL);
+  g_autofree char *voice_a = g_build_filename (dir_a, "voice.wav", NULL);
+  g_autofree char *voice_b = g_build_filename (dir_b, "voice.wav", NULL);
+  g_autoptr (Run) r = NULL;
+  g_autoptr (GPtrArray) voices = NULL;
+  g_autoptr (GPtrArray) uploads = NULL;
+  char *data = NULL;
+  gsize len;
+  guint i;
+
+  fail_unless (g_mkdir (dir_a, 0700) == 0 && g_mkdir (dir_b, 0700) == 0);
+  fail_unless (g_file_get_contents (girl, &data, &len, NULL));
+  fail_unless (g_file_set_contents (voice_a, data, len, NULL));
+  g_free (data);
+  /* An MP3 under a .wav name: the content decides its type. */
+  fail_unless (g_file_get_contents (boy, &data, &len, NULL));
+  fail_unless (g_file_set_contents (voice_b, data, len, NULL));
+  g_free (data);
+
+  r = new_voices_run (voice_a, voice_b);
+  play (r);
+  assert_video_ok (r);
+  fail_unless_equals_int (count_of (REQ_POLICY), 1);
+  uploads = requests_of (REQ_UPLOAD);
+  fail_unless_equals_int (uploads->len, 2);
+  voices = sent_voices ();
+  fail_unless_equals_int (voices->len, 2);
+  fail_unless (g_str_has_suffix (g_ptr_array_index (voices, 0),
+          "/voice.wav"));
+  fail_unless (g_str_has_suffix (g_ptr_array_index (voices, 1),
+          "/voice.wav"));
+  fail_if (g_str_equal (g_ptr_array_index (voices, 0),
+          g_ptr_array_index (voices, 1)), "both entries got %s",
+      (char *) g_ptr_array_index (voices, 0));
+  /* The form as the protocol notes have it (section 7), file last. */
+  for (i = 0; i < uploads->len; i++) {
+    JsonObject *rec = g_ptr_array_index (uploads, i);
+    g_autofree char *url = g_strconcat ("oss://",
+        json_object_get_string_member (rec, "key"), NULL);
+
+    fail_unless_equals_string (json_object_get_string_member (rec,
+            "form_fields"), "OSSAccessKeyId,Signature,policy,key,"
+        "x-oss-object-acl,x-oss-forbid-overwrite,success_action_status,"
+        "x-oss-content-type,file");
+    fail_unless_equals_string (url, g_ptr_array_index (voices, i));
+  }
 }
 
 GST_END_TEST;
@@ -1107,6 +1508,13 @@ faults_suite (void)
   tcase_add_test (tc, test_download_not_found);
   tcase_add_test (tc, test_download_resets_forever);
   tcase_add_test (tc, test_bug_download_stall);
+  tcase_add_test (tc, test_download_html_page);
+  tcase_add_test (tc, test_download_html_once);
+  tcase_add_test (tc, test_download_fails_like_launch);
+  tcase_add_test (tc, test_download_corrupt);
+  tcase_add_test (tc, test_download_wrong_range);
+  tcase_add_loop_test (tc, test_download_stale_part, 0,
+      G_N_ELEMENTS (stale_parts));
   suite_add_tcase (s, tc);
 
   tc = new_tcase ("upload");
@@ -1114,6 +1522,9 @@ faults_suite (void)
       G_N_ELEMENTS (upload_faults));
   tcase_add_test (tc, test_upload_refused);
   tcase_add_test (tc, test_upload_policy_keeps_expiring);
+  tcase_add_loop_test (tc, test_upload_same_file_twice, 0,
+      G_N_ELEMENTS (same_content));
+  tcase_add_test (tc, test_upload_same_name_twice);
   tcase_add_test (tc, test_bug_upload_stall);
   suite_add_tcase (s, tc);
   return s;

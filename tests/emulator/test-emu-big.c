@@ -2,6 +2,7 @@
  * rendered MP4 (sparsely) and it still plays, moov first or last, in pull
  * and push mode; --result-file serves a pre-made file. */
 #include "emu-test-util.h"
+#include "wanr2v-crc64.h"
 
 #include <glib/gstdio.h>
 #include <gst/gst.h>
@@ -18,10 +19,18 @@ download (const char *url, gsize * size)
 {
   g_autoptr (EmuReply) reply = emu_http ("GET", url, NULL, NULL, NULL);
   g_autoptr (GError) error = NULL;
+  g_autofree char *crc = NULL;
   char *path = NULL;
   int fd;
 
   g_assert_cmpuint (reply->status, ==, 200);
+  /* Every result carries its CRC-64, padded (sparse) ones too: the holes
+   * are hashed as the zeros they read as. */
+  crc = g_strdup_printf ("%" G_GUINT64_FORMAT, wanr2v_crc64_update
+      (WANR2V_CRC64_INIT, g_bytes_get_data (reply->body, NULL),
+          g_bytes_get_size (reply->body)));
+  g_assert_cmpstr (soup_message_headers_get_one (reply->headers,
+          "x-oss-hash-crc64ecma"), ==, crc);
   fd = g_file_open_tmp ("emu-big-XXXXXX.mp4", &path, &error);
   g_assert_no_error (error);
   close (fd);

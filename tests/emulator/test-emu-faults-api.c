@@ -368,6 +368,9 @@ upload_with (EmuReply * policy_reply)
   soup_multipart_append_form_string (form, "policy",
       json_object_get_string_member (data, "policy"));
   soup_multipart_append_form_string (form, "key", key);
+  /* The policy's conditions: without them OSS refuses the form. */
+  soup_multipart_append_form_string (form, "x-oss-object-acl", "private");
+  soup_multipart_append_form_string (form, "x-oss-forbid-overwrite", "true");
   soup_multipart_append_form_string (form, "success_action_status", "200");
   soup_multipart_append_form_file (form, "file", "note.png", "image/png",
       bytes);

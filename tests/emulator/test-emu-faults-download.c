@@ -2,6 +2,7 @@
  * byte on the wire, and download pacing (--download-rate, the `rate` fault
  * and /__emulator/config). */
 #include "emu-test-util.h"
+#include "wanr2v-crc64.h"
 
 #include <string.h>
 
@@ -261,6 +262,131 @@ test_rate_command_line (void)
   g_assert_cmpint (raw->elapsed_us, <=, emu_fixture_scaled_us (2.5));
 }
 
+/* The whole object's CRC-64, as OSS sends it: decimal. */
+static char *
+video_crc64 (void)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT,
+      wanr2v_crc64_update (WANR2V_CRC64_INIT, g_bytes_get_data (video, NULL),
+          g_bytes_get_size (video)));
+}
+
+/* Every reply of a result carries x-oss-hash-crc64ecma, of the whole
+ * object, ranges and HEAD included. */
+static void
+test_crc64_header (void)
+{
+  g_autofree char *want = video_crc64 ();
+  g_autoptr (EmuReply) head = NULL;
+  g_autoptr (EmuRawReply) whole = NULL;
+  g_autoptr (EmuRawReply) range = NULL;
+
+  emu_fixture_clear_faults (fixture);
+  whole = raw_get (NULL);
+  range = raw_get ("bytes=1000-1999");
+  head = emu_http ("HEAD", video_url, NULL, NULL, NULL);
+  g_assert_cmpuint (whole->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (whole->headers,
+          "x-oss-hash-crc64ecma"), ==, want);
+  g_assert_cmpuint (range->status, ==, 206);
+  g_assert_cmpstr (soup_message_headers_get_one (range->headers,
+          "x-oss-hash-crc64ecma"), ==, want);
+  g_assert_cmpuint (head->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (head->headers,
+          "x-oss-hash-crc64ecma"), ==, want);
+}
+
+/* A captive portal's page in place of the video: 200, text/html, none of
+ * OSS's headers. */
+static void
+test_html (void)
+{
+  g_autoptr (EmuRawReply) page = NULL;
+  g_autoptr (EmuRawReply) small = NULL;
+  g_autoptr (EmuRawReply) whole = NULL;
+
+  emu_fixture_clear_faults (fixture);
+  emu_fixture_add_fault (fixture, "download:html");
+  emu_fixture_add_fault (fixture, "download:html=1000");
+  page = raw_get (NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_true (g_str_has_prefix (soup_message_headers_get_one
+          (page->headers, "Content-Type"), "text/html"));
+  g_assert_cmpint (emu_raw_content_length (page), ==, 200 * 1024);
+  g_assert_cmpuint (g_bytes_get_size (page->body), ==, 200 * 1024);
+  g_assert_true (g_str_has_prefix (g_bytes_get_data (page->body, NULL),
+          "<!DOCTYPE html>"));
+  g_assert_null (soup_message_headers_get_one (page->headers,
+          "x-oss-hash-crc64ecma"));
+  g_assert_cmpstr (last_download_fault (), ==, "download:html");
+  small = raw_get ("bytes=100-");
+  g_assert_cmpuint (small->status, ==, 200);
+  g_assert_cmpuint (g_bytes_get_size (small->body), ==, 1000);
+  whole = raw_get (NULL);
+  g_assert_cmpuint (g_bytes_get_size (whole->body), ==,
+      g_bytes_get_size (video));
+}
+
+/* One byte of the body inverted, every header (the CRC-64 too) as for the
+ * real object: only a checksum can tell. */
+static void
+test_corrupt (void)
+{
+  g_autofree char *want = video_crc64 ();
+  g_autoptr (EmuRawReply) bad = NULL;
+  g_autoptr (EmuRawReply) bad_range = NULL;
+  const guint8 *got, *orig = g_bytes_get_data (video, NULL);
+  gsize size = g_bytes_get_size (video);
+
+  emu_fixture_clear_faults (fixture);
+  emu_fixture_add_fault (fixture, "download:corrupt=5000,count=2");
+  bad = raw_get (NULL);
+  g_assert_cmpuint (bad->status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (bad->headers,
+          "Content-Type"), ==, "video/mp4");
+  g_assert_cmpstr (soup_message_headers_get_one (bad->headers,
+          "x-oss-hash-crc64ecma"), ==, want);
+  g_assert_cmpuint (g_bytes_get_size (bad->body), ==, size);
+  got = g_bytes_get_data (bad->body, NULL);
+  g_assert_cmpmem (got, 5000, orig, 5000);
+  g_assert_cmpuint (got[5000], ==, orig[5000] ^ 0xff);
+  g_assert_cmpmem (got + 5001, size - 5001, orig + 5001, size - 5001);
+  g_assert_cmpstr (last_download_fault (), ==, "download:corrupt");
+  /* The offset is the object's: in a range it moves with the start. */
+  bad_range = raw_get ("bytes=4000-5999");
+  g_assert_cmpuint (bad_range->status, ==, 206);
+  got = g_bytes_get_data (bad_range->body, NULL);
+  g_assert_cmpuint (got[1000], ==, orig[5000] ^ 0xff);
+  g_assert_cmpmem (got, 1000, orig + 4000, 1000);
+}
+
+/* A Range answered from the first byte, with a Content-Range that says
+ * so. */
+static void
+test_wrong_range (void)
+{
+  g_autoptr (EmuRawReply) plain = NULL;
+  g_autoptr (EmuRawReply) wrong = NULL;
+  g_autofree char *content_range = g_strdup_printf ("bytes 0-%"
+      G_GSIZE_FORMAT "/%" G_GSIZE_FORMAT, g_bytes_get_size (video) - 1,
+      g_bytes_get_size (video));
+  g_autoptr (JsonArray) faults = NULL;
+
+  emu_fixture_clear_faults (fixture);
+  emu_fixture_add_fault (fixture, "download:wrong-range");
+  /* Without a Range it neither fires nor is used up. */
+  plain = raw_get (NULL);
+  g_assert_cmpuint (plain->status, ==, 200);
+  wrong = raw_get ("bytes=3000-");
+  g_assert_cmpuint (wrong->status, ==, 206);
+  g_assert_cmpstr (soup_message_headers_get_one (wrong->headers,
+          "Content-Range"), ==, content_range);
+  assert_body_is (wrong->body, 0, g_bytes_get_size (video));
+  faults = emu_fixture_get_faults (fixture);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element
+          (faults, 0), "seen"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -287,6 +413,11 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/faults/download/ignore-range",
       test_ignore_range);
   g_test_add_func ("/emulator/faults/download/delay", test_delay);
+  g_test_add_func ("/emulator/results/crc64", test_crc64_header);
+  g_test_add_func ("/emulator/faults/download/html", test_html);
+  g_test_add_func ("/emulator/faults/download/corrupt", test_corrupt);
+  g_test_add_func ("/emulator/faults/download/wrong-range",
+      test_wrong_range);
   g_test_add_func ("/emulator/download-rate/fault", test_rate_fault);
   g_test_add_func ("/emulator/download-rate/config", test_rate_config);
   g_test_add_func ("/emulator/download-rate/command-line",

@@ -164,6 +164,17 @@ test_upload_and_use (void)
   again = upload (&p, key, "red.png", "200", FALSE);
   g_assert_cmpuint (again->status, ==, 409);
   g_assert_true (body_contains (again, "<Code>FileAlreadyExists</Code>"));
+  g_assert_nonnull (soup_message_headers_get_one (again->headers,
+          "x-oss-request-id"));
+  {
+    g_autoptr (JsonObject) rec = emu_last_request (fixture, "POST", "/");
+
+    g_assert_cmpstr (json_object_get_string_member (rec, "key"), ==, key);
+    g_assert_cmpstr (json_object_get_string_member (rec, "form_fields"), ==,
+        "OSSAccessKeyId,Signature,policy,key,x-oss-object-acl,"
+        "x-oss-forbid-overwrite,success_action_status,x-oss-content-type,"
+        "file");
+  }
 
   /* Without success_action_status OSS answers 204. */
   key2 = g_strdup_printf ("%s/green.png", p.upload_dir);
@@ -261,6 +272,147 @@ test_policy_expired (void)
           "<Message>Invalid according to Policy: Policy expired.</Message>"));
 }
 
+/* Posts a form of exactly @fields (name, value, ... NULL) with red.png as
+ * "file" after the field named @file_after (NULL: last). */
+static EmuReply *
+upload_fields (const Policy * p, const char *const *fields,
+    const char *file_after)
+{
+  g_autofree char *path = emu_fixture_data_path ("red.png");
+  g_autofree char *data = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+  SoupMultipart *form;
+  gboolean file_sent = FALSE;
+  gsize len;
+  EmuReply *reply;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  form = soup_multipart_new (SOUP_FORM_MIME_TYPE_MULTIPART);
+  for (; *fields; fields += 2) {
+    soup_multipart_append_form_string (form, fields[0], fields[1]);
+    if (g_strcmp0 (fields[0], file_after) == 0) {
+      soup_multipart_append_form_file (form, "file", "red.png", "image/png",
+          bytes);
+      file_sent = TRUE;
+    }
+  }
+  if (!file_sent)
+    soup_multipart_append_form_file (form, "file", "red.png", "image/png",
+        bytes);
+  msg = soup_message_new_from_multipart (p->upload_host, form);
+  soup_multipart_free (form);
+
+  reply = g_new0 (EmuReply, 1);
+  reply->body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  reply->status = soup_message_get_status (msg);
+  reply->headers =
+      soup_message_headers_ref (soup_message_get_response_headers (msg));
+  return reply;
+}
+
+/* OSS checks every condition of the policy: the form must repeat
+ * x-oss-object-acl and x-oss-forbid-overwrite as the policy has them, so a
+ * client cannot drop the protection against overwriting an object. */
+static void
+test_policy_conditions (void)
+{
+  g_auto (Policy) p = { 0, };
+  g_autofree char *key = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr (EmuReply) no_forbid = NULL;
+  g_autoptr (EmuReply) allow_overwrite = NULL;
+  g_autoptr (EmuReply) public_acl = NULL;
+  g_autoptr (EmuReply) ok = NULL;
+  gsize len;
+
+  get_policy (fixture, "wan2.7-r2v", &p);
+  json = (char *) g_base64_decode (p.policy, &len);
+  g_assert_nonnull (strstr (json, "\"x-oss-forbid-overwrite\":\"true\""));
+  g_assert_nonnull (strstr (json, "\"x-oss-object-acl\":\"private\""));
+  key = g_strdup_printf ("%s/conditions/red.png", p.upload_dir);
+  {
+    const char *fields[] = { "OSSAccessKeyId", p.access_key_id, "Signature",
+      p.signature, "policy", p.policy, "key", key, "x-oss-object-acl",
+      "private", "success_action_status", "200", NULL
+    };
+
+    no_forbid = upload_fields (&p, fields, NULL);
+  }
+  g_assert_cmpuint (no_forbid->status, ==, 403);
+  g_assert_true (body_contains (no_forbid, "<Code>AccessDenied</Code>"));
+  g_assert_true (body_contains (no_forbid, "Policy Condition failed: "
+          "[&quot;eq&quot;, &quot;$x-oss-forbid-overwrite&quot;, "
+          "&quot;true&quot;]"));
+  {
+    const char *fields[] = { "OSSAccessKeyId", p.access_key_id, "Signature",
+      p.signature, "policy", p.policy, "key", key, "x-oss-object-acl",
+      "private", "x-oss-forbid-overwrite", "false", NULL
+    };
+
+    allow_overwrite = upload_fields (&p, fields, NULL);
+  }
+  g_assert_cmpuint (allow_overwrite->status, ==, 403);
+  {
+    const char *fields[] = { "OSSAccessKeyId", p.access_key_id, "Signature",
+      p.signature, "policy", p.policy, "key", key, "x-oss-object-acl",
+      "public-read", "x-oss-forbid-overwrite", "true", NULL
+    };
+
+    public_acl = upload_fields (&p, fields, NULL);
+  }
+  g_assert_cmpuint (public_acl->status, ==, 403);
+  g_assert_true (body_contains (public_acl, "x-oss-object-acl"));
+  {
+    const char *fields[] = { "OSSAccessKeyId", p.access_key_id, "Signature",
+      p.signature, "policy", p.policy, "key", key, "x-oss-object-acl",
+      "private", "x-oss-forbid-overwrite", "true", "success_action_status",
+      "201", NULL
+    };
+
+    ok = upload_fields (&p, fields, NULL);
+  }
+  /* 201 answers with OSS's PostResponse document. */
+  g_assert_cmpuint (ok->status, ==, 201);
+  g_assert_true (body_contains (ok, "<Key>"));
+}
+
+/* Fields after `file` are ignored, as by OSS: a key sent after the file
+ * is no key.  The request log shows the fields in the order sent, and the
+ * key, so that client tests can check them. */
+static void
+test_form_order (void)
+{
+  g_auto (Policy) p = { 0, };
+  g_autofree char *key = NULL;
+  g_autoptr (EmuReply) late_key = NULL;
+  g_autoptr (JsonObject) rec = NULL;
+  const char *fields[] = { "OSSAccessKeyId", NULL, "Signature", NULL,
+    "policy", NULL, "x-oss-object-acl", "private", "x-oss-forbid-overwrite",
+    "true", "key", NULL, NULL
+  };
+
+  get_policy (fixture, "wan2.7-r2v", &p);
+  key = g_strdup_printf ("%s/order/red.png", p.upload_dir);
+  fields[1] = p.access_key_id;
+  fields[3] = p.signature;
+  fields[5] = p.policy;
+  fields[11] = key;
+  late_key = upload_fields (&p, fields, "x-oss-forbid-overwrite");
+  g_assert_cmpuint (late_key->status, ==, 400);
+  g_assert_true (body_contains (late_key, "<Code>InvalidArgument</Code>"));
+  g_assert_true (body_contains (late_key, "must contain a field named"));
+  rec = emu_last_request (fixture, "POST", "/");
+  g_assert_cmpstr (json_object_get_string_member (rec, "form_fields"), ==,
+      "OSSAccessKeyId,Signature,policy,x-oss-object-acl,"
+      "x-oss-forbid-overwrite,file");
+  g_assert_false (json_object_has_member (rec, "key"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -272,6 +424,9 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/uploads/upload-and-use", test_upload_and_use);
   g_test_add_func ("/emulator/uploads/refusals", test_upload_refusals);
   g_test_add_func ("/emulator/uploads/policy-expired", test_policy_expired);
+  g_test_add_func ("/emulator/uploads/policy-conditions",
+      test_policy_conditions);
+  g_test_add_func ("/emulator/uploads/form-order", test_form_order);
   ret = g_test_run ();
   emu_fixture_stop (fixture);
   return ret;
