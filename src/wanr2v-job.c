@@ -8,8 +8,11 @@
 #include "wanr2v-client.h"
 #include "wanr2v-download.h"
 #include "wanr2v-http.h"
+#include "wanr2v-intent.h"
+#include "wanr2v-keylock.h"
 #include "wanr2v-media.h"
 #include "wanr2v-poll.h"
+#include "wanr2v-recover.h"
 #include "wanr2v-upload.h"
 
 #include <errno.h>
@@ -48,10 +51,13 @@ struct _WanR2vJob
   char *cached_task_id;         /* the task that made it, if recorded */
   int part_lock_fd;             /* holds the lock on part_path */
   guint64 cached_size;
-  char *journal_task_id;        /* a task of an earlier run to resume */
 
   /* HTTP thread */
-  gboolean from_journal;        /* following journal_task_id */
+  int key_lock_fd;              /* holds <key>.lock while it may create */
+  gboolean from_journal;        /* following an earlier run's task */
+  gboolean created_here;        /* this job's create made task_id: only
+                                 * then may it cancel it */
+  gboolean recovering_earlier;  /* looking for an earlier run's task */
   GCancellable *cancellable;
   WanR2vRequest *wire;          /* the request with local files replaced */
   GPtrArray *uploads;           /* of PendingUpload*, still to do */
@@ -71,10 +77,8 @@ struct _WanR2vJob
   WanR2vTaskStatus last_status;
   gint64 start_us;
   guint last_progress_step;
-  gboolean create_in_flight;
   gint64 create_sent_real_us;   /* wall clock when the create was sent */
   gint64 create_sent_us;        /* monotonic, the same moment */
-  guint recovery_tries;
 
   /* shared, under lock */
   GMutex lock;
@@ -92,6 +96,12 @@ struct _WanR2vJob
   WanR2vErrorInfo *details;
   gboolean stopped;
   guint in_callback;
+  /* What a stop must see answered before the process may go (see
+   * wanr2v_job_wait_settled): */
+  gboolean stop_seen;           /* stop_on_http_thread ran */
+  gboolean create_busy;         /* a create, or the search for its lost
+                                 * reply, has not ended */
+  guint cancels_busy;           /* cancels sent and not answered */
 };
 
 typedef struct
@@ -214,6 +224,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job = g_new0 (WanR2vJob, 1);
   job->refcount = 1;
   job->part_lock_fd = -1;
+  job->key_lock_fd = -1;
   job->http = wanr2v_http_get_default ();
   job->client = client;
   job->request = config->request ? wanr2v_request_copy (config->request) :
@@ -264,7 +275,7 @@ wanr2v_job_unref (WanR2vJob * job)
   g_free (job->key);
   g_free (job->cached_path);
   g_free (job->cached_task_id);
-  g_free (job->journal_task_id);
+  wanr2v_key_lock_release (job->key_lock_fd);
   g_clear_object (&job->cancellable);
   g_free (job->body);
   g_clear_pointer (&job->wire, wanr2v_request_free);
@@ -380,6 +391,12 @@ fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
   job->details = details;
   job->phase = WANR2V_JOB_PHASE_FAILED;
   g_cond_broadcast (&job->cond);
+  /* Another run of the request may go ahead, unless this job's create is
+   * still unanswered (its end lets go of the key). */
+  if (!job->create_busy) {
+    wanr2v_key_lock_release (job->key_lock_fd);
+    job->key_lock_fd = -1;
+  }
   g_mutex_unlock (&job->lock);
 
   g_debug ("job %p failed: %s", job, error->message);
@@ -395,6 +412,43 @@ is_stopped (WanR2vJob * job)
   stopped = job->stopped;
   g_mutex_unlock (&job->lock);
   return stopped;
+}
+
+static void
+set_create_busy (WanR2vJob * job, gboolean busy)
+{
+  g_mutex_lock (&job->lock);
+  job->create_busy = busy;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static gboolean
+is_create_busy (WanR2vJob * job)
+{
+  gboolean busy;
+
+  g_mutex_lock (&job->lock);
+  busy = job->create_busy;
+  g_mutex_unlock (&job->lock);
+  return busy;
+}
+
+/* Tells the user that a promise is off for this run (a WARNING message);
+ * takes @error. */
+static void
+warn (WanR2vJob * job, GError * error)
+{
+  g_warning ("%s", error->message);
+  emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
+  g_error_free (error);
+}
+
+static void
+release_key_lock (WanR2vJob * job)
+{
+  wanr2v_key_lock_release (job->key_lock_fd);
+  job->key_lock_fd = -1;
 }
 
 /* Schedules @func on the HTTP thread after @ms, holding a job reference. */
@@ -424,6 +478,7 @@ static void poll_later (WanR2vJob * job);
 static void start_download (WanR2vJob * job);
 
 static void upload_next (WanR2vJob * job);
+static void take_key_lock (WanR2vJob * job);
 
 static gboolean
 task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
@@ -452,7 +507,9 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
     job->poll_count = 0;
     job->attempts = 0;
-    upload_next (job);
+    job->from_journal = FALSE;
+    /* Another run may be creating one right now: take the key first. */
+    take_key_lock (job);
     return TRUE;
   }
 
@@ -836,6 +893,7 @@ start_download (WanR2vJob * job)
 /* ---- create ------------------------------------------------------------- */
 
 static void submit (WanR2vJob * job);
+static void take_key_lock (WanR2vJob * job);
 
 static gboolean
 retry_submit (gpointer data)
@@ -849,6 +907,15 @@ retry_submit (gpointer data)
 }
 
 static void
+cancel_done (WanR2vJob * job)
+{
+  g_mutex_lock (&job->lock);
+  job->cancels_busy--;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static void
 on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
 {
   WanR2vJob *job = data;
@@ -858,23 +925,25 @@ on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
     g_info ("task %s cancelled on the service", job->task_id);
     if (job->key)
       wanr2v_journal_remove (job->output_dir, job->key, job->task_id);
-  }
-  else
+  } else {
     g_info ("task %s could not be cancelled: %s", job->task_id,
         error->message);
+  }
+  cancel_done (job);
   wanr2v_job_unref (job);
 }
 
 /* After a stop: a PENDING task is cancelled so that it is not billed; one
- * that already runs cannot be, and is left to finish on the service. */
+ * that already runs cannot be, and is left to finish on the service.  Only
+ * the job whose create made the task cancels it: a task followed from the
+ * journal or by task-id may be another run's, which still waits for it. */
 static void
 cancel_task_on_service (WanR2vJob * job)
 {
   if (job->task_id == NULL || job->cached_path != NULL)
     return;                     /* no task, or one that made a kept video */
-  if (job->attach_task_id) {
-    /* Created elsewhere (task-id): not ours to cancel. */
-    g_info ("task %s left as it is: it was created elsewhere", job->task_id);
+  if (!job->created_here) {
+    g_info ("task %s left as it is: another run created it", job->task_id);
     return;
   }
   if (!job->cancel_on_stop) {
@@ -882,142 +951,186 @@ cancel_task_on_service (WanR2vJob * job)
         job->task_id, wanr2v_task_status_to_string (job->last_status));
     return;
   }
-  if (job->last_status != WANR2V_TASK_STATUS_PENDING) {
+  /* Unrecognised: found in the list, status not queried yet. */
+  if (job->last_status != WANR2V_TASK_STATUS_PENDING
+      && job->last_status != WANR2V_TASK_STATUS_UNRECOGNISED) {
     g_info ("task %s is %s: the service only cancels PENDING tasks, so it "
         "will finish and be billed; its id lets a later run fetch the video",
         job->task_id, wanr2v_task_status_to_string (job->last_status));
     return;
   }
+  g_mutex_lock (&job->lock);
+  job->cancels_busy++;
+  g_mutex_unlock (&job->lock);
   wanr2v_client_cancel_task_async (job->client, job->task_id, NULL,
       on_cancel_sent, wanr2v_job_ref (job));
 }
 
-/* The task of this job exists: journal it, then follow it. */
+/* A task of this request exists: journal it (unless it came from the
+ * journal), then follow it.  @created_here: this job's create made it
+ * (else an earlier run's: the messages then say it is followed). */
 static void
-adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info)
+adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info,
+    gboolean created_here, gboolean write_journal)
 {
   g_mutex_lock (&job->lock);
   job->task_id = g_strdup (info->task_id);
   g_mutex_unlock (&job->lock);
   own_task (info->task_id, TRUE);
+  job->created_here = created_here;
+  job->from_journal = !created_here;
   job->last_status = info->status;
   g_clear_pointer (&job->last_info, wanr2v_task_info_free);
-  job->last_info = info;
+  if (created_here)
+    job->last_info = info;
+  else
+    wanr2v_task_info_free (info);
+  info = NULL;
   job->attempts = 0;
 
   /* Before anything else: a process that dies from here on finds this
    * task again instead of paying for another. */
-  if (job->key) {
+  if (job->key && write_journal) {
     g_autoptr (GError) journal_error = NULL;
 
-    if (!wanr2v_journal_write (job->output_dir, job->key, info->task_id,
+    if (wanr2v_journal_write (job->output_dir, job->key, job->task_id,
             job->wire ? job->wire->model : NULL, &journal_error))
-      g_warning ("could not journal task %s: %s", info->task_id,
-          journal_error->message);
+      wanr2v_intent_remove (job->output_dir, job->key);
+    else
+      warn (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+              "Could not journal task %s in %s: %s. The never-pay-twice "
+              "protection is off for this run: if it ends before the video "
+              "is kept, running the same request again pays for a new task "
+              "(set task-id=%s to fetch this one's video instead)",
+              job->task_id, job->output_dir, journal_error->message,
+              job->task_id));
   }
-
+  release_key_lock (job);
   if (is_stopped (job)) {
-    /* Stopped while the create was in flight: the task exists now. */
+    /* Stopped while the create was in flight: the task exists now.  The
+     * cancel counts as busy before the create stops being so, so that a
+     * stop waiting for both never sees a gap. */
     cancel_task_on_service (job);
+    set_create_busy (job, FALSE);
     return;
   }
+  set_create_busy (job, FALSE);
 
-  g_debug ("job %p: task %s created", job, info->task_id);
+  g_debug ("job %p: task %s %s", job, job->task_id, created_here ?
+      "created" : "of an earlier run");
   set_phase (job, WANR2V_JOB_PHASE_QUEUED);
   emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
   /* Skip the immediate query the SDKs make: the task was PENDING a moment
    * ago and cannot have finished yet.  The timetable counts from the send:
    * the task cannot have started before it. */
-  start_polling (job, 1, job->create_sent_us);
+  if (created_here)
+    start_polling (job, 1, job->create_sent_us);
+  else
+    start_polling (job, 0, g_get_monotonic_time ());
 }
 
 /* A task found in the list after a lost create reply. */
 static void
-adopt_task (WanR2vJob * job, const char *task_id)
+adopt_task (WanR2vJob * job, const char *task_id, gboolean created_here)
 {
   WanR2vTaskInfo *info = g_new0 (WanR2vTaskInfo, 1);
 
   info->task_id = g_strdup (task_id);
-  info->status = WANR2V_TASK_STATUS_PENDING;
-  info->status_string = g_strdup ("PENDING");
-  adopt_task_info (job, info);
   /* Its real state comes with the first query. */
-  job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
+  info->status = WANR2V_TASK_STATUS_UNRECOGNISED;
+  info->status_string = g_strdup ("PENDING");
+  adopt_task_info (job, info, created_here, TRUE);
 }
 
 /* How a lost create is looked for: a few list queries over some seconds
- * (the service may list a task a moment after creating it), within a
- * window around the moment the create was sent. */
+ * (the service may list a task a moment after creating it). */
 #define RECOVERY_TRIES 4
 #define RECOVERY_DELAY_MS 1500
-#define RECOVERY_WINDOW_S 30
-
-static void adopt_task (WanR2vJob * job, const char *task_id);
-static gboolean list_for_lost_create (gpointer data);
 
 static void
-on_listed (GObject * source, GAsyncResult * res, gpointer data)
+recovery_failed (WanR2vJob * job, GError * error)
+{
+  release_key_lock (job);
+  set_create_busy (job, FALSE);
+  if (is_stopped (job))
+    g_error_free (error);
+  else
+    fail (job, error, NULL);
+}
+
+static void
+on_recovered (GObject * source, GAsyncResult * res, gpointer data)
 {
   WanR2vJob *job = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) list = NULL;
-  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
-  gint64 since_ms = job->create_sent_real_us / 1000 - RECOVERY_WINDOW_S * 1000;
-  guint i;
+  g_autofree char *task_id = NULL;
+  g_auto (GStrv) candidates = NULL;
+  WanR2vRecoverResult result;
+  /* A create of this job, or one an earlier run's intent recorded. */
+  gboolean ours = !job->recovering_earlier;
 
-  list = wanr2v_client_list_tasks_finish (job->client, res, NULL, &error);
-  if (is_stopped (job)) {
-    wanr2v_job_unref (job);
-    return;
-  }
-  for (i = 0; list && i < list->len; i++) {
-    WanR2vTaskSummary *t = g_ptr_array_index (list, i);
-
-    if ((t->gmt_create_ms == 0 || t->gmt_create_ms >= since_ms)
-        && g_strcmp0 (t->model_name, job->wire->model) == 0
-        && !task_is_owned (t->task_id))
-      g_ptr_array_add (candidates, t->task_id);
-  }
-
-  if (candidates->len == 1) {
-    g_info ("the create's reply was lost; found its task %s in the task "
-        "list", (char *) candidates->pdata[0]);
-    adopt_task (job, candidates->pdata[0]);
-  } else if (candidates->len == 0 && ++job->recovery_tries < RECOVERY_TRIES) {
-    schedule (job, RECOVERY_DELAY_MS, list_for_lost_create);
-  } else {
-    GString *ids = g_string_new (NULL);
-
-    for (i = 0; i < candidates->len; i++)
-      g_string_append_printf (ids, "%s%s", i ? ", " : "",
-          (char *) candidates->pdata[i]);
-    fail (job, candidates->len > 0 ? g_error_new (WANR2V_ERROR,
+  if (!wanr2v_recover_finish (res, &result, &task_id, &candidates, &error)) {
+    /* Unknown: the intent stays, and the next run looks again. */
+    recovery_failed (job, g_error_new (WANR2V_ERROR,
             WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost "
-            "and %u tasks of %s were created at that time (%s); to avoid "
-            "paying twice nothing was sent again: set task-id to the one of "
-            "this request", candidates->len, job->wire->model, ids->str) :
-        g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
-            "The reply to the create was lost%s%s, and no new task of %s "
-            "shows in the task list, so it was probably not created; to "
-            "avoid paying twice nothing was sent again: run again",
-            error ? " and listing tasks failed: " : "",
-            error ? error->message : "", job->wire->model), NULL);
-    g_string_free (ids, TRUE);
+            "and listing tasks failed (%s); to avoid paying twice nothing "
+            "was sent again: run again to look for the task once more",
+            error->message));
+  } else if (result == WANR2V_RECOVER_FOUND) {
+    g_info ("the create's reply was lost; found its task %s in the task "
+        "list", task_id);
+    adopt_task (job, task_id, ours);
+  } else if (result == WANR2V_RECOVER_AMBIGUOUS) {
+    g_autofree char *ids = g_strjoinv (", ", candidates);
+
+    /* Nothing is adopted, so nothing is kept under this request's key;
+     * the intent stays so that no later run pays again unasked. */
+    recovery_failed (job, g_error_new (WANR2V_ERROR,
+            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost "
+            "and %u tasks of %s could be its task (%s); to avoid paying "
+            "twice nothing was sent again: set task-id to the one of this "
+            "request, or cache-policy=refresh to make a new one",
+            g_strv_length (candidates), job->wire->model, ids));
+  } else if (ours) {
+    if (job->key)
+      wanr2v_intent_remove (job->output_dir, job->key);
+    recovery_failed (job, g_error_new (WANR2V_ERROR,
+            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost, "
+            "and no new task of %s shows in the task list, so it was "
+            "probably not created; to avoid paying twice nothing was sent "
+            "again: run again", job->wire->model));
+  } else {
+    /* The earlier run's create made no task: this run makes its own. */
+    g_info ("an earlier run's create made no task: creating one");
+    job->recovering_earlier = FALSE;
+    wanr2v_intent_remove (job->output_dir, job->key);
+    set_create_busy (job, FALSE);
+    if (!is_stopped (job))
+      upload_next (job);
+    else
+      release_key_lock (job);
   }
   wanr2v_job_unref (job);
 }
 
-static gboolean
-list_for_lost_create (gpointer data)
+/* Looks for the task of a create sent at @sent_ms (epoch). */
+static void
+start_recovery (WanR2vJob * job, gint64 sent_ms, const char *prompt,
+    guint first_delay_ms)
 {
-  WanR2vJob *job = data;
-  gint64 sent_s = job->create_sent_real_us / G_USEC_PER_SEC;
+  WanR2vRecoverSpec spec = {
+    .model = job->wire->model,
+    .prompt = prompt,
+    .sent_ms = sent_ms,
+    .tries = RECOVERY_TRIES,
+    .first_delay_ms = first_delay_ms,
+    .retry_delay_ms = RECOVERY_DELAY_MS,
+    .exclude = task_is_owned,
+  };
 
-  g_clear_pointer (&job->timer, g_source_unref);
-  wanr2v_client_list_tasks_async (job->client, job->wire->model,
-      sent_s - RECOVERY_WINDOW_S, g_get_real_time () / G_USEC_PER_SEC
-      + RECOVERY_WINDOW_S, job->cancellable, on_listed, wanr2v_job_ref (job));
-  return G_SOURCE_REMOVE;
+  set_create_busy (job, TRUE);
+  wanr2v_recover_async (job->client, &spec, on_recovered,
+      wanr2v_job_ref (job));
 }
 
 static void
@@ -1028,7 +1141,6 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
   WanR2vErrorInfo *details = NULL;
   WanR2vTaskInfo *info;
 
-  job->create_in_flight = FALSE;
   info = wanr2v_client_create_task_finish (job->client, res, &details,
       &error);
   if (info == NULL) {
@@ -1037,29 +1149,38 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
         || (wanr2v_client_error_is_not_sent (error)
         && error->code != WANR2V_ERROR_TLS);
 
+    if (error->code == WANR2V_ERROR_CONNECTION_LOST) {
+      /* The task may exist and be billed: find it, never send again; after
+       * a stop too, so that it is cancelled. */
+      g_info ("create reply lost (%s): looking for the task", error->message);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      start_recovery (job, job->create_sent_real_us / 1000,
+          job->wire->prompt, is_stopped (job) ? 0 : RECOVERY_DELAY_MS);
+      wanr2v_job_unref (job);
+      return;
+    }
+    /* The service answered with an error, or nothing was sent: no task. */
+    if (job->key)
+      wanr2v_intent_remove (job->output_dir, job->key);
     if (is_stopped (job)) {
       wanr2v_error_info_free (details);
+      release_key_lock (job);
     } else if (retryable && job->attempts < job->max_retries) {
-      /* Safe: the service answered with an error, or nothing was sent. */
       emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       schedule (job, backoff_ms (job), retry_submit);
       job->attempts++;
-    } else if (error->code == WANR2V_ERROR_CONNECTION_LOST) {
-      /* The task may exist and be billed: find it, never send again. */
-      g_info ("create reply lost (%s): looking for the task", error->message);
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
-      wanr2v_error_info_free (details);
-      job->recovery_tries = 0;
-      schedule (job, RECOVERY_DELAY_MS, list_for_lost_create);
     } else {
+      release_key_lock (job);
       fail (job, g_steal_pointer (&error), details);
     }
+    set_create_busy (job, FALSE);
     wanr2v_job_unref (job);
     return;
   }
 
-  adopt_task_info (job, info);
+  adopt_task_info (job, info, TRUE, TRUE);
   wanr2v_job_unref (job);
 }
 
@@ -1067,9 +1188,23 @@ static void
 submit (WanR2vJob * job)
 {
   set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
-  job->create_in_flight = TRUE;
+  set_create_busy (job, TRUE);
   job->create_sent_real_us = g_get_real_time ();
   job->create_sent_us = g_get_monotonic_time ();
+  /* Before the create leaves: a process that dies before its reply is
+   * journaled lets the next run find the task (or prove there is none). */
+  if (job->key) {
+    g_autoptr (GError) error = NULL;
+
+    if (!wanr2v_intent_write (job->output_dir, job->key, job->wire->model,
+            job->wire->prompt, job->create_sent_real_us / 1000, &error))
+      warn (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+              "Could not record the create in %s before sending it: %s. The "
+              "never-pay-twice protection is off for this run: if it ends "
+              "before the task is journaled, running the same request "
+              "again may pay for a second task", job->output_dir,
+              error->message));
+  }
   /* Not job->cancellable: a create once sent must be seen through, or the
    * task it makes would be orphaned. */
   wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
@@ -1208,14 +1343,10 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
         && !prepare_local (job, wire, i, TRUE, &error))
       break;
   }
-  if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF) {
-    if (job->key == NULL)
-      job->key = wanr2v_cache_key (job->request,
-          wanr2v_client_get_base_url (job->client), &error);
-    if (job->key && job->cache_policy == WANR2V_CACHE_REUSE)
-      job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
-          WANR2V_JOURNAL_MAX_AGE_S);
-  }
+  if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF
+      && job->key == NULL)
+    job->key = wanr2v_cache_key (job->request,
+        wanr2v_client_get_base_url (job->client), &error);
   if (error) {
     wanr2v_request_free (wire);
     g_task_return_error (task, error);
@@ -1425,22 +1556,95 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
     /* nothing */
   } else if (job->cached_path) {
     serve_cached (job);
-  } else if (job->journal_task_id) {
-    g_info ("resuming task %s of an earlier run", job->journal_task_id);
-    job->from_journal = TRUE;
-    g_mutex_lock (&job->lock);
-    job->task_id = g_strdup (job->journal_task_id);
-    g_mutex_unlock (&job->lock);
-    own_task (job->task_id, TRUE);
-    job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
-    set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-    emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
-    start_polling (job, 0, g_get_monotonic_time ());
+  } else if (job->key) {
+    take_key_lock (job);
   } else {
     job->attempts = 0;
     upload_next (job);
   }
   wanr2v_job_unref (job);
+}
+
+/* With the request's key locked: what earlier or concurrent runs of the
+ * same request left decides whether this run creates a task. */
+static void
+decide_with_key_locked (WanR2vJob * job)
+{
+  g_autofree char *journaled = NULL;
+  g_autoptr (WanR2vIntent) intent = NULL;
+
+  job->attempts = 0;
+  if (job->cache_policy != WANR2V_CACHE_REUSE) {
+    upload_next (job);
+    return;
+  }
+  /* A run that held the lock before may have kept the video since. */
+  if (wanr2v_cache_lookup (job->output_dir, job->key, &job->cached_path,
+          &job->cached_size)) {
+    release_key_lock (job);
+    job->cached_task_id = wanr2v_cache_kept_task (job->output_dir, job->key);
+    serve_cached (job);
+    return;
+  }
+  journaled = wanr2v_journal_read (job->output_dir, job->key,
+      WANR2V_JOURNAL_MAX_AGE_S);
+  if (journaled) {
+    WanR2vTaskInfo *info = g_new0 (WanR2vTaskInfo, 1);
+
+    g_info ("resuming task %s of an earlier run", journaled);
+    /* The journal is newer than any intent: that create was answered. */
+    wanr2v_intent_remove (job->output_dir, job->key);
+    info->task_id = g_steal_pointer (&journaled);
+    info->status = WANR2V_TASK_STATUS_UNRECOGNISED;
+    adopt_task_info (job, info, FALSE, FALSE);
+    return;
+  }
+  intent = wanr2v_intent_read (job->output_dir, job->key,
+      WANR2V_JOURNAL_MAX_AGE_S);
+  if (intent) {
+    /* An earlier run sent a create and ended before its task was
+     * journaled: find that task, or prove there is none. */
+    g_info ("an earlier run sent a create and ended before journaling its "
+        "task: looking for it");
+    job->recovering_earlier = TRUE;
+    start_recovery (job, intent->sent_ms, intent->prompt, 0);
+    return;
+  }
+  upload_next (job);
+}
+
+#define KEY_LOCK_POLL_MS 50
+
+static gboolean
+retry_key_lock (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_clear_pointer (&job->timer, g_source_unref);
+  if (!is_stopped (job))
+    take_key_lock (job);
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits (without blocking the HTTP thread) while another run of this
+ * request holds its key, i.e. may be creating its task right now. */
+static void
+take_key_lock (WanR2vJob * job)
+{
+  g_autoptr (GError) error = NULL;
+
+  job->key_lock_fd = wanr2v_key_lock_try (job->output_dir, job->key, &error);
+  if (job->key_lock_fd < 0 && error == NULL) {
+    schedule (job, KEY_LOCK_POLL_MS, retry_key_lock);
+    return;
+  }
+  if (error)
+    warn (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not lock this request in %s: %s. The never-pay-twice "
+            "protection is off for this run: another run of the same "
+            "request started now may pay for a task of its own",
+            job->output_dir, error->message));
+  decide_with_key_locked (job);
 }
 
 /* ---- start / stop ------------------------------------------------------- */
@@ -1502,12 +1706,23 @@ stop_on_http_thread (gpointer data)
 {
   WanR2vJob *job = data;
 
+  gboolean create_busy;
+
   clear_source (&job->timer);
   clear_source (&job->deadline);
   g_cancellable_cancel (job->cancellable);
-  /* A create in flight finishes on its own and cancels from on_created. */
-  if (!job->create_in_flight && !job->complete && job->error == NULL)
-    cancel_task_on_service (job);
+  create_busy = is_create_busy (job);
+  /* A create in flight finishes on its own, and its task is cancelled
+   * when it is known (adopt_task_info). */
+  if (!create_busy) {
+    release_key_lock (job);
+    if (!job->complete && job->error == NULL)
+      cancel_task_on_service (job);
+  }
+  g_mutex_lock (&job->lock);
+  job->stop_seen = TRUE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
   return G_SOURCE_REMOVE;
 }
 
@@ -1529,6 +1744,25 @@ wanr2v_job_stop (WanR2vJob * job)
 
   wanr2v_http_invoke (job->http, stop_on_http_thread, wanr2v_job_ref (job),
       (GDestroyNotify) wanr2v_job_unref);
+}
+
+gboolean
+wanr2v_job_wait_settled (WanR2vJob * job, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time ()
+      + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean settled;
+
+  /* The HTTP thread answers: it cannot wait for itself. */
+  if (wanr2v_http_is_http_thread (job->http))
+    return FALSE;
+  g_mutex_lock (&job->lock);
+  while (!(job->stop_seen && !job->create_busy && job->cancels_busy == 0))
+    if (!g_cond_wait_until (&job->cond, &job->lock, deadline))
+      break;
+  settled = job->stop_seen && !job->create_busy && job->cancels_busy == 0;
+  g_mutex_unlock (&job->lock);
+  return settled;
 }
 
 /* ---- reader side -------------------------------------------------------- */
