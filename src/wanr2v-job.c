@@ -1069,13 +1069,16 @@ on_recovered (GObject * source, GAsyncResult * res, gpointer data)
   /* A create of this job, or one an earlier run's intent recorded. */
   gboolean ours = !job->recovering_earlier;
 
+  const char *lost = ours ? "The reply to the create was lost" :
+      "An earlier run of this request sent a create and ended before "
+      "journaling its task";
+
   if (!wanr2v_recover_finish (res, &result, &task_id, &candidates, &error)) {
     /* Unknown: the intent stays, and the next run looks again. */
     recovery_failed (job, g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost "
-            "and listing tasks failed (%s); to avoid paying twice nothing "
-            "was sent again: run again to look for the task once more",
-            error->message));
+            WANR2V_ERROR_CONNECTION_LOST, "%s, and listing tasks failed "
+            "(%s); to avoid paying twice nothing was sent again: run again "
+            "to look for the task once more", lost, error->message));
   } else if (result == WANR2V_RECOVER_FOUND) {
     g_info ("the create's reply was lost; found its task %s in the task "
         "list", task_id);
@@ -1086,10 +1089,10 @@ on_recovered (GObject * source, GAsyncResult * res, gpointer data)
     /* Nothing is adopted, so nothing is kept under this request's key;
      * the intent stays so that no later run pays again unasked. */
     recovery_failed (job, g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost "
-            "and %u tasks of %s could be its task (%s); to avoid paying "
-            "twice nothing was sent again: set task-id to the one of this "
-            "request, or cache-policy=refresh to make a new one",
+            WANR2V_ERROR_CONNECTION_LOST, "%s, and %u tasks of %s could "
+            "be its task (%s); to avoid paying twice nothing was sent again: "
+            "set task-id to the one of this request, or "
+            "cache-policy=refresh to make a new one", lost,
             g_strv_length (candidates), job->wire->model, ids));
   } else if (ours) {
     if (job->key)
