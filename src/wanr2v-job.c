@@ -58,6 +58,8 @@ struct _WanR2vJob
   gboolean created_here;        /* this job's create made task_id: only
                                  * then may it cancel it */
   gboolean recovering_earlier;  /* looking for an earlier run's task */
+  gboolean cancel_sent;         /* once: both the stop and a late create
+                                 * reply may ask for it */
   GCancellable *cancellable;
   WanR2vRequest *wire;          /* the request with local files replaced */
   GPtrArray *uploads;           /* of PendingUpload*, still to do */
@@ -439,7 +441,8 @@ is_create_busy (WanR2vJob * job)
 static void
 warn (WanR2vJob * job, GError * error)
 {
-  g_warning ("%s", error->message);
+  /* Not g_warning: the WARNING message is how the user hears of it. */
+  g_info ("%s", error->message);
   emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
   g_error_free (error);
 }
@@ -940,8 +943,9 @@ on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
 static void
 cancel_task_on_service (WanR2vJob * job)
 {
-  if (job->task_id == NULL || job->cached_path != NULL)
-    return;                     /* no task, or one that made a kept video */
+  if (job->task_id == NULL || job->cached_path != NULL || job->cancel_sent)
+    return;                     /* no task, one that made a kept video, or
+                                 * cancelled already */
   if (!job->created_here) {
     g_info ("task %s left as it is: another run created it", job->task_id);
     return;
@@ -959,6 +963,7 @@ cancel_task_on_service (WanR2vJob * job)
         job->task_id, wanr2v_task_status_to_string (job->last_status));
     return;
   }
+  job->cancel_sent = TRUE;
   g_mutex_lock (&job->lock);
   job->cancels_busy++;
   g_mutex_unlock (&job->lock);
@@ -1116,22 +1121,30 @@ on_recovered (GObject * source, GAsyncResult * res, gpointer data)
   wanr2v_job_unref (job);
 }
 
+/* A create older than this is listed by now if it made a task. */
+#define RECOVERY_LISTED_AFTER_MS (10 * 1000)
+
 /* Looks for the task of a create sent at @sent_ms (epoch). */
 static void
 start_recovery (WanR2vJob * job, gint64 sent_ms, const char *prompt,
     guint first_delay_ms)
 {
+  gboolean old = g_get_real_time () / 1000 - sent_ms >
+      RECOVERY_LISTED_AFTER_MS;
   WanR2vRecoverSpec spec = {
     .model = job->wire->model,
     .prompt = prompt,
     .sent_ms = sent_ms,
-    .tries = RECOVERY_TRIES,
+    .tries = old ? 1 : RECOVERY_TRIES,
     .first_delay_ms = first_delay_ms,
     .retry_delay_ms = RECOVERY_DELAY_MS,
     .exclude = task_is_owned,
   };
 
-  set_create_busy (job, TRUE);
+  /* Only this job's own create is worth a stop's wait: an earlier run's
+   * task is not cancelled by it anyway. */
+  if (!job->recovering_earlier)
+    set_create_busy (job, TRUE);
   wanr2v_recover_async (job->client, &spec, on_recovered,
       wanr2v_job_ref (job));
 }
