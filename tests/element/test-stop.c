@@ -342,6 +342,36 @@ GST_START_TEST (test_null_bound_then_next_run_adopts)
 
 GST_END_TEST;
 
+/* The service takes longer than the bound to answer the cancel: NULL
+ * returns after the bound, not after the service. */
+GST_START_TEST (test_null_bound_with_slow_cancel)
+{
+  EmuFixture *emu = start_emulator (emu_fixture_scaled_s (8) * 1000);
+  g_autofree char *delay = g_strdup_printf ("cancel:delay=%u",
+      emu_fixture_scaled_s (5) * 1000);
+  PipelineRun *run = new_run (emu, FALSE, NULL);
+  GstClockTime took;
+  guint canceled;
+
+  emu_fixture_add_fault (emu, delay);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, has_progress, "created", 10));
+  took = stop_run (run);
+  fail_unless (took >= WANR2V_JOB_SETTLE_TIMEOUT_MS * GST_MSECOND * 9 / 10,
+      "NULL did not wait for the cancel: %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (took));
+  fail_unless (took < NULL_BOUND, "NULL took %" GST_TIME_FORMAT,
+      GST_TIME_ARGS (took));
+  /* The emulator cancels on arrival and holds back only the reply. */
+  fail_unless_equals_int (count_tasks (emu, "CANCELED", &canceled), 1);
+  fail_unless_equals_int (canceled, 1);
+  fail_unless_equals_int (count_cancels (emu), 1);
+  pipeline_run_free (run);
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
 /* ---- ownership ----------------------------------------------------------- */
 
 /* Run B follows run A's journaled task (the same request, a moment later).
@@ -454,6 +484,7 @@ stop_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_stop_at_random_moments);
   tcase_add_test (tc, test_null_bound_then_next_run_adopts);
+  tcase_add_test (tc, test_null_bound_with_slow_cancel);
   tcase_add_test (tc, test_follower_stop_does_not_cancel);
   tcase_add_test (tc, test_create_timeout_after_stop_is_searched);
   tcase_add_test (tc, test_ctrl_c_on_gst_launch);
