@@ -1,18 +1,14 @@
 /* wanr2v-job.c: one generation, from request to video file on disk.
  *
- * Threading: fields under "HTTP thread" are only touched there; fields under
- * "shared" are protected by @lock and signalled with @cond, because the
- * reader (a GStreamer streaming thread) waits on them.
+ * Prepare, upload, poll, download, stop, and the reader side; whether and
+ * how the task is created is in wanr2v-job-create.c.  Threading: see
+ * wanr2v-job-private.h.
  */
-#include "wanr2v-job.h"
-#include "wanr2v-client.h"
+#include "wanr2v-job-private.h"
 #include "wanr2v-download.h"
-#include "wanr2v-http.h"
-#include "wanr2v-intent.h"
 #include "wanr2v-keylock.h"
 #include "wanr2v-media.h"
 #include "wanr2v-poll.h"
-#include "wanr2v-recover.h"
 #include "wanr2v-upload.h"
 
 #include <errno.h>
@@ -22,89 +18,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-struct _WanR2vJob
-{
-  gint refcount;
-  WanR2vHttp *http;
-  WanR2vClient *client;
-
-  /* configuration, immutable */
-  WanR2vRequest *request;
-  char *attach_task_id;
-  char *output_dir;
-  WanR2vCachePolicy cache_policy;
-  guint timeout_s;
-  guint poll_interval_ms;
-  guint max_retries;
-  guint retry_delay_ms;
-  guint request_timeout_s;
-  gboolean cancel_on_stop;
-  WanR2vJobEventFunc func;
-  gpointer user_data;
-
-  WanR2vMediaInspectFunc inspect;
-  gpointer inspect_data;
-
-  /* set by the prepare worker, then HTTP thread only */
-  char *key;                    /* cache key; NULL with WANR2V_CACHE_OFF */
-  char *cached_path;            /* a kept video to serve */
-  char *cached_task_id;         /* the task that made it, if recorded */
-  int part_lock_fd;             /* holds the lock on part_path */
-  guint64 cached_size;
-
-  /* HTTP thread */
-  int key_lock_fd;              /* holds <key>.lock while it may create */
-  gboolean from_journal;        /* following an earlier run's task */
-  gboolean created_here;        /* this job's create made task_id: only
-                                 * then may it cancel it */
-  gboolean recovering_earlier;  /* looking for an earlier run's task */
-  gboolean cancel_sent;         /* once: both the stop and a late create
-                                 * reply may ask for it */
-  GCancellable *cancellable;
-  WanR2vRequest *wire;          /* the request with local files replaced */
-  GPtrArray *uploads;           /* of PendingUpload*, still to do */
-  guint uploaded;               /* files uploaded so far */
-  WanR2vUploadPolicy *policy;
-  gint64 policy_deadline_us;
-  char *body;
-  gboolean oss_resolve;
-  guint poll_count;
-  gint64 poll_start_us;         /* the schedule counts from here */
-  gint64 query_sent_us;
-  gint64 query_latency_us;      /* smoothed, from send to reply */
-  guint attempts;               /* failed tries of the current request */
-  GSource *timer;
-  GSource *deadline;
-  WanR2vTaskInfo *last_info;
-  WanR2vTaskStatus last_status;
-  gint64 start_us;
-  guint last_progress_step;
-  gint64 create_sent_real_us;   /* wall clock when the create was sent */
-  gint64 create_sent_us;        /* monotonic, the same moment */
-
-  /* shared, under lock */
-  GMutex lock;
-  GCond cond;
-  WanR2vJobPhase phase;
-  char *task_id;
-  char *video_path;
-  char *part_path;
-  gboolean download_started;
-  gboolean renamed;             /* the video has its final name */
-  gboolean complete;
-  guint64 written;
-  gint64 total;
-  GError *error;
-  WanR2vErrorInfo *details;
-  gboolean stopped;
-  guint in_callback;
-  /* What a stop must see answered before the process may go (see
-   * wanr2v_job_wait_settled): */
-  gboolean stop_seen;           /* stop_on_http_thread ran */
-  gboolean create_busy;         /* a create, or the search for its lost
-                                 * reply, has not ended */
-  guint cancels_busy;           /* cancels sent and not answered */
-};
 
 typedef struct
 {
@@ -132,8 +45,8 @@ pending_upload_free (PendingUpload * up)
 static GMutex owned_lock;
 static GHashTable *owned_tasks;
 
-static void
-own_task (const char *task_id, gboolean own)
+void
+wanr2v_job_own_task (const char *task_id, gboolean own)
 {
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
@@ -156,8 +69,8 @@ own_task (const char *task_id, gboolean own)
   g_mutex_unlock (&owned_lock);
 }
 
-static gboolean
-task_is_owned (const char *task_id)
+gboolean
+wanr2v_job_task_is_owned (const char *task_id)
 {
   gboolean owned;
 
@@ -269,7 +182,7 @@ wanr2v_job_unref (WanR2vJob * job)
   /* Timers and requests hold references, so none is pending here. */
   g_warn_if_fail (job->timer == NULL && job->deadline == NULL);
   if (job->task_id)
-    own_task (job->task_id, FALSE);
+    wanr2v_job_own_task (job->task_id, FALSE);
   wanr2v_client_unref (job->client);
   g_clear_pointer (&job->request, wanr2v_request_free);
   g_free (job->attach_task_id);
@@ -298,8 +211,8 @@ wanr2v_job_unref (WanR2vJob * job)
 
 /* ---- events ------------------------------------------------------------- */
 
-static void
-emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
+void
+wanr2v_job_emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
     const WanR2vErrorInfo * details)
 {
   WanR2vJobEvent event = { 0, };
@@ -332,8 +245,8 @@ emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
   g_mutex_unlock (&job->lock);
 }
 
-static void
-set_phase (WanR2vJob * job, WanR2vJobPhase phase)
+void
+wanr2v_job_set_phase (WanR2vJob * job, WanR2vJobPhase phase)
 {
   g_mutex_lock (&job->lock);
   if (job->phase == phase) {
@@ -344,7 +257,7 @@ set_phase (WanR2vJob * job, WanR2vJobPhase phase)
   g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
   g_debug ("job %p: %s", job, wanr2v_job_phase_to_string (phase));
-  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
 }
 
 /* Tells the application first, then lets the reader see the end: the
@@ -352,8 +265,8 @@ set_phase (WanR2vJob * job, WanR2vJobPhase phase)
 static void
 announce_complete (WanR2vJob * job)
 {
-  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
-  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
 
   g_mutex_lock (&job->lock);
   job->complete = TRUE;
@@ -372,8 +285,8 @@ clear_source (GSource ** source)
 }
 
 /* Takes @error. */
-static void
-fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
+void
+wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
 {
   clear_source (&job->timer);
   clear_source (&job->deadline);
@@ -402,11 +315,11 @@ fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
   g_mutex_unlock (&job->lock);
 
   g_debug ("job %p failed: %s", job, error->message);
-  emit (job, WANR2V_JOB_EVENT_ERROR, error, details);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_ERROR, error, details);
 }
 
-static gboolean
-is_stopped (WanR2vJob * job)
+gboolean
+wanr2v_job_is_stopped (WanR2vJob * job)
 {
   gboolean stopped;
 
@@ -416,8 +329,8 @@ is_stopped (WanR2vJob * job)
   return stopped;
 }
 
-static void
-set_create_busy (WanR2vJob * job, gboolean busy)
+void
+wanr2v_job_set_create_busy (WanR2vJob * job, gboolean busy)
 {
   g_mutex_lock (&job->lock);
   job->create_busy = busy;
@@ -438,25 +351,25 @@ is_create_busy (WanR2vJob * job)
 
 /* Tells the user that a promise is off for this run (a WARNING message);
  * takes @error. */
-static void
-warn (WanR2vJob * job, GError * error)
+void
+wanr2v_job_warn (WanR2vJob * job, GError * error)
 {
   /* Not g_warning: the WARNING message is how the user hears of it. */
   g_info ("%s", error->message);
-  emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
   g_error_free (error);
 }
 
-static void
-release_key_lock (WanR2vJob * job)
+void
+wanr2v_job_release_key_lock (WanR2vJob * job)
 {
   wanr2v_key_lock_release (job->key_lock_fd);
   job->key_lock_fd = -1;
 }
 
 /* Schedules @func on the HTTP thread after @ms, holding a job reference. */
-static void
-schedule (WanR2vJob * job, guint ms, GSourceFunc func)
+void
+wanr2v_job_schedule (WanR2vJob * job, guint ms, GSourceFunc func)
 {
   clear_source (&job->timer);
   job->timer = wanr2v_http_timeout_source_new (job->http, ms, func,
@@ -465,8 +378,8 @@ schedule (WanR2vJob * job, guint ms, GSourceFunc func)
 
 /* Exponential backoff with +-25 % jitter, so that many clients that failed
  * together do not come back together. */
-static guint
-backoff_ms (WanR2vJob * job)
+guint
+wanr2v_job_backoff_ms (WanR2vJob * job)
 {
   guint64 delay = (guint64) job->retry_delay_ms << MIN (job->attempts, 10);
   double jitter = g_random_double_range (0.75, 1.25);
@@ -480,8 +393,6 @@ backoff_ms (WanR2vJob * job)
 static void poll_later (WanR2vJob * job);
 static void start_download (WanR2vJob * job);
 
-static void upload_next (WanR2vJob * job);
-static void take_key_lock (WanR2vJob * job);
 
 static gboolean
 task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
@@ -502,7 +413,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     g_info ("task %s of an earlier run is %s: creating a new one",
         job->task_id, info->status_string);
     job->from_journal = FALSE;
-    own_task (job->task_id, FALSE);
+    wanr2v_job_own_task (job->task_id, FALSE);
     g_mutex_lock (&job->lock);
     g_clear_pointer (&job->task_id, g_free);
     g_mutex_unlock (&job->lock);
@@ -512,7 +423,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     job->attempts = 0;
     job->from_journal = FALSE;
     /* Another run may be creating one right now: take the key first. */
-    take_key_lock (job);
+    wanr2v_job_take_key_lock (job);
     return TRUE;
   }
 
@@ -547,7 +458,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     default:
       g_assert_not_reached ();
   }
-  fail (job, error, details);
+  wanr2v_job_fail (job, error, details);
   return TRUE;
 }
 
@@ -568,19 +479,19 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
         : (3 * job->query_latency_us + latency) / 4;
   }
   if (info == NULL) {
-    if (is_stopped (job) || job->error) {
+    if (wanr2v_job_is_stopped (job) || job->error) {
       wanr2v_error_info_free (details);
     } else if (error->code == WANR2V_ERROR_AUTH
         || error->code == WANR2V_ERROR_NOT_FOUND
         || error->code == WANR2V_ERROR_BAD_REQUEST
         || error->code == WANR2V_ERROR_QUOTA
         || error->code == WANR2V_ERROR_TLS) {
-      fail (job, g_steal_pointer (&error), details);
+      wanr2v_job_fail (job, g_steal_pointer (&error), details);
     } else {
       /* Anything transient: the overall timeout bounds the retries. */
       g_debug ("job %p: query failed, will poll again: %s", job,
           error->message);
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       poll_later (job);
     }
@@ -588,7 +499,7 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
-  if (is_stopped (job)) {
+  if (wanr2v_job_is_stopped (job)) {
     wanr2v_task_info_free (info);
     wanr2v_job_unref (job);
     return;
@@ -599,10 +510,10 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
     g_clear_pointer (&job->last_info, wanr2v_task_info_free);
     job->last_info = info;
     if (info->status == WANR2V_TASK_STATUS_PENDING)
-      set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+      wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_QUEUED);
     else if (info->status == WANR2V_TASK_STATUS_RUNNING)
-      set_phase (job, WANR2V_JOB_PHASE_GENERATING);
-    emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
+      wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_GENERATING);
+    wanr2v_job_emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
   } else {
     wanr2v_task_info_free (info);
   }
@@ -647,13 +558,14 @@ poll_later (WanR2vJob * job)
         job->poll_interval_ms) * 1000 - lead;
   } while (due < now && job->poll_count > 1);
 
-  schedule (job, due > now ? (guint) ((due - now) / 1000) : 0, do_query);
+  wanr2v_job_schedule (job, due > now ? (guint) ((due - now) / 1000) : 0,
+      do_query);
 }
 
 /* A new timetable: query number @first is the next, counted from @start_us
  * (monotonic). */
-static void
-start_polling (WanR2vJob * job, guint first, gint64 start_us)
+void
+wanr2v_job_start_polling (WanR2vJob * job, guint first, gint64 start_us)
 {
   job->poll_count = first;
   job->poll_start_us = start_us;
@@ -679,7 +591,7 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
     step = (guint) (written * 20 / total);
   if (step != job->last_progress_step) {
     job->last_progress_step = step;
-    emit (job, WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS, NULL, NULL);
+    wanr2v_job_emit (job, WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS, NULL, NULL);
   }
 }
 
@@ -729,24 +641,24 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
   guint64 size = 0;
 
   if (!wanr2v_download_finish (res, &size, &details, &error)) {
-    if (is_stopped (job)) {
+    if (wanr2v_job_is_stopped (job)) {
       wanr2v_error_info_free (details);
     } else if ((error->code == WANR2V_ERROR_CONNECTION_LOST
             || error->code == WANR2V_ERROR_SERVER)
         && job->attempts < job->max_retries) {
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
-      schedule (job, backoff_ms (job), resume_download);
+      wanr2v_job_schedule (job, wanr2v_job_backoff_ms (job), resume_download);
       job->attempts++;
     } else {
-      fail (job, g_steal_pointer (&error), details);
+      wanr2v_job_fail (job, g_steal_pointer (&error), details);
     }
     wanr2v_job_unref (job);
     return;
   }
 
   if (!looks_like_mp4 (job->part_path)) {
-    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
             "The result of task %s is not an MP4 video: the download gave "
             "%" G_GUINT64_FORMAT " bytes of something else", job->task_id,
             size), NULL);
@@ -762,7 +674,7 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     int err = errno;
 
     g_mutex_unlock (&job->lock);
-    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not move the finished video to %s: %s", job->video_path,
             g_strerror (err)), NULL);
     wanr2v_job_unref (job);
@@ -846,7 +758,7 @@ start_download (WanR2vJob * job)
   GError *error = NULL;
 
   if (job->last_info->video_url == NULL || *job->last_info->video_url == 0) {
-    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
             "Task %s SUCCEEDED but the service gave no video_url",
             job->task_id), NULL);
     return;
@@ -854,7 +766,7 @@ start_download (WanR2vJob * job)
   if (g_mkdir_with_parents (job->output_dir, 0700) != 0) {
     int err = errno;
 
-    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not create the directory %s for the video: %s",
             job->output_dir, g_strerror (err)), NULL);
     return;
@@ -868,7 +780,7 @@ start_download (WanR2vJob * job)
   video_path = wanr2v_cache_video_path (job->output_dir, name);
   part_path = claim_part_file (job, video_path, &error);
   if (part_path == NULL) {
-    fail (job, error, NULL);
+    wanr2v_job_fail (job, error, NULL);
     return;
   }
   g_mutex_lock (&job->lock);
@@ -877,7 +789,7 @@ start_download (WanR2vJob * job)
   g_mutex_unlock (&job->lock);
 
   job->attempts = 0;
-  set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
+  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
   /* An earlier run stopped mid-download (the journal brought us back to
    * this task): go on from what it left on disk. */
   {
@@ -891,340 +803,6 @@ start_download (WanR2vJob * job)
           job->task_id, offset);
     download_from (job, offset);
   }
-}
-
-/* ---- create ------------------------------------------------------------- */
-
-static void submit (WanR2vJob * job);
-static void take_key_lock (WanR2vJob * job);
-
-static gboolean
-retry_submit (gpointer data)
-{
-  WanR2vJob *job = data;
-
-  g_clear_pointer (&job->timer, g_source_unref);
-  if (!is_stopped (job))
-    submit (job);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-cancel_done (WanR2vJob * job)
-{
-  g_mutex_lock (&job->lock);
-  job->cancels_busy--;
-  g_cond_broadcast (&job->cond);
-  g_mutex_unlock (&job->lock);
-}
-
-static void
-on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
-{
-  WanR2vJob *job = data;
-  g_autoptr (GError) error = NULL;
-
-  if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error)) {
-    g_info ("task %s cancelled on the service", job->task_id);
-    if (job->key)
-      wanr2v_journal_remove (job->output_dir, job->key, job->task_id);
-  } else {
-    g_info ("task %s could not be cancelled: %s", job->task_id,
-        error->message);
-  }
-  cancel_done (job);
-  wanr2v_job_unref (job);
-}
-
-/* After a stop: a PENDING task is cancelled so that it is not billed; one
- * that already runs cannot be, and is left to finish on the service.  Only
- * the job whose create made the task cancels it: a task followed from the
- * journal or by task-id may be another run's, which still waits for it. */
-static void
-cancel_task_on_service (WanR2vJob * job)
-{
-  if (job->task_id == NULL || job->cached_path != NULL || job->cancel_sent)
-    return;                     /* no task, one that made a kept video, or
-                                 * cancelled already */
-  if (!job->created_here) {
-    g_info ("task %s left as it is: another run created it", job->task_id);
-    return;
-  }
-  if (!job->cancel_on_stop) {
-    g_info ("task %s left %s on the service (cancel-on-stop is off)",
-        job->task_id, wanr2v_task_status_to_string (job->last_status));
-    return;
-  }
-  /* Unrecognised: found in the list, status not queried yet. */
-  if (job->last_status != WANR2V_TASK_STATUS_PENDING
-      && job->last_status != WANR2V_TASK_STATUS_UNRECOGNISED) {
-    g_info ("task %s is %s: the service only cancels PENDING tasks, so it "
-        "will finish and be billed; its id lets a later run fetch the video",
-        job->task_id, wanr2v_task_status_to_string (job->last_status));
-    return;
-  }
-  job->cancel_sent = TRUE;
-  g_mutex_lock (&job->lock);
-  job->cancels_busy++;
-  g_mutex_unlock (&job->lock);
-  wanr2v_client_cancel_task_async (job->client, job->task_id, NULL,
-      on_cancel_sent, wanr2v_job_ref (job));
-}
-
-/* A task of this request exists: journal it (unless it came from the
- * journal), then follow it.  @created_here: this job's create made it
- * (else an earlier run's: the messages then say it is followed). */
-static void
-adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info,
-    gboolean created_here, gboolean write_journal)
-{
-  g_mutex_lock (&job->lock);
-  job->task_id = g_strdup (info->task_id);
-  g_mutex_unlock (&job->lock);
-  own_task (info->task_id, TRUE);
-  job->created_here = created_here;
-  job->from_journal = !created_here;
-  job->last_status = info->status;
-  g_clear_pointer (&job->last_info, wanr2v_task_info_free);
-  if (created_here)
-    job->last_info = info;
-  else
-    wanr2v_task_info_free (info);
-  info = NULL;
-  job->attempts = 0;
-
-  /* Before anything else: a process that dies from here on finds this
-   * task again instead of paying for another. */
-  if (job->key && write_journal) {
-    g_autoptr (GError) journal_error = NULL;
-
-    if (wanr2v_journal_write (job->output_dir, job->key, job->task_id,
-            job->wire ? job->wire->model : NULL, &journal_error))
-      wanr2v_intent_remove (job->output_dir, job->key);
-    else
-      warn (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
-              "Could not journal task %s in %s: %s. The never-pay-twice "
-              "protection is off for this run: if it ends before the video "
-              "is kept, running the same request again pays for a new task "
-              "(set task-id=%s to fetch this one's video instead)",
-              job->task_id, job->output_dir, journal_error->message,
-              job->task_id));
-  }
-  release_key_lock (job);
-  if (is_stopped (job)) {
-    /* Stopped while the create was in flight: the task exists now.  The
-     * cancel counts as busy before the create stops being so, so that a
-     * stop waiting for both never sees a gap. */
-    cancel_task_on_service (job);
-    set_create_busy (job, FALSE);
-    return;
-  }
-  set_create_busy (job, FALSE);
-
-  g_debug ("job %p: task %s %s", job, job->task_id, created_here ?
-      "created" : "of an earlier run");
-  set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-  emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
-  /* Skip the immediate query the SDKs make: the task was PENDING a moment
-   * ago and cannot have finished yet.  The timetable counts from the send:
-   * the task cannot have started before it. */
-  if (created_here)
-    start_polling (job, 1, job->create_sent_us);
-  else
-    start_polling (job, 0, g_get_monotonic_time ());
-}
-
-/* A task found in the list after a lost create reply. */
-static void
-adopt_task (WanR2vJob * job, const char *task_id, gboolean created_here)
-{
-  WanR2vTaskInfo *info = g_new0 (WanR2vTaskInfo, 1);
-
-  info->task_id = g_strdup (task_id);
-  /* Its real state comes with the first query. */
-  info->status = WANR2V_TASK_STATUS_UNRECOGNISED;
-  info->status_string = g_strdup ("PENDING");
-  adopt_task_info (job, info, created_here, TRUE);
-}
-
-/* How a lost create is looked for: a few list queries over some seconds
- * (the service may list a task a moment after creating it). */
-#define RECOVERY_TRIES 4
-#define RECOVERY_DELAY_MS 1500
-
-static void
-recovery_failed (WanR2vJob * job, GError * error)
-{
-  release_key_lock (job);
-  set_create_busy (job, FALSE);
-  if (is_stopped (job))
-    g_error_free (error);
-  else
-    fail (job, error, NULL);
-}
-
-static void
-on_recovered (GObject * source, GAsyncResult * res, gpointer data)
-{
-  WanR2vJob *job = data;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *task_id = NULL;
-  g_auto (GStrv) candidates = NULL;
-  WanR2vRecoverResult result;
-  /* A create of this job, or one an earlier run's intent recorded. */
-  gboolean ours = !job->recovering_earlier;
-
-  const char *lost = ours ? "The reply to the create was lost" :
-      "An earlier run of this request sent a create and ended before "
-      "journaling its task";
-
-  if (!wanr2v_recover_finish (res, &result, &task_id, &candidates, &error)) {
-    /* Unknown: the intent stays, and the next run looks again. */
-    recovery_failed (job, g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "%s, and listing tasks failed "
-            "(%s); to avoid paying twice nothing was sent again: run again "
-            "to look for the task once more", lost, error->message));
-  } else if (result == WANR2V_RECOVER_FOUND) {
-    g_info ("the create's reply was lost; found its task %s in the task "
-        "list", task_id);
-    adopt_task (job, task_id, ours);
-  } else if (result == WANR2V_RECOVER_AMBIGUOUS) {
-    g_autofree char *ids = g_strjoinv (", ", candidates);
-
-    /* Nothing is adopted, so nothing is kept under this request's key;
-     * the intent stays so that no later run pays again unasked. */
-    recovery_failed (job, g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "%s, and %u tasks of %s could "
-            "be its task (%s); to avoid paying twice nothing was sent again: "
-            "set task-id to the one of this request, or "
-            "cache-policy=refresh to make a new one", lost,
-            g_strv_length (candidates), job->wire->model, ids));
-  } else if (ours) {
-    if (job->key)
-      wanr2v_intent_remove (job->output_dir, job->key);
-    recovery_failed (job, g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost, "
-            "and no new task of %s shows in the task list, so it was "
-            "probably not created; to avoid paying twice nothing was sent "
-            "again: run again", job->wire->model));
-  } else {
-    /* The earlier run's create made no task: this run makes its own. */
-    g_info ("an earlier run's create made no task: creating one");
-    job->recovering_earlier = FALSE;
-    wanr2v_intent_remove (job->output_dir, job->key);
-    set_create_busy (job, FALSE);
-    if (!is_stopped (job))
-      upload_next (job);
-    else
-      release_key_lock (job);
-  }
-  wanr2v_job_unref (job);
-}
-
-/* A create older than this is listed by now if it made a task. */
-#define RECOVERY_LISTED_AFTER_MS (10 * 1000)
-
-/* Looks for the task of a create sent at @sent_ms (epoch). */
-static void
-start_recovery (WanR2vJob * job, gint64 sent_ms, const char *prompt,
-    guint first_delay_ms)
-{
-  gboolean old = g_get_real_time () / 1000 - sent_ms >
-      RECOVERY_LISTED_AFTER_MS;
-  WanR2vRecoverSpec spec = {
-    .model = job->wire->model,
-    .prompt = prompt,
-    .sent_ms = sent_ms,
-    .tries = old ? 1 : RECOVERY_TRIES,
-    .first_delay_ms = first_delay_ms,
-    .retry_delay_ms = RECOVERY_DELAY_MS,
-    .exclude = task_is_owned,
-  };
-
-  /* Only this job's own create is worth a stop's wait: an earlier run's
-   * task is not cancelled by it anyway. */
-  if (!job->recovering_earlier)
-    set_create_busy (job, TRUE);
-  wanr2v_recover_async (job->client, &spec, on_recovered,
-      wanr2v_job_ref (job));
-}
-
-static void
-on_created (GObject * source, GAsyncResult * res, gpointer data)
-{
-  WanR2vJob *job = data;
-  g_autoptr (GError) error = NULL;
-  WanR2vErrorInfo *details = NULL;
-  WanR2vTaskInfo *info;
-
-  info = wanr2v_client_create_task_finish (job->client, res, &details,
-      &error);
-  if (info == NULL) {
-    gboolean retryable = (details != NULL
-        && wanr2v_error_is_retryable (details->http_status, details->code))
-        || (wanr2v_client_error_is_not_sent (error)
-        && error->code != WANR2V_ERROR_TLS);
-
-    if (error->code == WANR2V_ERROR_CONNECTION_LOST) {
-      /* The task may exist and be billed: find it, never send again; after
-       * a stop too, so that it is cancelled. */
-      g_info ("create reply lost (%s): looking for the task", error->message);
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
-      wanr2v_error_info_free (details);
-      start_recovery (job, job->create_sent_real_us / 1000,
-          job->wire->prompt, is_stopped (job) ? 0 : RECOVERY_DELAY_MS);
-      wanr2v_job_unref (job);
-      return;
-    }
-    /* The service answered with an error, or nothing was sent: no task. */
-    if (job->key)
-      wanr2v_intent_remove (job->output_dir, job->key);
-    if (is_stopped (job)) {
-      wanr2v_error_info_free (details);
-      release_key_lock (job);
-    } else if (retryable && job->attempts < job->max_retries) {
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
-      wanr2v_error_info_free (details);
-      schedule (job, backoff_ms (job), retry_submit);
-      job->attempts++;
-    } else {
-      release_key_lock (job);
-      fail (job, g_steal_pointer (&error), details);
-    }
-    set_create_busy (job, FALSE);
-    wanr2v_job_unref (job);
-    return;
-  }
-
-  adopt_task_info (job, info, TRUE, TRUE);
-  wanr2v_job_unref (job);
-}
-
-static void
-submit (WanR2vJob * job)
-{
-  set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
-  set_create_busy (job, TRUE);
-  job->create_sent_real_us = g_get_real_time ();
-  job->create_sent_us = g_get_monotonic_time ();
-  /* Before the create leaves: a process that dies before its reply is
-   * journaled lets the next run find the task (or prove there is none). */
-  if (job->key) {
-    g_autoptr (GError) error = NULL;
-
-    if (!wanr2v_intent_write (job->output_dir, job->key, job->wire->model,
-            job->wire->prompt, job->create_sent_real_us / 1000, &error))
-      warn (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
-              "Could not record the create in %s before sending it: %s. The "
-              "never-pay-twice protection is off for this run: if it ends "
-              "before the task is journaled, running the same request "
-              "again may pay for a second task", job->output_dir,
-              error->message));
-  }
-  /* Not job->cancellable: a create once sent must be seen through, or the
-   * task it makes would be orphaned. */
-  wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
-      NULL, on_created, wanr2v_job_ref (job));
 }
 
 /* ---- prepare ------------------------------------------------------------ */
@@ -1393,13 +971,13 @@ on_body_built (GObject * source, GAsyncResult * res, gpointer data)
 
   job->body = g_task_propagate_pointer (G_TASK (res), &error);
   if (job->body == NULL) {
-    if (!is_stopped (job))
-      fail (job, error, NULL);
+    if (!wanr2v_job_is_stopped (job))
+      wanr2v_job_fail (job, error, NULL);
     else
       g_error_free (error);
-  } else if (!is_stopped (job)) {
+  } else if (!wanr2v_job_is_stopped (job)) {
     job->oss_resolve = wanr2v_request_uses_oss (job->wire);
-    submit (job);
+    wanr2v_job_submit (job);
   }
   wanr2v_job_unref (job);
 }
@@ -1415,7 +993,6 @@ run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
   g_object_unref (task);
 }
 
-static void upload_next (WanR2vJob * job);
 
 static void
 on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
@@ -1426,7 +1003,7 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
   char *oss_url = wanr2v_upload_file_finish (res, &details, &error);
   PendingUpload *up = g_ptr_array_index (job->uploads, 0);
 
-  if (is_stopped (job)) {
+  if (wanr2v_job_is_stopped (job)) {
     g_free (oss_url);
     wanr2v_error_info_free (details);
   } else if (oss_url == NULL) {
@@ -1438,16 +1015,16 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     if (retry) {
       /* A fresh policy: the old one may be what failed. */
       g_clear_pointer (&job->policy, wanr2v_upload_policy_free);
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       job->attempts++;
-      upload_next (job);
+      wanr2v_job_upload_next (job);
     } else {
       g_autofree char *label = wanr2v_request_media_label (job->wire,
           up->media_index, up->voice);
 
       g_prefix_error (&error, "%s: ", label);
-      fail (job, g_steal_pointer (&error), details);
+      wanr2v_job_fail (job, g_steal_pointer (&error), details);
     }
   } else {
     WanR2vMedia *media = g_ptr_array_index (job->wire->media,
@@ -1460,7 +1037,7 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     g_ptr_array_remove_index (job->uploads, 0);
     job->uploaded++;
     job->attempts = 0;
-    upload_next (job);
+    wanr2v_job_upload_next (job);
   }
   wanr2v_job_unref (job);
 }
@@ -1484,7 +1061,7 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
 
   job->policy = wanr2v_client_get_upload_policy_finish (job->client, res,
       &details, &error);
-  if (is_stopped (job)) {
+  if (wanr2v_job_is_stopped (job)) {
     wanr2v_error_info_free (details);
   } else if (job->policy == NULL) {
     gboolean retryable = (details && wanr2v_error_is_retryable
@@ -1494,12 +1071,12 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
         || error->code == WANR2V_ERROR_CONNECTION_LOST;
 
     if (retryable && job->attempts < job->max_retries) {
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       job->attempts++;
-      upload_next (job);
+      wanr2v_job_upload_next (job);
     } else {
-      fail (job, g_steal_pointer (&error), details);
+      wanr2v_job_fail (job, g_steal_pointer (&error), details);
     }
   } else {
     job->policy_deadline_us = g_get_monotonic_time ()
@@ -1511,15 +1088,15 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
 
 /* Uploads the local files one after another, sharing a policy while it is
  * valid, then builds the create body. */
-static void
-upload_next (WanR2vJob * job)
+void
+wanr2v_job_upload_next (WanR2vJob * job)
 {
   if (job->uploads->len == 0) {
     if (job->uploaded > 0) {
       g_mutex_lock (&job->lock);
       job->written = job->uploaded;
       g_mutex_unlock (&job->lock);
-      emit (job, WANR2V_JOB_EVENT_UPLOADED, NULL, NULL);
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_UPLOADED, NULL, NULL);
       g_mutex_lock (&job->lock);
       job->written = 0;
       g_mutex_unlock (&job->lock);
@@ -1527,7 +1104,7 @@ upload_next (WanR2vJob * job)
     run_in_worker (job, build_body_thread, on_body_built);
     return;
   }
-  set_phase (job, WANR2V_JOB_PHASE_UPLOADING);
+  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_UPLOADING);
   if (job->policy && g_get_monotonic_time () < job->policy_deadline_us) {
     upload_with_policy (job);
     return;
@@ -1538,8 +1115,8 @@ upload_next (WanR2vJob * job)
 }
 
 /* A kept video: done at once, no task. */
-static void
-serve_cached (WanR2vJob * job)
+void
+wanr2v_job_serve_cached (WanR2vJob * job)
 {
   clear_source (&job->deadline);
   g_mutex_lock (&job->lock);
@@ -1564,103 +1141,21 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
 
   job->wire = g_task_propagate_pointer (G_TASK (res), &error);
   if (job->wire == NULL) {
-    if (!is_stopped (job))
-      fail (job, error, NULL);
+    if (!wanr2v_job_is_stopped (job))
+      wanr2v_job_fail (job, error, NULL);
     else
       g_error_free (error);
-  } else if (is_stopped (job)) {
+  } else if (wanr2v_job_is_stopped (job)) {
     /* nothing */
   } else if (job->cached_path) {
-    serve_cached (job);
+    wanr2v_job_serve_cached (job);
   } else if (job->key) {
-    take_key_lock (job);
+    wanr2v_job_take_key_lock (job);
   } else {
     job->attempts = 0;
-    upload_next (job);
+    wanr2v_job_upload_next (job);
   }
   wanr2v_job_unref (job);
-}
-
-/* With the request's key locked: what earlier or concurrent runs of the
- * same request left decides whether this run creates a task. */
-static void
-decide_with_key_locked (WanR2vJob * job)
-{
-  g_autofree char *journaled = NULL;
-  g_autoptr (WanR2vIntent) intent = NULL;
-
-  job->attempts = 0;
-  if (job->cache_policy != WANR2V_CACHE_REUSE) {
-    upload_next (job);
-    return;
-  }
-  /* A run that held the lock before may have kept the video since. */
-  if (wanr2v_cache_lookup (job->output_dir, job->key, &job->cached_path,
-          &job->cached_size)) {
-    release_key_lock (job);
-    job->cached_task_id = wanr2v_cache_kept_task (job->output_dir, job->key);
-    serve_cached (job);
-    return;
-  }
-  journaled = wanr2v_journal_read (job->output_dir, job->key,
-      WANR2V_JOURNAL_MAX_AGE_S);
-  if (journaled) {
-    WanR2vTaskInfo *info = g_new0 (WanR2vTaskInfo, 1);
-
-    g_info ("resuming task %s of an earlier run", journaled);
-    /* The journal is newer than any intent: that create was answered. */
-    wanr2v_intent_remove (job->output_dir, job->key);
-    info->task_id = g_steal_pointer (&journaled);
-    info->status = WANR2V_TASK_STATUS_UNRECOGNISED;
-    adopt_task_info (job, info, FALSE, FALSE);
-    return;
-  }
-  intent = wanr2v_intent_read (job->output_dir, job->key,
-      WANR2V_JOURNAL_MAX_AGE_S);
-  if (intent) {
-    /* An earlier run sent a create and ended before its task was
-     * journaled: find that task, or prove there is none. */
-    g_info ("an earlier run sent a create and ended before journaling its "
-        "task: looking for it");
-    job->recovering_earlier = TRUE;
-    start_recovery (job, intent->sent_ms, intent->prompt, 0);
-    return;
-  }
-  upload_next (job);
-}
-
-#define KEY_LOCK_POLL_MS 50
-
-static gboolean
-retry_key_lock (gpointer data)
-{
-  WanR2vJob *job = data;
-
-  g_clear_pointer (&job->timer, g_source_unref);
-  if (!is_stopped (job))
-    take_key_lock (job);
-  return G_SOURCE_REMOVE;
-}
-
-/* Waits (without blocking the HTTP thread) while another run of this
- * request holds its key, i.e. may be creating its task right now. */
-static void
-take_key_lock (WanR2vJob * job)
-{
-  g_autoptr (GError) error = NULL;
-
-  job->key_lock_fd = wanr2v_key_lock_try (job->output_dir, job->key, &error);
-  if (job->key_lock_fd < 0 && error == NULL) {
-    schedule (job, KEY_LOCK_POLL_MS, retry_key_lock);
-    return;
-  }
-  if (error)
-    warn (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
-            "Could not lock this request in %s: %s. The never-pay-twice "
-            "protection is off for this run: another run of the same "
-            "request started now may pay for a task of its own",
-            job->output_dir, error->message));
-  decide_with_key_locked (job);
 }
 
 /* ---- start / stop ------------------------------------------------------- */
@@ -1671,7 +1166,7 @@ on_deadline (gpointer data)
   WanR2vJob *job = data;
 
   g_clear_pointer (&job->deadline, g_source_unref);
-  fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_TIMEOUT,
+  wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_TIMEOUT,
           "No video after %u s (the timeout): task %s was last %s. It goes "
           "on on the service; set task-id=%s to pick up its result within "
           "24 hours", job->timeout_s, job->task_id ? job->task_id : "(none)",
@@ -1685,12 +1180,12 @@ start_on_http_thread (gpointer data)
 {
   WanR2vJob *job = data;
 
-  if (is_stopped (job))
+  if (wanr2v_job_is_stopped (job))
     return G_SOURCE_REMOVE;
 
   job->start_us = g_get_monotonic_time ();
   /* The job starts in PREPARING: announce it. */
-  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
   if (job->timeout_s > 0)
     job->deadline = wanr2v_http_timeout_source_new (job->http,
         job->timeout_s * 1000, on_deadline, wanr2v_job_ref (job),
@@ -1700,10 +1195,10 @@ start_on_http_thread (gpointer data)
     g_mutex_lock (&job->lock);
     job->task_id = g_strdup (job->attach_task_id);
     g_mutex_unlock (&job->lock);
-    own_task (job->task_id, TRUE);
+    wanr2v_job_own_task (job->task_id, TRUE);
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
-    set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-    start_polling (job, 0, g_get_monotonic_time ());
+    wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+    wanr2v_job_start_polling (job, 0, g_get_monotonic_time ());
   } else {
     run_in_worker (job, prepare_thread, on_prepared);
   }
@@ -1731,9 +1226,9 @@ stop_on_http_thread (gpointer data)
   /* A create in flight finishes on its own, and its task is cancelled
    * when it is known (adopt_task_info). */
   if (!create_busy) {
-    release_key_lock (job);
+    wanr2v_job_release_key_lock (job);
     if (!job->complete && job->error == NULL)
-      cancel_task_on_service (job);
+      wanr2v_job_cancel_task (job);
   }
   g_mutex_lock (&job->lock);
   job->stop_seen = TRUE;
