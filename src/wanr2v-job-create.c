@@ -188,11 +188,11 @@ on_recovered (GObject * source, GAsyncResult * res, gpointer data)
   WanR2vRecoverResult result;
   /* A create of this job, or one an earlier run's intent recorded. */
   gboolean ours = !job->recovering_earlier;
-
   const char *lost = ours ? "The reply to the create was lost" :
       "An earlier run of this request sent a create and ended before "
       "journaling its task";
 
+  job->recovering_earlier = FALSE;
   if (!wanr2v_recover_finish (res, &result, &task_id, &candidates, &error)) {
     /* Unknown: the intent stays, and the next run looks again. */
     recovery_failed (job, g_error_new (WANR2V_ERROR,
@@ -225,7 +225,6 @@ on_recovered (GObject * source, GAsyncResult * res, gpointer data)
   } else {
     /* The earlier run's create made no task: this run makes its own. */
     g_info ("an earlier run's create made no task: creating one");
-    job->recovering_earlier = FALSE;
     wanr2v_intent_remove (job->output_dir, job->key);
     wanr2v_job_set_create_busy (job, FALSE);
     if (!wanr2v_job_is_stopped (job))
