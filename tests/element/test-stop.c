@@ -228,6 +228,62 @@ GST_START_TEST (test_stop_at_random_moments)
 
 GST_END_TEST;
 
+/* ---- a stop in each phase ------------------------------------------------ */
+
+typedef struct
+{
+  const char *name;
+  const char *fault;            /* slows the phase down */
+  gboolean video;               /* a reference video, uploaded */
+  const char *progress;         /* the stop comes right after this */
+  guint tasks;                  /* made by then */
+} StopPoint;
+
+static const StopPoint stop_points[] = {
+  /* Nothing costs money yet: no create is sent, and NULL does not wait.
+   * (Preparing is quick: the upload policy that follows is held back.) */
+  {"preparing", "policy:delay=3000", TRUE, "Preparing", 0},
+  {"uploading", "upload:delay=3000", TRUE, "Uploading", 0},
+  /* The create is on the wire: seen through, then its task cancelled. */
+  {"creating", "create:delay=500", FALSE, "Submitting", 1},
+  /* PENDING, a query on the wire. */
+  {"querying", "query:delay=1000,count=-1", FALSE, "created", 1},
+};
+
+/* The same as the random stops, one phase at a time, deterministically:
+ * when set_state (NULL) returns, a task made is CANCELED and no create is
+ * sent after the stop; a stop before the create does not wait. */
+GST_START_TEST (test_stop_in_each_phase)
+{
+  const StopPoint *p = &stop_points[__i__];
+  EmuFixture *emu = start_emulator (emu_fixture_scaled_s (6) * 1000);
+  PipelineRun *run = new_run (emu, p->video, NULL);
+  GstClockTime took;
+  guint canceled;
+
+  if (p->fault)
+    emu_fixture_add_fault (emu, p->fault);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, has_progress,
+          (gpointer) p->progress, 10), "%s: no \"%s\" progress", p->name,
+      p->progress);
+  g_usleep (100 * 1000);
+  took = stop_run (run);
+  fail_unless_equals_int (count_tasks (emu, "CANCELED", &canceled),
+      p->tasks);
+  fail_unless_equals_int (canceled, p->tasks);
+  fail_unless_equals_int (count_cancels (emu), p->tasks);
+  fail_unless (took < (p->tasks ? NULL_BOUND : emu_fixture_scaled_ns (1)),
+      "%s: NULL took %" GST_TIME_FORMAT, p->name, GST_TIME_ARGS (took));
+  pipeline_run_free (run);
+  /* Nothing is sent later either. */
+  g_usleep (300 * 1000);
+  fail_unless_equals_int (count_creates (emu), p->tasks);
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
 /* ---- the bound ----------------------------------------------------------- */
 
 static void
@@ -486,6 +542,8 @@ stop_suite (void)
   tcase_set_timeout (tc, 180 * emu_fixture_time_scale ());
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_stop_at_random_moments);
+  tcase_add_loop_test (tc, test_stop_in_each_phase, 0,
+      G_N_ELEMENTS (stop_points));
   tcase_add_test (tc, test_null_bound_then_next_run_adopts);
   tcase_add_test (tc, test_null_bound_with_slow_cancel);
   tcase_add_test (tc, test_follower_stop_does_not_cancel);
