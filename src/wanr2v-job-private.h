@@ -101,7 +101,7 @@ struct _WanR2vJob
   guint cancels_busy;           /* cancels sent and not answered */
 };
 
-/* ---- wanr2v-job.c ---- */
+/* ---- wanr2v-job.c: its own helpers, for wanr2v-job-create.c ---- */
 
 /* Tasks followed by a job of this process (or lately let go of). */
 G_GNUC_INTERNAL void wanr2v_job_own_task (const char *task_id, gboolean own);

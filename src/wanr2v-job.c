@@ -45,8 +45,8 @@ pending_upload_free (PendingUpload * up)
 static GMutex owned_lock;
 static GHashTable *owned_tasks;
 
-void
-wanr2v_job_own_task (const char *task_id, gboolean own)
+static void
+own_task (const char *task_id, gboolean own)
 {
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
@@ -69,8 +69,8 @@ wanr2v_job_own_task (const char *task_id, gboolean own)
   g_mutex_unlock (&owned_lock);
 }
 
-gboolean
-wanr2v_job_task_is_owned (const char *task_id)
+static gboolean
+task_is_owned (const char *task_id)
 {
   gboolean owned;
 
@@ -182,7 +182,7 @@ wanr2v_job_unref (WanR2vJob * job)
   /* Timers and requests hold references, so none is pending here. */
   g_warn_if_fail (job->timer == NULL && job->deadline == NULL);
   if (job->task_id)
-    wanr2v_job_own_task (job->task_id, FALSE);
+    own_task (job->task_id, FALSE);
   wanr2v_client_unref (job->client);
   g_clear_pointer (&job->request, wanr2v_request_free);
   g_free (job->attach_task_id);
@@ -211,8 +211,8 @@ wanr2v_job_unref (WanR2vJob * job)
 
 /* ---- events ------------------------------------------------------------- */
 
-void
-wanr2v_job_emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
+static void
+emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
     const WanR2vErrorInfo * details)
 {
   WanR2vJobEvent event = { 0, };
@@ -245,8 +245,8 @@ wanr2v_job_emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
   g_mutex_unlock (&job->lock);
 }
 
-void
-wanr2v_job_set_phase (WanR2vJob * job, WanR2vJobPhase phase)
+static void
+set_phase (WanR2vJob * job, WanR2vJobPhase phase)
 {
   g_mutex_lock (&job->lock);
   if (job->phase == phase) {
@@ -257,7 +257,7 @@ wanr2v_job_set_phase (WanR2vJob * job, WanR2vJobPhase phase)
   g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
   g_debug ("job %p: %s", job, wanr2v_job_phase_to_string (phase));
-  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
 }
 
 /* Tells the application first, then lets the reader see the end: the
@@ -265,8 +265,8 @@ wanr2v_job_set_phase (WanR2vJob * job, WanR2vJobPhase phase)
 static void
 announce_complete (WanR2vJob * job)
 {
-  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
-  wanr2v_job_emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_DONE, NULL, NULL);
 
   g_mutex_lock (&job->lock);
   job->complete = TRUE;
@@ -285,8 +285,8 @@ clear_source (GSource ** source)
 }
 
 /* Takes @error. */
-void
-wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
+static void
+fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
 {
   clear_source (&job->timer);
   clear_source (&job->deadline);
@@ -315,11 +315,11 @@ wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
   g_mutex_unlock (&job->lock);
 
   g_debug ("job %p failed: %s", job, error->message);
-  wanr2v_job_emit (job, WANR2V_JOB_EVENT_ERROR, error, details);
+  emit (job, WANR2V_JOB_EVENT_ERROR, error, details);
 }
 
-gboolean
-wanr2v_job_is_stopped (WanR2vJob * job)
+static gboolean
+is_stopped (WanR2vJob * job)
 {
   gboolean stopped;
 
@@ -329,8 +329,8 @@ wanr2v_job_is_stopped (WanR2vJob * job)
   return stopped;
 }
 
-void
-wanr2v_job_set_create_busy (WanR2vJob * job, gboolean busy)
+static void
+set_create_busy (WanR2vJob * job, gboolean busy)
 {
   g_mutex_lock (&job->lock);
   job->create_busy = busy;
@@ -351,25 +351,25 @@ is_create_busy (WanR2vJob * job)
 
 /* Tells the user that a promise is off for this run (a WARNING message);
  * takes @error. */
-void
-wanr2v_job_warn (WanR2vJob * job, GError * error)
+static void
+warn (WanR2vJob * job, GError * error)
 {
   /* Not g_warning: the WARNING message is how the user hears of it. */
   g_info ("%s", error->message);
-  wanr2v_job_emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
+  emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
   g_error_free (error);
 }
 
-void
-wanr2v_job_release_key_lock (WanR2vJob * job)
+static void
+release_key_lock (WanR2vJob * job)
 {
   wanr2v_key_lock_release (job->key_lock_fd);
   job->key_lock_fd = -1;
 }
 
 /* Schedules @func on the HTTP thread after @ms, holding a job reference. */
-void
-wanr2v_job_schedule (WanR2vJob * job, guint ms, GSourceFunc func)
+static void
+schedule (WanR2vJob * job, guint ms, GSourceFunc func)
 {
   clear_source (&job->timer);
   job->timer = wanr2v_http_timeout_source_new (job->http, ms, func,
@@ -378,8 +378,8 @@ wanr2v_job_schedule (WanR2vJob * job, guint ms, GSourceFunc func)
 
 /* Exponential backoff with +-25 % jitter, so that many clients that failed
  * together do not come back together. */
-guint
-wanr2v_job_backoff_ms (WanR2vJob * job)
+static guint
+backoff_ms (WanR2vJob * job)
 {
   guint64 delay = (guint64) job->retry_delay_ms << MIN (job->attempts, 10);
   double jitter = g_random_double_range (0.75, 1.25);
@@ -393,6 +393,7 @@ wanr2v_job_backoff_ms (WanR2vJob * job)
 static void poll_later (WanR2vJob * job);
 static void start_download (WanR2vJob * job);
 
+static void upload_next (WanR2vJob * job);
 
 static gboolean
 task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
@@ -413,7 +414,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     g_info ("task %s of an earlier run is %s: creating a new one",
         job->task_id, info->status_string);
     job->from_journal = FALSE;
-    wanr2v_job_own_task (job->task_id, FALSE);
+    own_task (job->task_id, FALSE);
     g_mutex_lock (&job->lock);
     g_clear_pointer (&job->task_id, g_free);
     g_mutex_unlock (&job->lock);
@@ -458,7 +459,7 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     default:
       g_assert_not_reached ();
   }
-  wanr2v_job_fail (job, error, details);
+  fail (job, error, details);
   return TRUE;
 }
 
@@ -479,19 +480,19 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
         : (3 * job->query_latency_us + latency) / 4;
   }
   if (info == NULL) {
-    if (wanr2v_job_is_stopped (job) || job->error) {
+    if (is_stopped (job) || job->error) {
       wanr2v_error_info_free (details);
     } else if (error->code == WANR2V_ERROR_AUTH
         || error->code == WANR2V_ERROR_NOT_FOUND
         || error->code == WANR2V_ERROR_BAD_REQUEST
         || error->code == WANR2V_ERROR_QUOTA
         || error->code == WANR2V_ERROR_TLS) {
-      wanr2v_job_fail (job, g_steal_pointer (&error), details);
+      fail (job, g_steal_pointer (&error), details);
     } else {
       /* Anything transient: the overall timeout bounds the retries. */
       g_debug ("job %p: query failed, will poll again: %s", job,
           error->message);
-      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       poll_later (job);
     }
@@ -499,7 +500,7 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
-  if (wanr2v_job_is_stopped (job)) {
+  if (is_stopped (job)) {
     wanr2v_task_info_free (info);
     wanr2v_job_unref (job);
     return;
@@ -510,10 +511,10 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
     g_clear_pointer (&job->last_info, wanr2v_task_info_free);
     job->last_info = info;
     if (info->status == WANR2V_TASK_STATUS_PENDING)
-      wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+      set_phase (job, WANR2V_JOB_PHASE_QUEUED);
     else if (info->status == WANR2V_TASK_STATUS_RUNNING)
-      wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_GENERATING);
-    wanr2v_job_emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
+      set_phase (job, WANR2V_JOB_PHASE_GENERATING);
+    emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
   } else {
     wanr2v_task_info_free (info);
   }
@@ -558,14 +559,13 @@ poll_later (WanR2vJob * job)
         job->poll_interval_ms) * 1000 - lead;
   } while (due < now && job->poll_count > 1);
 
-  wanr2v_job_schedule (job, due > now ? (guint) ((due - now) / 1000) : 0,
-      do_query);
+  schedule (job, due > now ? (guint) ((due - now) / 1000) : 0, do_query);
 }
 
 /* A new timetable: query number @first is the next, counted from @start_us
  * (monotonic). */
-void
-wanr2v_job_start_polling (WanR2vJob * job, guint first, gint64 start_us)
+static void
+start_polling (WanR2vJob * job, guint first, gint64 start_us)
 {
   job->poll_count = first;
   job->poll_start_us = start_us;
@@ -591,7 +591,7 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
     step = (guint) (written * 20 / total);
   if (step != job->last_progress_step) {
     job->last_progress_step = step;
-    wanr2v_job_emit (job, WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS, NULL, NULL);
+    emit (job, WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS, NULL, NULL);
   }
 }
 
@@ -641,24 +641,24 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
   guint64 size = 0;
 
   if (!wanr2v_download_finish (res, &size, &details, &error)) {
-    if (wanr2v_job_is_stopped (job)) {
+    if (is_stopped (job)) {
       wanr2v_error_info_free (details);
     } else if ((error->code == WANR2V_ERROR_CONNECTION_LOST
             || error->code == WANR2V_ERROR_SERVER)
         && job->attempts < job->max_retries) {
-      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
-      wanr2v_job_schedule (job, wanr2v_job_backoff_ms (job), resume_download);
+      schedule (job, backoff_ms (job), resume_download);
       job->attempts++;
     } else {
-      wanr2v_job_fail (job, g_steal_pointer (&error), details);
+      fail (job, g_steal_pointer (&error), details);
     }
     wanr2v_job_unref (job);
     return;
   }
 
   if (!looks_like_mp4 (job->part_path)) {
-    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
             "The result of task %s is not an MP4 video: the download gave "
             "%" G_GUINT64_FORMAT " bytes of something else", job->task_id,
             size), NULL);
@@ -674,7 +674,7 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
     int err = errno;
 
     g_mutex_unlock (&job->lock);
-    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not move the finished video to %s: %s", job->video_path,
             g_strerror (err)), NULL);
     wanr2v_job_unref (job);
@@ -758,7 +758,7 @@ start_download (WanR2vJob * job)
   GError *error = NULL;
 
   if (job->last_info->video_url == NULL || *job->last_info->video_url == 0) {
-    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
             "Task %s SUCCEEDED but the service gave no video_url",
             job->task_id), NULL);
     return;
@@ -766,7 +766,7 @@ start_download (WanR2vJob * job)
   if (g_mkdir_with_parents (job->output_dir, 0700) != 0) {
     int err = errno;
 
-    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+    fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not create the directory %s for the video: %s",
             job->output_dir, g_strerror (err)), NULL);
     return;
@@ -780,7 +780,7 @@ start_download (WanR2vJob * job)
   video_path = wanr2v_cache_video_path (job->output_dir, name);
   part_path = claim_part_file (job, video_path, &error);
   if (part_path == NULL) {
-    wanr2v_job_fail (job, error, NULL);
+    fail (job, error, NULL);
     return;
   }
   g_mutex_lock (&job->lock);
@@ -789,7 +789,7 @@ start_download (WanR2vJob * job)
   g_mutex_unlock (&job->lock);
 
   job->attempts = 0;
-  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
+  set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
   /* An earlier run stopped mid-download (the journal brought us back to
    * this task): go on from what it left on disk. */
   {
@@ -971,11 +971,11 @@ on_body_built (GObject * source, GAsyncResult * res, gpointer data)
 
   job->body = g_task_propagate_pointer (G_TASK (res), &error);
   if (job->body == NULL) {
-    if (!wanr2v_job_is_stopped (job))
-      wanr2v_job_fail (job, error, NULL);
+    if (!is_stopped (job))
+      fail (job, error, NULL);
     else
       g_error_free (error);
-  } else if (!wanr2v_job_is_stopped (job)) {
+  } else if (!is_stopped (job)) {
     job->oss_resolve = wanr2v_request_uses_oss (job->wire);
     wanr2v_job_submit (job);
   }
@@ -993,6 +993,7 @@ run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
   g_object_unref (task);
 }
 
+static void upload_next (WanR2vJob * job);
 
 static void
 on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
@@ -1003,7 +1004,7 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
   char *oss_url = wanr2v_upload_file_finish (res, &details, &error);
   PendingUpload *up = g_ptr_array_index (job->uploads, 0);
 
-  if (wanr2v_job_is_stopped (job)) {
+  if (is_stopped (job)) {
     g_free (oss_url);
     wanr2v_error_info_free (details);
   } else if (oss_url == NULL) {
@@ -1015,16 +1016,16 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     if (retry) {
       /* A fresh policy: the old one may be what failed. */
       g_clear_pointer (&job->policy, wanr2v_upload_policy_free);
-      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       job->attempts++;
-      wanr2v_job_upload_next (job);
+      upload_next (job);
     } else {
       g_autofree char *label = wanr2v_request_media_label (job->wire,
           up->media_index, up->voice);
 
       g_prefix_error (&error, "%s: ", label);
-      wanr2v_job_fail (job, g_steal_pointer (&error), details);
+      fail (job, g_steal_pointer (&error), details);
     }
   } else {
     WanR2vMedia *media = g_ptr_array_index (job->wire->media,
@@ -1037,7 +1038,7 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     g_ptr_array_remove_index (job->uploads, 0);
     job->uploaded++;
     job->attempts = 0;
-    wanr2v_job_upload_next (job);
+    upload_next (job);
   }
   wanr2v_job_unref (job);
 }
@@ -1061,7 +1062,7 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
 
   job->policy = wanr2v_client_get_upload_policy_finish (job->client, res,
       &details, &error);
-  if (wanr2v_job_is_stopped (job)) {
+  if (is_stopped (job)) {
     wanr2v_error_info_free (details);
   } else if (job->policy == NULL) {
     gboolean retryable = (details && wanr2v_error_is_retryable
@@ -1071,12 +1072,12 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
         || error->code == WANR2V_ERROR_CONNECTION_LOST;
 
     if (retryable && job->attempts < job->max_retries) {
-      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       job->attempts++;
-      wanr2v_job_upload_next (job);
+      upload_next (job);
     } else {
-      wanr2v_job_fail (job, g_steal_pointer (&error), details);
+      fail (job, g_steal_pointer (&error), details);
     }
   } else {
     job->policy_deadline_us = g_get_monotonic_time ()
@@ -1088,15 +1089,15 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
 
 /* Uploads the local files one after another, sharing a policy while it is
  * valid, then builds the create body. */
-void
-wanr2v_job_upload_next (WanR2vJob * job)
+static void
+upload_next (WanR2vJob * job)
 {
   if (job->uploads->len == 0) {
     if (job->uploaded > 0) {
       g_mutex_lock (&job->lock);
       job->written = job->uploaded;
       g_mutex_unlock (&job->lock);
-      wanr2v_job_emit (job, WANR2V_JOB_EVENT_UPLOADED, NULL, NULL);
+      emit (job, WANR2V_JOB_EVENT_UPLOADED, NULL, NULL);
       g_mutex_lock (&job->lock);
       job->written = 0;
       g_mutex_unlock (&job->lock);
@@ -1104,7 +1105,7 @@ wanr2v_job_upload_next (WanR2vJob * job)
     run_in_worker (job, build_body_thread, on_body_built);
     return;
   }
-  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_UPLOADING);
+  set_phase (job, WANR2V_JOB_PHASE_UPLOADING);
   if (job->policy && g_get_monotonic_time () < job->policy_deadline_us) {
     upload_with_policy (job);
     return;
@@ -1115,8 +1116,8 @@ wanr2v_job_upload_next (WanR2vJob * job)
 }
 
 /* A kept video: done at once, no task. */
-void
-wanr2v_job_serve_cached (WanR2vJob * job)
+static void
+serve_cached (WanR2vJob * job)
 {
   clear_source (&job->deadline);
   g_mutex_lock (&job->lock);
@@ -1141,19 +1142,19 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
 
   job->wire = g_task_propagate_pointer (G_TASK (res), &error);
   if (job->wire == NULL) {
-    if (!wanr2v_job_is_stopped (job))
-      wanr2v_job_fail (job, error, NULL);
+    if (!is_stopped (job))
+      fail (job, error, NULL);
     else
       g_error_free (error);
-  } else if (wanr2v_job_is_stopped (job)) {
+  } else if (is_stopped (job)) {
     /* nothing */
   } else if (job->cached_path) {
-    wanr2v_job_serve_cached (job);
+    serve_cached (job);
   } else if (job->key) {
     wanr2v_job_take_key_lock (job);
   } else {
     job->attempts = 0;
-    wanr2v_job_upload_next (job);
+    upload_next (job);
   }
   wanr2v_job_unref (job);
 }
@@ -1166,7 +1167,7 @@ on_deadline (gpointer data)
   WanR2vJob *job = data;
 
   g_clear_pointer (&job->deadline, g_source_unref);
-  wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_TIMEOUT,
+  fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_TIMEOUT,
           "No video after %u s (the timeout): task %s was last %s. It goes "
           "on on the service; set task-id=%s to pick up its result within "
           "24 hours", job->timeout_s, job->task_id ? job->task_id : "(none)",
@@ -1180,12 +1181,12 @@ start_on_http_thread (gpointer data)
 {
   WanR2vJob *job = data;
 
-  if (wanr2v_job_is_stopped (job))
+  if (is_stopped (job))
     return G_SOURCE_REMOVE;
 
   job->start_us = g_get_monotonic_time ();
   /* The job starts in PREPARING: announce it. */
-  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
   if (job->timeout_s > 0)
     job->deadline = wanr2v_http_timeout_source_new (job->http,
         job->timeout_s * 1000, on_deadline, wanr2v_job_ref (job),
@@ -1195,10 +1196,10 @@ start_on_http_thread (gpointer data)
     g_mutex_lock (&job->lock);
     job->task_id = g_strdup (job->attach_task_id);
     g_mutex_unlock (&job->lock);
-    wanr2v_job_own_task (job->task_id, TRUE);
+    own_task (job->task_id, TRUE);
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
-    wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-    wanr2v_job_start_polling (job, 0, g_get_monotonic_time ());
+    set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+    start_polling (job, 0, g_get_monotonic_time ());
   } else {
     run_in_worker (job, prepare_thread, on_prepared);
   }
@@ -1226,7 +1227,7 @@ stop_on_http_thread (gpointer data)
   /* A create in flight finishes on its own, and its task is cancelled
    * when it is known (adopt_task_info). */
   if (!create_busy) {
-    wanr2v_job_release_key_lock (job);
+    release_key_lock (job);
     if (!job->complete && job->error == NULL)
       wanr2v_job_cancel_task (job);
   }
@@ -1426,4 +1427,91 @@ wanr2v_job_get_size (WanR2vJob * job)
   size = job->total;
   g_mutex_unlock (&job->lock);
   return size;
+}
+
+/* ---- for wanr2v-job-create.c ------------------------------------------- */
+
+void
+wanr2v_job_own_task (const char *task_id, gboolean own)
+{
+  own_task (task_id, own);
+}
+
+gboolean
+wanr2v_job_task_is_owned (const char *task_id)
+{
+  return task_is_owned (task_id);
+}
+
+void
+wanr2v_job_emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
+    const WanR2vErrorInfo * details)
+{
+  emit (job, type, error, details);
+}
+
+void
+wanr2v_job_set_phase (WanR2vJob * job, WanR2vJobPhase phase)
+{
+  set_phase (job, phase);
+}
+
+void
+wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
+{
+  fail (job, error, details);
+}
+
+void
+wanr2v_job_warn (WanR2vJob * job, GError * error)
+{
+  warn (job, error);
+}
+
+gboolean
+wanr2v_job_is_stopped (WanR2vJob * job)
+{
+  return is_stopped (job);
+}
+
+void
+wanr2v_job_set_create_busy (WanR2vJob * job, gboolean busy)
+{
+  set_create_busy (job, busy);
+}
+
+void
+wanr2v_job_release_key_lock (WanR2vJob * job)
+{
+  release_key_lock (job);
+}
+
+void
+wanr2v_job_schedule (WanR2vJob * job, guint ms, GSourceFunc func)
+{
+  schedule (job, ms, func);
+}
+
+guint
+wanr2v_job_backoff_ms (WanR2vJob * job)
+{
+  return backoff_ms (job);
+}
+
+void
+wanr2v_job_start_polling (WanR2vJob * job, guint first, gint64 start_us)
+{
+  start_polling (job, first, start_us);
+}
+
+void
+wanr2v_job_upload_next (WanR2vJob * job)
+{
+  upload_next (job);
+}
+
+void
+wanr2v_job_serve_cached (WanR2vJob * job)
+{
+  serve_cached (job);
 }
