@@ -112,6 +112,8 @@ enum
   PROP_REQUEST,
   PROP_CACHE_POLICY,
   PROP_ALLOW_LOCAL_FILES,
+  PROP_MAX_BILLED_SECONDS,
+  PROP_DRY_RUN,
   N_PROPS
 };
 
@@ -158,6 +160,8 @@ typedef struct
   char *request_file;
   WanR2vCachePolicy cache_policy;
   gboolean allow_local_files;
+  guint max_billed_seconds;     /* 0: no cap */
+  gboolean dry_run;
   guint64 set_mask;
   guint64 uri_mask;
   GStrv uri_app_only;           /* application-only settings a URI tried */
@@ -395,6 +399,12 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     case PROP_ALLOW_LOCAL_FILES:
       s->allow_local_files = g_value_get_boolean (value);
       break;
+    case PROP_MAX_BILLED_SECONDS:
+      s->max_billed_seconds = g_value_get_uint (value);
+      break;
+    case PROP_DRY_RUN:
+      s->dry_run = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -499,6 +509,12 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_ALLOW_LOCAL_FILES:
       g_value_set_boolean (value, s->allow_local_files);
+      break;
+    case PROP_MAX_BILLED_SECONDS:
+      g_value_set_uint (value, s->max_billed_seconds);
+      break;
+    case PROP_DRY_RUN:
+      g_value_set_boolean (value, s->dry_run);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -789,8 +805,13 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK_ID]);
   }
   if (event->type == WANR2V_JOB_EVENT_WARNING) {
-    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("%s",
-            event->error->message), (NULL));
+    /* The journal (disk) or the service's billing. */
+    if (g_error_matches (event->error, WANR2V_ERROR, WANR2V_ERROR_IO))
+      GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("%s",
+              event->error->message), (NULL));
+    else
+      GST_ELEMENT_WARNING (self, RESOURCE, FAILED, ("%s",
+              event->error->message), (NULL));
     return;
   }
   if (event->type == WANR2V_JOB_EVENT_DONE) {
@@ -949,6 +970,11 @@ start_job (GstWanR2vSrc * self)
   /* Local files are checked against the service's limits (pixel sizes,
    * durations...) in the job's worker, before any upload or create. */
   config.inspect = wanr2vsrc_inspect_request;
+  /* Remote reference videos are probed for the billing prediction, unless
+   * a URI chose them: a link must not make this machine fetch URLs. */
+  config.inspect_data = GINT_TO_POINTER (!FROM_URI (s, PROP_VIDEOS));
+  config.max_billed_seconds = s->max_billed_seconds;
+  config.dry_run = s->dry_run;
   GST_OBJECT_UNLOCK (self);
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   memset (api_key, 0, strlen (api_key));
@@ -1508,6 +1534,15 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "properties may always be local; set this only for URIs you trust, "
       "e.g. in playbin's source-setup handler",
       DEFAULT_ALLOW_LOCAL_FILES, PARAM_FLAGS);
+  properties[PROP_MAX_BILLED_SECONDS] = g_param_spec_uint
+      ("max-billed-seconds", "Max billed seconds", "Refuse to create a task "
+      "predicted to bill more than this many seconds (output video plus "
+      "reference videos, by the service's billing formula); nothing is "
+      "uploaded or created then. 0: no cap", 0, G_MAXUINT, 0, PARAM_FLAGS);
+  properties[PROP_DRY_RUN] = g_param_spec_boolean ("dry-run", "Dry run",
+      "Check, inspect and predict the cost, post the create body that would "
+      "be sent (wanr2v/dry-run message), then end with an empty stream: "
+      "nothing is uploaded or created", FALSE, PARAM_FLAGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (element_class,

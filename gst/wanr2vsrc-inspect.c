@@ -83,6 +83,7 @@ typedef struct
   const char *label;
   const char *path;
   Kind kind;
+  GstClockTime length;          /* of the video just inspected, if known */
 } Inspection;
 
 static void
@@ -496,7 +497,8 @@ inspect_video (Inspection * in)
           WANR2V_VIDEO_MAX_SIDE);
     else
       GST_WARNING ("%s: the video's size is unknown", in->path);
-    check_duration (in, media_duration (in, info));
+    in->length = media_duration (in, info);
+    check_duration (in, in->length);
   }
   gst_discoverer_stream_info_list_free (streams);
   gst_discoverer_info_unref (info);
@@ -600,9 +602,60 @@ inspect_one (Inspection * in, const WanR2vRequest * request, guint index,
   in->path = NULL;
 }
 
+/* The length of the remote video at @uri, for the billing prediction:
+ * GstDiscoverer reads little more than an MP4's moov (with ranged requests
+ * when the moov is at the end).  Plain GETs to the reference's own host:
+ * the API key is never involved.  -1 when it cannot be told in time (the
+ * prediction is then an upper bound). */
+static gdouble
+probe_remote_length (const char *uri)
+{
+  g_autoptr (GstDiscoverer) discoverer = NULL;
+  g_autoptr (GstDiscovererInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  GstClockTime duration;
+
+  discoverer = gst_discoverer_new (wanr2vsrc_inspect_timeout (), &error);
+  if (discoverer != NULL)
+    info = gst_discoverer_discover_uri (discoverer, uri, &error);
+  if (info == NULL
+      || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK) {
+    GST_INFO ("cannot probe %s: %s", uri, error ? error->message :
+        "no result");
+    return -1;
+  }
+  duration = gst_discoverer_info_get_duration (info);
+  if (!GST_CLOCK_TIME_IS_VALID (duration) || duration == 0)
+    return -1;
+  GST_DEBUG ("%s lasts %" GST_TIME_FORMAT, uri, GST_TIME_ARGS (duration));
+  return (gdouble) duration / GST_SECOND;
+}
+
+/* The length of reference video @index for the billing prediction: what
+ * its inspection found, or for a remote one what a probe finds. */
+static gdouble
+video_length (Inspection * in, const WanR2vRequest * request, guint index,
+    gboolean probe_remote)
+{
+  const WanR2vMedia *media = g_ptr_array_index (request->media, index);
+
+  if (media->type != WANR2V_MEDIA_REFERENCE_VIDEO)
+    return -1;
+  switch (wanr2v_url_classify (media->url)) {
+    case WANR2V_URL_LOCAL:
+      return GST_CLOCK_TIME_IS_VALID (in->length) ?
+          (gdouble) in->length / GST_SECOND : -1;
+    case WANR2V_URL_HTTP:
+      return probe_remote ? probe_remote_length (media->url) : -1;
+    default:
+      return -1;                /* oss://: only the service can read it */
+  }
+}
+
 gboolean
 wanr2vsrc_inspect_request (const WanR2vRequest * request,
-    GCancellable * cancellable, gpointer user_data, GError ** error)
+    gdouble * video_seconds, GCancellable * cancellable, gpointer user_data,
+    GError ** error)
 {
   Inspection in = { 0, };
   guint i;
@@ -624,7 +677,11 @@ wanr2vsrc_inspect_request (const WanR2vRequest * request,
           "Stopped while inspecting the local files");
       return FALSE;
     }
+    in.length = GST_CLOCK_TIME_NONE;
     inspect_one (&in, request, i, FALSE);
+    if (video_seconds != NULL)
+      video_seconds[i] = video_length (&in, request, i,
+          GPOINTER_TO_INT (user_data));
     inspect_one (&in, request, i, TRUE);
   }
   g_clear_object (&in.discoverer);

@@ -47,8 +47,14 @@ GstClockTime wanr2vsrc_inspect_timeout (void);
  *   images[1] (Image 2): /x/tiny.png is 100x100 pixels; each side must be
  *   240..8000
  * Fails with WANR2V_ERROR_BAD_REQUEST. */
+/* Also sets the length of each reference video it can tell in
+ * @video_seconds (see WanR2vMediaInspectFunc): local ones from their
+ * inspection, and remote http(s) ones probed with GstDiscoverer when
+ * @user_data is GINT_TO_POINTER (TRUE) (the element's choice: never for
+ * references a URI chose, which would make this machine fetch them). */
 gboolean wanr2vsrc_inspect_request (const WanR2vRequest * request,
-    GCancellable * cancellable, gpointer user_data, GError ** error);
+    gdouble * video_seconds, GCancellable * cancellable, gpointer user_data,
+    GError ** error);
 
 /* How long the media at @path lasts, found by parsing (not decoding) it to
  * the end: the fallback when GstDiscoverer does not know.  Blocks; returns

@@ -60,7 +60,37 @@ post_task_message (GstElement * element, const WanR2vJobEvent * event)
   if (event->type == WANR2V_JOB_EVENT_DONE)
     gst_structure_set (s, "size", G_TYPE_UINT64, event->bytes,
         "cached", G_TYPE_BOOLEAN, event->cached, NULL);
+  if (event->cost)
+    gst_structure_set (s,
+        "predicted-billed-seconds", G_TYPE_DOUBLE, event->cost->billed_seconds,
+        "predicted-exact", G_TYPE_BOOLEAN, event->cost->exact, NULL);
 
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), s));
+}
+
+/* "15 billed seconds (10 s of output video + 5.00 s of 1 reference
+ * video)", "at most ..." for an upper bound. */
+static char *
+describe_cost (const WanR2vCost * cost)
+{
+  return g_strdup_printf ("%s%.2f billed seconds (%u s of output video + "
+      "%.2f s of %u reference video%s)", cost->exact ? "" : "at most ",
+      cost->billed_seconds, cost->output_seconds, cost->input_video_seconds,
+      cost->reference_videos, cost->reference_videos == 1 ? "" : "s");
+}
+
+/* wanr2v/dry-run: what the create would have been. */
+static void
+post_dry_run (GstElement * element, const WanR2vJobEvent * event)
+{
+  GstStructure *s = gst_structure_new ("wanr2v/dry-run",
+      "body", G_TYPE_STRING, event->body, NULL);
+
+  if (event->cost)
+    gst_structure_set (s,
+        "predicted-billed-seconds", G_TYPE_DOUBLE, event->cost->billed_seconds,
+        "predicted-exact", G_TYPE_BOOLEAN, event->cost->exact, NULL);
   gst_element_post_message (element,
       gst_message_new_element (GST_OBJECT (element), s));
 }
@@ -142,6 +172,24 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
       break;
     case WANR2V_JOB_EVENT_WARNING:
       break;                    /* a WARNING message, posted by the element */
+    case WANR2V_JOB_EVENT_PREDICTED:{
+      g_autofree char *cost = describe_cost (event->cost);
+
+      text = g_strdup_printf ("Predicted cost: %s", cost);
+      post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST, text);
+      post_task_message (element, event);
+      break;
+    }
+    case WANR2V_JOB_EVENT_DRY_RUN:{
+      g_autofree char *cost = event->cost ? describe_cost (event->cost) :
+          g_strdup ("an unknown cost");
+
+      post_dry_run (element, event);
+      text = g_strdup_printf ("Dry run: the task would bill %s; nothing was "
+          "uploaded or created", cost);
+      post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_REQUEST, text);
+      break;
+    }
     case WANR2V_JOB_EVENT_RETRY:
       GST_INFO_OBJECT (element, "will retry: %s", event->error->message);
       break;

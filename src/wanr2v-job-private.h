@@ -39,8 +39,12 @@ struct _WanR2vJob
 
   WanR2vMediaInspectFunc inspect;
   gpointer inspect_data;
+  guint max_billed_seconds;
+  gboolean dry_run;
 
   /* set by the prepare worker, then HTTP thread only */
+  WanR2vCost cost;              /* the billing prediction */
+  gboolean has_cost;            /* set before PREDICTED */
   char *key;                    /* cache key; NULL with WANR2V_CACHE_OFF */
   char *cached_path;            /* a kept video to serve */
   char *cached_task_id;         /* the task that made it, if recorded */
@@ -129,6 +133,23 @@ G_GNUC_INTERNAL void wanr2v_job_start_polling (WanR2vJob * job, guint first,
 /* Uploads what is still local, then builds the body and submits it. */
 G_GNUC_INTERNAL void wanr2v_job_upload_next (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_serve_cached (WanR2vJob * job);
+
+/* ---- wanr2v-job-budget.c ---- */
+
+/* In the prepare worker, after the inspection: predicts the billed seconds
+ * from @video_seconds (see WanR2vMediaInspectFunc) and refuses a request
+ * over max_billed_seconds. */
+G_GNUC_INTERNAL gboolean wanr2v_job_predict_cost (WanR2vJob * job,
+    const gdouble * video_seconds, GError ** error);
+
+/* After the video: a WARNING when the service billed other than the
+ * prediction said. */
+G_GNUC_INTERNAL void wanr2v_job_check_billing (WanR2vJob * job);
+
+/* The create body as a dry run shows it: what would be sent, with the
+ * files still to upload and the inlined images named instead of sent. */
+G_GNUC_INTERNAL char *wanr2v_job_dry_run_body (WanR2vJob * job,
+    GError ** error);
 
 /* ---- wanr2v-job-create.c ---- */
 

@@ -180,6 +180,8 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->user_data = user_data;
   job->inspect = config->inspect;
   job->inspect_data = config->inspect_data;
+  job->max_billed_seconds = config->max_billed_seconds;
+  job->dry_run = config->dry_run;
   job->cancellable = g_cancellable_new ();
   job->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify)
       pending_upload_free);
@@ -260,6 +262,8 @@ emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
   event.error = error;
   event.details = details;
   event.elapsed_us = g_get_monotonic_time () - job->start_us;
+  event.cost = job->has_cost ? &job->cost : NULL;
+  event.body = type == WANR2V_JOB_EVENT_DRY_RUN ? job->body : NULL;
   job->func (job, &event, job->user_data);
 
   g_mutex_lock (&job->lock);
@@ -696,6 +700,7 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
         job->wire ? job->wire->model : NULL);
 
   g_debug ("job %p: video complete, %" G_GUINT64_FORMAT " bytes", job, size);
+  wanr2v_job_check_billing (job);
   announce_complete (job);
   wanr2v_job_unref (job);
 }
@@ -948,6 +953,7 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
 {
   WanR2vJob *job = data;
   WanR2vRequest *wire = wanr2v_request_copy (job->request);
+  g_autofree gdouble *video_seconds = NULL;
   GError *error = NULL;
   guint i;
 
@@ -956,7 +962,7 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
    * and bills nothing, so the checks and the encoding below would only
    * delay its first frame.  Any trouble computing the key is left to those
    * checks, which name the file and the problem. */
-  if (job->cache_policy == WANR2V_CACHE_REUSE) {
+  if (job->cache_policy == WANR2V_CACHE_REUSE && !job->dry_run) {
     job->key = wanr2v_cache_key (job->request,
         wanr2v_client_get_base_url (job->client), job->cancellable, NULL);
     if (job->key && wanr2v_cache_lookup (job->output_dir, job->key,
@@ -968,8 +974,12 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
     }
   }
 
-  if (job->inspect && !job->inspect (job->request, job->cancellable,
-          job->inspect_data, &error)) {
+  video_seconds = g_new (gdouble, MAX (wire->media->len, 1));
+  for (i = 0; i < wire->media->len; i++)
+    video_seconds[i] = -1;
+  if ((job->inspect && !job->inspect (job->request, video_seconds,
+              job->cancellable, job->inspect_data, &error))
+      || !wanr2v_job_predict_cost (job, video_seconds, &error)) {
     wanr2v_request_free (wire);
     g_task_return_error (task, error);
     return;
@@ -1198,6 +1208,27 @@ serve_cached (WanR2vJob * job)
   announce_complete (job);
 }
 
+/* A dry run ends here: nothing uploaded, nothing created; the reader sees
+ * an empty stream. */
+static void
+finish_dry_run (WanR2vJob * job)
+{
+  GError *error = NULL;
+
+  job->body = wanr2v_job_dry_run_body (job, &error);
+  if (job->body == NULL) {
+    fail (job, error, NULL);
+    return;
+  }
+  clear_source (&job->deadline);
+  emit (job, WANR2V_JOB_EVENT_DRY_RUN, NULL, NULL);
+  g_mutex_lock (&job->lock);
+  job->total = 0;
+  job->phase = WANR2V_JOB_PHASE_DONE;
+  g_mutex_unlock (&job->lock);
+  announce_complete (job);
+}
+
 static void
 on_prepared (GObject * source, GAsyncResult * res, gpointer data)
 {
@@ -1214,11 +1245,20 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
     /* nothing */
   } else if (job->cached_path) {
     serve_cached (job);
-  } else if (job->key) {
-    wanr2v_job_take_key_lock (job);
   } else {
-    job->attempts = 0;
-    upload_next (job);
+    /* The prediction first, before anything is uploaded or created. */
+    if (job->has_cost)
+      emit (job, WANR2V_JOB_EVENT_PREDICTED, NULL, NULL);
+    if (is_stopped (job)) {
+      /* nothing */
+    } else if (job->dry_run) {
+      finish_dry_run (job);
+    } else if (job->key) {
+      wanr2v_job_take_key_lock (job);
+    } else {
+      job->attempts = 0;
+      upload_next (job);
+    }
   }
   wanr2v_job_unref (job);
 }

@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include "wanr2v-cache.h"
+#include "wanr2v-cost.h"
 #include "wanr2v-error.h"
 #include "wanr2v-json.h"
 #include "wanr2v-request.h"
@@ -44,6 +45,11 @@ typedef enum
   WANR2V_JOB_EVENT_UPLOADED,    /* all local files uploaded (bytes = count) */
   WANR2V_JOB_EVENT_WARNING,     /* the run goes on, but something the user
                                  * relies on is off (error says what) */
+  WANR2V_JOB_EVENT_PREDICTED,   /* the billed seconds are predicted (cost),
+                                 * before anything is uploaded or created */
+  WANR2V_JOB_EVENT_DRY_RUN,     /* dry_run: body and cost of the create that
+                                 * would be sent; the job then ends with an
+                                 * empty video */
 } WanR2vJobEventType;
 
 typedef struct
@@ -59,6 +65,10 @@ typedef struct
   gint64 elapsed_us;            /* since the job started */
   gboolean cached;              /* DONE: a kept video, no new task; task_id
                                  * is the one that made it (if recorded) */
+  const WanR2vCost *cost;       /* from PREDICTED on; NULL before, and for a
+                                 * kept video or an attached task */
+  const char *body;             /* DRY_RUN: the create body, local files
+                                 * shown as what would be uploaded */
 } WanR2vJobEvent;
 
 typedef void (*WanR2vJobEventFunc) (WanR2vJob * job,
@@ -67,9 +77,14 @@ typedef void (*WanR2vJobEventFunc) (WanR2vJob * job,
 /* Checks the local media of @request against the service's limits (pixel
  * sizes, durations...) before anything is sent; runs in a worker thread.
  * The core cannot decode media itself: the GStreamer side provides this.
- * @cancellable is the job's: cancelled when the job is stopped. */
+ * @video_seconds has one entry per entry of @request->media, all -1 on
+ * entry: the function sets the length in seconds of each reference video it
+ * can tell (local ones from their inspection, remote ones if it probes
+ * them), for the billing prediction.  @cancellable is the job's: cancelled
+ * when the job is stopped. */
 typedef gboolean (*WanR2vMediaInspectFunc) (const WanR2vRequest * request,
-    GCancellable * cancellable, gpointer user_data, GError ** error);
+    gdouble * video_seconds, GCancellable * cancellable, gpointer user_data,
+    GError ** error);
 
 typedef struct
 {
@@ -88,6 +103,9 @@ typedef struct
   gboolean cancel_on_stop;      /* cancel a PENDING task on stop */
   WanR2vMediaInspectFunc inspect;       /* optional */
   gpointer inspect_data;
+  guint max_billed_seconds;     /* refuse a create predicted to bill more;
+                                 * 0 = no cap */
+  gboolean dry_run;             /* everything up to the create, then stop */
 } WanR2vJobConfig;
 
 /* Copies everything it needs from @config.  Fails when the configuration

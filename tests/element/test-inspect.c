@@ -248,7 +248,7 @@ static void
 assert_passes (const WanR2vRequest * req)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = wanr2vsrc_inspect_request (req, NULL, NULL, &error);
+  gboolean ok = wanr2vsrc_inspect_request (req, NULL, NULL, NULL, &error);
 
   fail_unless (ok && error == NULL, "refused: %s",
       error ? error->message : "(no error)");
@@ -258,7 +258,7 @@ static void
 assert_fails (const WanR2vRequest * req, const char *expected)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = wanr2vsrc_inspect_request (req, NULL, NULL, &error);
+  gboolean ok = wanr2vsrc_inspect_request (req, NULL, NULL, NULL, &error);
 
   fail_if (ok, "accepted, expected: %s", expected);
   fail_unless (error != NULL);
