@@ -788,6 +788,11 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
         event->cached ? "made the kept video" : "created");
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TASK_ID]);
   }
+  if (event->type == WANR2V_JOB_EVENT_WARNING) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("%s",
+            event->error->message), (NULL));
+    return;
+  }
   if (event->type == WANR2V_JOB_EVENT_DONE) {
     g_autofree char *model = NULL, *prompt = NULL;
 
@@ -977,6 +982,13 @@ stop_job (GstWanR2vSrc * self)
     return;
 
   wanr2v_job_stop (job);
+  /* A process may exit as soon as the state change returns: the cancel of
+   * a PENDING task (and the create it waits for) must have been answered
+   * by then, or that task runs and is billed.  Bounded, so that NULL stays
+   * prompt when the service does not answer. */
+  if (!wanr2v_job_wait_settled (job, WANR2V_JOB_SETTLE_TIMEOUT_MS))
+    GST_WARNING_OBJECT (self, "the service did not answer the stop's "
+        "create or cancel within %u ms", WANR2V_JOB_SETTLE_TIMEOUT_MS);
   switch (wanr2v_job_get_phase (job)) {
     case WANR2V_JOB_PHASE_DONE:
     case WANR2V_JOB_PHASE_FAILED:

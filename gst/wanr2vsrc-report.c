@@ -140,6 +140,8 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
           event->bytes, event->bytes == 1 ? "" : "s");
       post_progress (element, GST_PROGRESS_TYPE_COMPLETE, CODE_UPLOAD, text);
       break;
+    case WANR2V_JOB_EVENT_WARNING:
+      break;                    /* a WARNING message, posted by the element */
     case WANR2V_JOB_EVENT_RETRY:
       GST_INFO_OBJECT (element, "will retry: %s", event->error->message);
       break;

@@ -1,13 +1,12 @@
 /* wanr2v-job.c: one generation, from request to video file on disk.
  *
- * Threading: fields under "HTTP thread" are only touched there; fields under
- * "shared" are protected by @lock and signalled with @cond, because the
- * reader (a GStreamer streaming thread) waits on them.
+ * Prepare, upload, poll, download, stop, and the reader side; whether and
+ * how the task is created is in wanr2v-job-create.c.  Threading: see
+ * wanr2v-job-private.h.
  */
-#include "wanr2v-job.h"
-#include "wanr2v-client.h"
+#include "wanr2v-job-private.h"
 #include "wanr2v-download.h"
-#include "wanr2v-http.h"
+#include "wanr2v-keylock.h"
 #include "wanr2v-media.h"
 #include "wanr2v-poll.h"
 #include "wanr2v-upload.h"
@@ -20,80 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct _WanR2vJob
-{
-  gint refcount;
-  WanR2vHttp *http;
-  WanR2vClient *client;
-
-  /* configuration, immutable */
-  WanR2vRequest *request;
-  char *attach_task_id;
-  char *output_dir;
-  WanR2vCachePolicy cache_policy;
-  guint timeout_s;
-  guint poll_interval_ms;
-  guint max_retries;
-  guint retry_delay_ms;
-  guint request_timeout_s;
-  gboolean cancel_on_stop;
-  WanR2vJobEventFunc func;
-  gpointer user_data;
-
-  WanR2vMediaInspectFunc inspect;
-  gpointer inspect_data;
-
-  /* set by the prepare worker, then HTTP thread only */
-  char *key;                    /* cache key; NULL with WANR2V_CACHE_OFF */
-  char *cached_path;            /* a kept video to serve */
-  char *cached_task_id;         /* the task that made it, if recorded */
-  int part_lock_fd;             /* holds the lock on part_path */
-  guint64 cached_size;
-  char *journal_task_id;        /* a task of an earlier run to resume */
-
-  /* HTTP thread */
-  gboolean from_journal;        /* following journal_task_id */
-  GCancellable *cancellable;
-  WanR2vRequest *wire;          /* the request with local files replaced */
-  GPtrArray *uploads;           /* of PendingUpload*, still to do */
-  guint uploaded;               /* files uploaded so far */
-  WanR2vUploadPolicy *policy;
-  gint64 policy_deadline_us;
-  char *body;
-  gboolean oss_resolve;
-  guint poll_count;
-  gint64 poll_start_us;         /* the schedule counts from here */
-  gint64 query_sent_us;
-  gint64 query_latency_us;      /* smoothed, from send to reply */
-  guint attempts;               /* failed tries of the current request */
-  GSource *timer;
-  GSource *deadline;
-  WanR2vTaskInfo *last_info;
-  WanR2vTaskStatus last_status;
-  gint64 start_us;
-  guint last_progress_step;
-  gboolean create_in_flight;
-  gint64 create_sent_real_us;   /* wall clock when the create was sent */
-  gint64 create_sent_us;        /* monotonic, the same moment */
-  guint recovery_tries;
-
-  /* shared, under lock */
-  GMutex lock;
-  GCond cond;
-  WanR2vJobPhase phase;
-  char *task_id;
-  char *video_path;
-  char *part_path;
-  gboolean download_started;
-  gboolean renamed;             /* the video has its final name */
-  gboolean complete;
-  guint64 written;
-  gint64 total;
-  GError *error;
-  WanR2vErrorInfo *details;
-  gboolean stopped;
-  guint in_callback;
-};
 
 typedef struct
 {
@@ -237,6 +162,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job = g_new0 (WanR2vJob, 1);
   job->refcount = 1;
   job->part_lock_fd = -1;
+  job->key_lock_fd = -1;
   job->http = wanr2v_http_get_default ();
   job->client = client;
   job->request = config->request ? wanr2v_request_copy (config->request) :
@@ -287,7 +213,7 @@ wanr2v_job_unref (WanR2vJob * job)
   g_free (job->key);
   g_free (job->cached_path);
   g_free (job->cached_task_id);
-  g_free (job->journal_task_id);
+  wanr2v_key_lock_release (job->key_lock_fd);
   g_clear_object (&job->cancellable);
   g_free (job->body);
   g_clear_pointer (&job->wire, wanr2v_request_free);
@@ -403,6 +329,12 @@ fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
   job->details = details;
   job->phase = WANR2V_JOB_PHASE_FAILED;
   g_cond_broadcast (&job->cond);
+  /* Another run of the request may go ahead, unless this job's create is
+   * still unanswered (its end lets go of the key). */
+  if (!job->create_busy) {
+    wanr2v_key_lock_release (job->key_lock_fd);
+    job->key_lock_fd = -1;
+  }
   g_mutex_unlock (&job->lock);
 
   g_debug ("job %p failed: %s", job, error->message);
@@ -418,6 +350,44 @@ is_stopped (WanR2vJob * job)
   stopped = job->stopped;
   g_mutex_unlock (&job->lock);
   return stopped;
+}
+
+static void
+set_create_busy (WanR2vJob * job, gboolean busy)
+{
+  g_mutex_lock (&job->lock);
+  job->create_busy = busy;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static gboolean
+is_create_busy (WanR2vJob * job)
+{
+  gboolean busy;
+
+  g_mutex_lock (&job->lock);
+  busy = job->create_busy;
+  g_mutex_unlock (&job->lock);
+  return busy;
+}
+
+/* Tells the user that a promise is off for this run (a WARNING message);
+ * takes @error. */
+static void
+warn (WanR2vJob * job, GError * error)
+{
+  /* Not g_warning: the WARNING message is how the user hears of it. */
+  g_info ("%s", error->message);
+  emit (job, WANR2V_JOB_EVENT_WARNING, error, NULL);
+  g_error_free (error);
+}
+
+static void
+release_key_lock (WanR2vJob * job)
+{
+  wanr2v_key_lock_release (job->key_lock_fd);
+  job->key_lock_fd = -1;
 }
 
 /* Schedules @func on the HTTP thread after @ms, holding a job reference. */
@@ -475,7 +445,9 @@ task_status_error (WanR2vJob * job, const WanR2vTaskInfo * info)
     job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
     job->poll_count = 0;
     job->attempts = 0;
-    upload_next (job);
+    job->from_journal = FALSE;
+    /* Another run may be creating one right now: take the key first. */
+    wanr2v_job_take_key_lock (job);
     return TRUE;
   }
 
@@ -843,249 +815,6 @@ start_download (WanR2vJob * job)
   }
 }
 
-/* ---- create ------------------------------------------------------------- */
-
-static void submit (WanR2vJob * job);
-
-static gboolean
-retry_submit (gpointer data)
-{
-  WanR2vJob *job = data;
-
-  g_clear_pointer (&job->timer, g_source_unref);
-  if (!is_stopped (job))
-    submit (job);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
-{
-  WanR2vJob *job = data;
-  g_autoptr (GError) error = NULL;
-
-  if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error)) {
-    g_info ("task %s cancelled on the service", job->task_id);
-    if (job->key)
-      wanr2v_journal_remove (job->output_dir, job->key, job->task_id);
-  }
-  else
-    g_info ("task %s could not be cancelled: %s", job->task_id,
-        error->message);
-  wanr2v_job_unref (job);
-}
-
-/* After a stop: a PENDING task is cancelled so that it is not billed; one
- * that already runs cannot be, and is left to finish on the service. */
-static void
-cancel_task_on_service (WanR2vJob * job)
-{
-  if (job->task_id == NULL || job->cached_path != NULL)
-    return;                     /* no task, or one that made a kept video */
-  if (job->attach_task_id) {
-    /* Created elsewhere (task-id): not ours to cancel. */
-    g_info ("task %s left as it is: it was created elsewhere", job->task_id);
-    return;
-  }
-  if (!job->cancel_on_stop) {
-    g_info ("task %s left %s on the service (cancel-on-stop is off)",
-        job->task_id, wanr2v_task_status_to_string (job->last_status));
-    return;
-  }
-  if (job->last_status != WANR2V_TASK_STATUS_PENDING) {
-    g_info ("task %s is %s: the service only cancels PENDING tasks, so it "
-        "will finish and be billed; its id lets a later run fetch the video",
-        job->task_id, wanr2v_task_status_to_string (job->last_status));
-    return;
-  }
-  wanr2v_client_cancel_task_async (job->client, job->task_id, NULL,
-      on_cancel_sent, wanr2v_job_ref (job));
-}
-
-/* The task of this job exists: journal it, then follow it. */
-static void
-adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info)
-{
-  g_mutex_lock (&job->lock);
-  job->task_id = g_strdup (info->task_id);
-  g_mutex_unlock (&job->lock);
-  own_task (info->task_id, TRUE);
-  job->last_status = info->status;
-  g_clear_pointer (&job->last_info, wanr2v_task_info_free);
-  job->last_info = info;
-  job->attempts = 0;
-
-  /* Before anything else: a process that dies from here on finds this
-   * task again instead of paying for another. */
-  if (job->key) {
-    g_autoptr (GError) journal_error = NULL;
-
-    if (!wanr2v_journal_write (job->output_dir, job->key, info->task_id,
-            job->wire ? job->wire->model : NULL, &journal_error))
-      g_warning ("could not journal task %s: %s", info->task_id,
-          journal_error->message);
-  }
-
-  if (is_stopped (job)) {
-    /* Stopped while the create was in flight: the task exists now. */
-    cancel_task_on_service (job);
-    return;
-  }
-
-  g_debug ("job %p: task %s created", job, info->task_id);
-  set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-  emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
-  /* Skip the immediate query the SDKs make: the task was PENDING a moment
-   * ago and cannot have finished yet.  The timetable counts from the send:
-   * the task cannot have started before it. */
-  start_polling (job, 1, job->create_sent_us);
-}
-
-/* A task found in the list after a lost create reply. */
-static void
-adopt_task (WanR2vJob * job, const char *task_id)
-{
-  WanR2vTaskInfo *info = g_new0 (WanR2vTaskInfo, 1);
-
-  info->task_id = g_strdup (task_id);
-  info->status = WANR2V_TASK_STATUS_PENDING;
-  info->status_string = g_strdup ("PENDING");
-  adopt_task_info (job, info);
-  /* Its real state comes with the first query. */
-  job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
-}
-
-/* How a lost create is looked for: a few list queries over some seconds
- * (the service may list a task a moment after creating it), within a
- * window around the moment the create was sent. */
-#define RECOVERY_TRIES 4
-#define RECOVERY_DELAY_MS 1500
-#define RECOVERY_WINDOW_S 30
-
-static void adopt_task (WanR2vJob * job, const char *task_id);
-static gboolean list_for_lost_create (gpointer data);
-
-static void
-on_listed (GObject * source, GAsyncResult * res, gpointer data)
-{
-  WanR2vJob *job = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) list = NULL;
-  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
-  gint64 since_ms = job->create_sent_real_us / 1000 - RECOVERY_WINDOW_S * 1000;
-  guint i;
-
-  list = wanr2v_client_list_tasks_finish (job->client, res, NULL, &error);
-  if (is_stopped (job)) {
-    wanr2v_job_unref (job);
-    return;
-  }
-  for (i = 0; list && i < list->len; i++) {
-    WanR2vTaskSummary *t = g_ptr_array_index (list, i);
-
-    if ((t->gmt_create_ms == 0 || t->gmt_create_ms >= since_ms)
-        && g_strcmp0 (t->model_name, job->wire->model) == 0
-        && !task_is_owned (t->task_id))
-      g_ptr_array_add (candidates, t->task_id);
-  }
-
-  if (candidates->len == 1) {
-    g_info ("the create's reply was lost; found its task %s in the task "
-        "list", (char *) candidates->pdata[0]);
-    adopt_task (job, candidates->pdata[0]);
-  } else if (candidates->len == 0 && ++job->recovery_tries < RECOVERY_TRIES) {
-    schedule (job, RECOVERY_DELAY_MS, list_for_lost_create);
-  } else {
-    GString *ids = g_string_new (NULL);
-
-    for (i = 0; i < candidates->len; i++)
-      g_string_append_printf (ids, "%s%s", i ? ", " : "",
-          (char *) candidates->pdata[i]);
-    fail (job, candidates->len > 0 ? g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "The reply to the create was lost "
-            "and %u tasks of %s were created at that time (%s); to avoid "
-            "paying twice nothing was sent again: set task-id to the one of "
-            "this request", candidates->len, job->wire->model, ids->str) :
-        g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
-            "The reply to the create was lost%s%s, and no new task of %s "
-            "shows in the task list, so it was probably not created; to "
-            "avoid paying twice nothing was sent again: run again",
-            error ? " and listing tasks failed: " : "",
-            error ? error->message : "", job->wire->model), NULL);
-    g_string_free (ids, TRUE);
-  }
-  wanr2v_job_unref (job);
-}
-
-static gboolean
-list_for_lost_create (gpointer data)
-{
-  WanR2vJob *job = data;
-  gint64 sent_s = job->create_sent_real_us / G_USEC_PER_SEC;
-
-  g_clear_pointer (&job->timer, g_source_unref);
-  wanr2v_client_list_tasks_async (job->client, job->wire->model,
-      sent_s - RECOVERY_WINDOW_S, g_get_real_time () / G_USEC_PER_SEC
-      + RECOVERY_WINDOW_S, job->cancellable, on_listed, wanr2v_job_ref (job));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_created (GObject * source, GAsyncResult * res, gpointer data)
-{
-  WanR2vJob *job = data;
-  g_autoptr (GError) error = NULL;
-  WanR2vErrorInfo *details = NULL;
-  WanR2vTaskInfo *info;
-
-  job->create_in_flight = FALSE;
-  info = wanr2v_client_create_task_finish (job->client, res, &details,
-      &error);
-  if (info == NULL) {
-    gboolean retryable = (details != NULL
-        && wanr2v_error_is_retryable (details->http_status, details->code))
-        || (wanr2v_client_error_is_not_sent (error)
-        && error->code != WANR2V_ERROR_TLS);
-
-    if (is_stopped (job)) {
-      wanr2v_error_info_free (details);
-    } else if (retryable && job->attempts < job->max_retries) {
-      /* Safe: the service answered with an error, or nothing was sent. */
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
-      wanr2v_error_info_free (details);
-      schedule (job, backoff_ms (job), retry_submit);
-      job->attempts++;
-    } else if (error->code == WANR2V_ERROR_CONNECTION_LOST) {
-      /* The task may exist and be billed: find it, never send again. */
-      g_info ("create reply lost (%s): looking for the task", error->message);
-      emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
-      wanr2v_error_info_free (details);
-      job->recovery_tries = 0;
-      schedule (job, RECOVERY_DELAY_MS, list_for_lost_create);
-    } else {
-      fail (job, g_steal_pointer (&error), details);
-    }
-    wanr2v_job_unref (job);
-    return;
-  }
-
-  adopt_task_info (job, info);
-  wanr2v_job_unref (job);
-}
-
-static void
-submit (WanR2vJob * job)
-{
-  set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
-  job->create_in_flight = TRUE;
-  job->create_sent_real_us = g_get_real_time ();
-  job->create_sent_us = g_get_monotonic_time ();
-  /* Not job->cancellable: a create once sent must be seen through, or the
-   * task it makes would be orphaned. */
-  wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
-      NULL, on_created, wanr2v_job_ref (job));
-}
-
 /* ---- prepare ------------------------------------------------------------ */
 
 /* Images up to this size travel inline as data: URIs (the body stays well
@@ -1257,14 +986,10 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
         && !prepare_local (job, wire, i, TRUE, &error))
       break;
   }
-  if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF) {
-    if (job->key == NULL)
-      job->key = wanr2v_cache_key (job->request,
-          wanr2v_client_get_base_url (job->client), job->cancellable, &error);
-    if (job->key && job->cache_policy == WANR2V_CACHE_REUSE)
-      job->journal_task_id = wanr2v_journal_read (job->output_dir, job->key,
-          WANR2V_JOURNAL_MAX_AGE_S);
-  }
+  if (error == NULL && job->cache_policy != WANR2V_CACHE_OFF
+      && job->key == NULL)
+    job->key = wanr2v_cache_key (job->request,
+        wanr2v_client_get_base_url (job->client), job->cancellable, &error);
   if (error) {
     wanr2v_request_free (wire);
     g_task_return_error (task, error);
@@ -1301,7 +1026,7 @@ on_body_built (GObject * source, GAsyncResult * res, gpointer data)
       g_error_free (error);
   } else if (!is_stopped (job)) {
     job->oss_resolve = wanr2v_request_uses_oss (job->wire);
-    submit (job);
+    wanr2v_job_submit (job);
   }
   wanr2v_job_unref (job);
 }
@@ -1489,17 +1214,8 @@ on_prepared (GObject * source, GAsyncResult * res, gpointer data)
     /* nothing */
   } else if (job->cached_path) {
     serve_cached (job);
-  } else if (job->journal_task_id) {
-    g_info ("resuming task %s of an earlier run", job->journal_task_id);
-    job->from_journal = TRUE;
-    g_mutex_lock (&job->lock);
-    job->task_id = g_strdup (job->journal_task_id);
-    g_mutex_unlock (&job->lock);
-    own_task (job->task_id, TRUE);
-    job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
-    set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-    emit (job, WANR2V_JOB_EVENT_TASK_CREATED, NULL, NULL);
-    start_polling (job, 0, g_get_monotonic_time ());
+  } else if (job->key) {
+    wanr2v_job_take_key_lock (job);
   } else {
     job->attempts = 0;
     upload_next (job);
@@ -1566,12 +1282,23 @@ stop_on_http_thread (gpointer data)
 {
   WanR2vJob *job = data;
 
+  gboolean create_busy;
+
   clear_source (&job->timer);
   clear_source (&job->deadline);
   g_cancellable_cancel (job->cancellable);
-  /* A create in flight finishes on its own and cancels from on_created. */
-  if (!job->create_in_flight && !job->complete && job->error == NULL)
-    cancel_task_on_service (job);
+  create_busy = is_create_busy (job);
+  /* A create in flight finishes on its own, and its task is cancelled
+   * when it is known (adopt_task_info). */
+  if (!create_busy) {
+    release_key_lock (job);
+    if (!job->complete && job->error == NULL)
+      wanr2v_job_cancel_task (job);
+  }
+  g_mutex_lock (&job->lock);
+  job->stop_seen = TRUE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
   return G_SOURCE_REMOVE;
 }
 
@@ -1593,6 +1320,25 @@ wanr2v_job_stop (WanR2vJob * job)
 
   wanr2v_http_invoke (job->http, stop_on_http_thread, wanr2v_job_ref (job),
       (GDestroyNotify) wanr2v_job_unref);
+}
+
+gboolean
+wanr2v_job_wait_settled (WanR2vJob * job, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time ()
+      + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean settled;
+
+  /* The HTTP thread answers: it cannot wait for itself. */
+  if (wanr2v_http_is_http_thread (job->http))
+    return FALSE;
+  g_mutex_lock (&job->lock);
+  while (!(job->stop_seen && !job->create_busy && job->cancels_busy == 0))
+    if (!g_cond_wait_until (&job->cond, &job->lock, deadline))
+      break;
+  settled = job->stop_seen && !job->create_busy && job->cancels_busy == 0;
+  g_mutex_unlock (&job->lock);
+  return settled;
 }
 
 /* ---- reader side -------------------------------------------------------- */
@@ -1745,4 +1491,91 @@ wanr2v_job_get_size (WanR2vJob * job)
   size = job->total;
   g_mutex_unlock (&job->lock);
   return size;
+}
+
+/* ---- for wanr2v-job-create.c ------------------------------------------- */
+
+void
+wanr2v_job_own_task (const char *task_id, gboolean own)
+{
+  own_task (task_id, own);
+}
+
+gboolean
+wanr2v_job_task_is_owned (const char *task_id)
+{
+  return task_is_owned (task_id);
+}
+
+void
+wanr2v_job_emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
+    const WanR2vErrorInfo * details)
+{
+  emit (job, type, error, details);
+}
+
+void
+wanr2v_job_set_phase (WanR2vJob * job, WanR2vJobPhase phase)
+{
+  set_phase (job, phase);
+}
+
+void
+wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
+{
+  fail (job, error, details);
+}
+
+void
+wanr2v_job_warn (WanR2vJob * job, GError * error)
+{
+  warn (job, error);
+}
+
+gboolean
+wanr2v_job_is_stopped (WanR2vJob * job)
+{
+  return is_stopped (job);
+}
+
+void
+wanr2v_job_set_create_busy (WanR2vJob * job, gboolean busy)
+{
+  set_create_busy (job, busy);
+}
+
+void
+wanr2v_job_release_key_lock (WanR2vJob * job)
+{
+  release_key_lock (job);
+}
+
+void
+wanr2v_job_schedule (WanR2vJob * job, guint ms, GSourceFunc func)
+{
+  schedule (job, ms, func);
+}
+
+guint
+wanr2v_job_backoff_ms (WanR2vJob * job)
+{
+  return backoff_ms (job);
+}
+
+void
+wanr2v_job_start_polling (WanR2vJob * job, guint first, gint64 start_us)
+{
+  start_polling (job, first, start_us);
+}
+
+void
+wanr2v_job_upload_next (WanR2vJob * job)
+{
+  upload_next (job);
+}
+
+void
+wanr2v_job_serve_cached (WanR2vJob * job)
+{
+  serve_cached (job);
 }

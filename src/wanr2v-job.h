@@ -42,6 +42,8 @@ typedef enum
   WANR2V_JOB_EVENT_ERROR,
   WANR2V_JOB_EVENT_RETRY,       /* a request failed and will be retried */
   WANR2V_JOB_EVENT_UPLOADED,    /* all local files uploaded (bytes = count) */
+  WANR2V_JOB_EVENT_WARNING,     /* the run goes on, but something the user
+                                 * relies on is off (error says what) */
 } WanR2vJobEventType;
 
 typedef struct
@@ -52,7 +54,7 @@ typedef struct
   const WanR2vTaskInfo *info;   /* last reply (TASK_*, DONE), may be NULL */
   guint64 bytes;                /* DOWNLOAD_PROGRESS, DONE */
   gint64 total;                 /* -1 while unknown */
-  const GError *error;          /* ERROR, RETRY */
+  const GError *error;          /* ERROR, RETRY, WARNING */
   const WanR2vErrorInfo *details;       /* ERROR, RETRY; may be NULL */
   gint64 elapsed_us;            /* since the job started */
   gboolean cached;              /* DONE: a kept video, no new task; task_id
@@ -105,6 +107,18 @@ void wanr2v_job_start (WanR2vJob * job);
  * returns, the event function is not running and will not be called again
  * (unless called from the event function itself). */
 void wanr2v_job_stop (WanR2vJob * job);
+
+/* How long wanr2v_job_wait_settled() waits at most when a stop finds a
+ * create or a cancel on the wire: long enough for a service that answers
+ * in a second, short enough for a pipeline going to NULL. */
+#define WANR2V_JOB_SETTLE_TIMEOUT_MS 2000
+
+/* After wanr2v_job_stop(): blocks until what the stop set going that costs
+ * money if it is lost has been answered (a create in flight and the cancel
+ * of its task, the cancel of a PENDING task), or @timeout_ms passed; so a
+ * process that exits right after a state change to NULL has had its task
+ * cancelled.  TRUE when settled.  Returns at once on the HTTP thread. */
+gboolean wanr2v_job_wait_settled (WanR2vJob * job, guint timeout_ms);
 
 /* Blocks until bytes [0, @end) of the video are on disk, or the whole video
  * is (then *@complete is TRUE and *@available is its size), or the job

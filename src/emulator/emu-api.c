@@ -264,7 +264,7 @@ reply_query (EmuServer * server, SoupServerMessage * msg,
 }
 
 static void
-handle_cancel (EmuServer * server, SoupServerMessage * msg,
+reply_cancel (EmuServer * server, SoupServerMessage * msg,
     const char *task_id, const char *request_id)
 {
   EmuTask *task = emu_task_store_lookup (server->tasks, task_id);
@@ -282,6 +282,21 @@ handle_cancel (EmuServer * server, SoupServerMessage * msg,
   json_builder_end_object (b);
   emu_server_reply_json (msg, SOUP_STATUS_OK, json_builder_get_root (b),
       request_id);
+}
+
+/* A delayed cancel takes effect on arrival, like a delayed create: only
+ * its reply is held back. */
+static void
+handle_cancel (EmuServer * server, SoupServerMessage * msg,
+    const char *task_id, const char *request_id)
+{
+  const EmuFault *fault = emu_server_take_fault (server, msg,
+      EMU_FAULT_TARGET_CANCEL, FALSE);
+
+  if (emu_server_fault_preempts (msg, fault, request_id))
+    return;
+  reply_cancel (server, msg, task_id, request_id);
+  emu_server_fault_finish (msg, fault);
 }
 
 /* ---- list */

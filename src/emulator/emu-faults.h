@@ -31,6 +31,7 @@ typedef enum
   EMU_FAULT_TARGET_DOWNLOAD,    /* GET of a result URL */
   EMU_FAULT_TARGET_POLICY,      /* GET /uploads?action=getPolicy */
   EMU_FAULT_TARGET_UPLOAD,      /* POST of the upload form */
+  EMU_FAULT_TARGET_CANCEL,      /* POST /tasks/{id}/cancel */
   EMU_FAULT_N_TARGETS
 } EmuFaultTarget;
 

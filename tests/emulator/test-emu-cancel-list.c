@@ -258,6 +258,39 @@ test_list (void)
       "InvalidParameter");
 }
 
+/* cancel faults: a status refuses it (the task stays PENDING); a delay
+ * cancels on arrival and holds only the reply back. */
+static void
+test_cancel_faults (void)
+{
+  g_autofree char *body = emu_simple_body ("wan2.7-r2v",
+      "{\"resolution\":\"720P\",\"duration\":2}");
+  g_autofree char *id = emu_create_task (slow, body);
+  g_autofree char *path = g_strdup_printf ("/tasks/%s", id);
+  g_autoptr (EmuReply) refused = NULL, delayed = NULL, query = NULL;
+  gint64 start;
+
+  emu_fixture_add_fault (slow, "cancel:status=503");
+  refused = cancel (slow, id);
+  g_assert_cmpuint (refused->status, ==, 503);
+  g_assert_cmpstr (emu_reply_string (refused, "code"), ==,
+      "ModelUnavailable");
+  query = emu_api (slow, "GET", path, NULL);
+  g_assert_cmpstr (json_object_get_string_member (output_of (query),
+          "task_status"), ==, "PENDING");
+  g_clear_pointer (&query, emu_reply_free);
+
+  emu_fixture_add_fault (slow, "cancel:delay=400");
+  start = g_get_monotonic_time ();
+  delayed = cancel (slow, id);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 400 * 1000);
+  g_assert_cmpuint (delayed->status, ==, 200);
+  query = emu_api (slow, "GET", path, NULL);
+  g_assert_cmpstr (json_object_get_string_member (output_of (query),
+          "task_status"), ==, "CANCELED");
+  emu_fixture_clear_faults (slow);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,6 +308,7 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/unknown/bad-id", test_unknown_id);
   g_test_add_func ("/emulator/unknown/task-ttl", test_task_ttl);
   g_test_add_func ("/emulator/list/filters", test_list);
+  g_test_add_func ("/emulator/cancel/faults", test_cancel_faults);
   ret = g_test_run ();
   emu_fixture_stop (slow);
   return ret;
