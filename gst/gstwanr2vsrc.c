@@ -181,6 +181,11 @@ struct _GstWanR2vSrc
   gboolean flushing;
   GCancellable *wait_cancellable;
   gboolean error_posted;
+  /* Held while the job's error is posted, by whichever thread posts it
+   * (the HTTP thread as the job fails, or create()): the other waits, so
+   * that create() cannot return FLOW_ERROR, and GstBaseSrc post its
+   * generic "Internal data stream error", before ours is on the bus. */
+  GMutex error_lock;
 
   /* streaming thread only */
   int fd;
@@ -1156,6 +1161,7 @@ post_job_error (GstWanR2vSrc * self, WanR2vJob * job, const GError * error)
   g_autoptr (WanR2vErrorInfo) details = wanr2v_job_dup_error_details (job);
   gboolean first;
 
+  g_mutex_lock (&self->error_lock);
   g_mutex_lock (&self->lock);
   first = !self->error_posted;
   self->error_posted = TRUE;
@@ -1163,6 +1169,7 @@ post_job_error (GstWanR2vSrc * self, WanR2vJob * job, const GError * error)
 
   if (first)
     wanr2vsrc_report_job_error (GST_ELEMENT (self), error, details);
+  g_mutex_unlock (&self->error_lock);
   return GST_FLOW_ERROR;
 }
 
@@ -1355,6 +1362,7 @@ gst_wanr2v_src_finalize (GObject * object)
   g_free (self->current_task_id);
   g_clear_object (&self->wait_cancellable);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->error_lock);
   g_cond_clear (&self->cond);
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -1396,6 +1404,7 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   s->set_mask = 0;
 
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->error_lock);
   g_cond_init (&self->cond);
   self->wait_cancellable = g_cancellable_new ();
   self->fd = -1;
