@@ -1224,6 +1224,7 @@ finish_dry_run (WanR2vJob * job)
   emit (job, WANR2V_JOB_EVENT_DRY_RUN, NULL, NULL);
   g_mutex_lock (&job->lock);
   job->total = 0;
+  job->download_started = TRUE; /* of nothing: the reader sees the end */
   job->phase = WANR2V_JOB_PHASE_DONE;
   g_mutex_unlock (&job->lock);
   announce_complete (job);

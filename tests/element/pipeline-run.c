@@ -62,6 +62,9 @@ pipeline_run_new (const char *description)
   g_clear_error (&error);
   run->src = gst_bin_get_by_name (GST_BIN (run->pipeline), "src");
   fail_unless (run->src != NULL, "pipeline has no element named src");
+  run->other_messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
+      gst_structure_free);
+  run->warnings = g_ptr_array_new_with_free_func (g_free);
   run->task_messages = g_ptr_array_new_with_free_func ((GDestroyNotify)
       gst_structure_free);
   run->progress = g_ptr_array_new_with_free_func (g_free);
@@ -107,6 +110,18 @@ record_message (PipelineRun * run, GstMessage * msg)
 
       if (gst_structure_has_name (s, "wanr2v/task"))
         g_ptr_array_add (run->task_messages, gst_structure_copy (s));
+      else if (g_str_has_prefix (gst_structure_get_name (s), "wanr2v/"))
+        g_ptr_array_add (run->other_messages, gst_structure_copy (s));
+      break;
+    }
+    case GST_MESSAGE_WARNING:{
+      GError *warning = NULL;
+
+      gst_message_parse_warning (msg, &warning, NULL);
+      g_ptr_array_add (run->warnings, g_strdup_printf ("%s:%d %s",
+              g_quark_to_string (warning->domain), warning->code,
+              warning->message));
+      g_error_free (warning);
       break;
     }
     case GST_MESSAGE_PROGRESS:{
@@ -245,6 +260,8 @@ pipeline_run_free (PipelineRun * run)
   if (run->error_details)
     gst_structure_free (run->error_details);
   g_ptr_array_unref (run->task_messages);
+  g_ptr_array_unref (run->other_messages);
+  g_ptr_array_unref (run->warnings);
   g_ptr_array_unref (run->progress);
   if (run->kept_frame)
       gst_sample_unref (run->kept_frame);

@@ -19,6 +19,8 @@ typedef struct
   GstStructure *error_details;
 
   GPtrArray *task_messages;     /* GstStructure*: "wanr2v/task" */
+  GPtrArray *other_messages;    /* GstStructure*: other "wanr2v/..." */
+  GPtrArray *warnings;          /* char*: "domain:code message" of WARNINGs */
   GPtrArray *progress;          /* char*: "TYPE code text" */
 
   /* from an appsink named "vsink" (RGB) */

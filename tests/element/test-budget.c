@@ -1,0 +1,274 @@
+/* test-budget.c: the billed seconds predicted before the create, checked
+ * against what the emulator bills; the cap (max-billed-seconds) and the
+ * dry run, neither of which uploads or creates anything. */
+#include <gst/check/gstcheck.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "emulator-fixture.h"
+#include "pipeline-run.h"
+
+static EmuFixture *emu;
+static char *tmp_dir;
+
+static void
+setup (void)
+{
+  tmp_dir = g_dir_make_tmp ("wanr2v-budget-XXXXXX", NULL);
+  emu = emu_fixture_start (NULL);
+}
+
+static void
+teardown (void)
+{
+  emu_fixture_stop (emu);
+  emu_fixture_remove_tree (tmp_dir);
+  g_clear_pointer (&tmp_dir, g_free);
+}
+
+static guint
+requests_received (void)
+{
+  g_autoptr (JsonArray) log = emu_fixture_get_requests (emu);
+
+  return json_array_get_length (log);
+}
+
+/* A reference video of @tenths tenths of a second, made once per test. */
+static char *
+make_video (guint tenths)
+{
+  g_autofree char *name = g_strdup_printf ("video-%u.mp4", tenths);
+  char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autofree char *desc = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) msg = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return path;
+  desc = g_strdup_printf ("videotestsrc num-buffers=%u ! video/x-raw,"
+      "width=320,height=240,framerate=10/1 ! x264enc speed-preset=ultrafast "
+      "bitrate=64 ! mp4mux ! filesink location=\"%s\"", tenths, path);
+  pipeline = gst_parse_launch (desc, NULL);
+  fail_unless (pipeline != NULL);
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 30 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+      "could not make %s", path);
+  return path;
+}
+
+/* "<a, b>" of @paths. */
+static char *
+array_of (GPtrArray * paths)
+{
+  GString *s = g_string_new ("<");
+  guint i;
+
+  for (i = 0; i < paths->len; i++)
+    g_string_append_printf (s, "%s\"%s\"", i ? ", " : "",
+        (char *) g_ptr_array_index (paths, i));
+  g_string_append_c (s, '>');
+  return g_string_free (s, FALSE);
+}
+
+static PipelineRun *
+run_with (const char *model, GPtrArray * videos, guint n_images,
+    const char *extra)
+{
+  g_autoptr (GPtrArray) images = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_autofree char *v = array_of (videos);
+  g_autofree char *im = NULL;
+  g_autofree char *desc = NULL;
+  PipelineRun *run;
+  guint i;
+
+  for (i = 0; i < n_images; i++)
+    g_ptr_array_add (images, emu_fixture_data_path ("red.png"));
+  im = array_of (images);
+  desc = g_strdup_printf ("wanr2vsrc name=src model=%s prompt=\"Video 1 "
+      "sings\" resolution=720P duration=2 cache-policy=off %s ! fakesink",
+      model, extra ? extra : "");
+  run = pipeline_run_new (desc);
+  gst_util_set_object_arg (G_OBJECT (run->src), "videos", v);
+  gst_util_set_object_arg (G_OBJECT (run->src), "images", im);
+  g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
+      "api-key", emu_fixture_api_key (emu), "cache-dir", cache,
+      "poll-interval", 50, NULL);
+  pipeline_run_play (run, 120);
+  return run;
+}
+
+/* The last value of @field in the run's wanr2v/task messages. */
+static gboolean
+last_double (PipelineRun * run, const char *field, gdouble * value)
+{
+  guint i = run->task_messages->len;
+
+  while (i-- > 0)
+    if (gst_structure_get_double (g_ptr_array_index (run->task_messages, i),
+            field, value))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_progress (PipelineRun * run, const char *part)
+{
+  guint i;
+
+  for (i = 0; i < run->progress->len; i++)
+    if (strstr (g_ptr_array_index (run->progress, i), part))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *model;
+  guint tenths[5];              /* reference video lengths, 0-terminated */
+  guint images;
+  gdouble billed;               /* by the guide's formula, 2 s of output */
+} Case;
+
+static const Case cases[] = {
+  {"wan2.7-r2v", {30}, 0, 5.0},
+  {"wan2.7-r2v", {30, 15}, 1, 6.0},     /* 2.5 + 1.5 */
+  {"wan2.7-r2v", {20, 20, 20}, 0, 6.95},        /* 1.65 each */
+  {"wan2.7-r2v", {20, 10, 20, 20}, 1, 6.75},    /* 1.25 x 3 + 1 */
+  {"wan2.7-r2v", {20, 15, 30, 10, 20}, 0, 7.0}, /* 1 each */
+  {"wan2.6-r2v", {30}, 0, 5.0},
+  {"wan2.6-r2v", {30, 30}, 1, 5.3},     /* 3 references: 1.65 each */
+  {"wan2.6-r2v-flash", {12}, 1, 3.2},   /* 2 references: 2.5 */
+};
+
+/* The prediction, posted before the create, agrees with the emulator's
+ * usage, for 1 to 5 reference videos of different lengths, with and
+ * without images, on wan2.7 and wan2.6; no WARNING says otherwise. */
+GST_START_TEST (test_prediction_table)
+{
+  const Case *c = &cases[__i__];
+  g_autoptr (GPtrArray) videos = g_ptr_array_new_with_free_func (g_free);
+  PipelineRun *run;
+  gdouble predicted = -1, usage = -1;
+  gboolean exact = FALSE;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (c->tenths) && c->tenths[i]; i++)
+    g_ptr_array_add (videos, make_video (c->tenths[i]));
+  run = run_with (c->model, videos, c->images, NULL);
+  fail_unless (run->error == NULL, "%s", run->error ? run->error->message :
+      "");
+  fail_unless (run->eos);
+
+  fail_unless (last_double (run, "predicted-billed-seconds", &predicted));
+  fail_unless (gst_structure_get_boolean (g_ptr_array_index
+          (run->task_messages, 0), "predicted-exact", &exact));
+  fail_unless (exact);
+  /* Within a frame of the lengths asked for (10 fps). */
+  fail_unless (fabs (predicted - c->billed) < 0.06, "case %d: predicted "
+      "%.2f, the guide's formula gives %.2f", __i__, predicted, c->billed);
+  fail_unless (has_progress (run, "Predicted cost: "));
+  fail_unless (last_double (run, "usage-duration", &usage));
+  /* wan2.7 bills whole seconds; wan2.6 hundredths. */
+  if (g_str_has_prefix (c->model, "wan2.7"))
+    fail_unless (fabs (usage - predicted) <= 0.5, "case %d: billed %.2f, "
+        "predicted %.2f", __i__, usage, predicted);
+  else
+    fail_unless (fabs (usage - predicted) < 0.006, "case %d: billed %.2f, "
+        "predicted %.2f", __i__, usage, predicted);
+  fail_unless_equals_int (run->warnings->len, 0);
+  pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
+/* Over the cap: a SETTINGS error with the figures, and the emulator heard
+ * nothing at all (no upload policy, no upload, no create). */
+GST_START_TEST (test_cap_refuses)
+{
+  g_autoptr (GPtrArray) videos = g_ptr_array_new_with_free_func (g_free);
+  PipelineRun *run;
+
+  g_ptr_array_add (videos, make_video (30));
+  run = run_with ("wan2.7-r2v", videos, 1, "max-billed-seconds=4");
+  fail_unless (run->error != NULL);
+  fail_unless (g_error_matches (run->error, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_SETTINGS), "%s", run->error->message);
+  fail_unless (strstr (run->error->message, "would bill 5.00 seconds"),
+      "%s", run->error->message);
+  fail_unless (strstr (run->error->message, "max-billed-seconds=4"), "%s",
+      run->error->message);
+  fail_unless (strstr (run->error->message, "nothing was uploaded or "
+          "created"), "%s", run->error->message);
+  fail_unless_equals_int (requests_received (), 0);
+  pipeline_run_free (run);
+
+  /* At the cap is within it. */
+  run = run_with ("wan2.7-r2v", videos, 1, "max-billed-seconds=5");
+  fail_unless (run->error == NULL, "%s", run->error ? run->error->message :
+      "");
+  pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
+/* A dry run: the body it would send and the prediction, then an empty
+ * stream; nothing sent anywhere. */
+GST_START_TEST (test_dry_run)
+{
+  g_autoptr (GPtrArray) videos = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *red = emu_fixture_data_path ("red.png");
+  PipelineRun *run;
+  const GstStructure *s;
+  const char *body;
+  gdouble predicted = 0;
+
+  g_ptr_array_add (videos, make_video (30));
+  run = run_with ("wan2.7-r2v", videos, 1, "dry-run=true");
+  fail_unless (run->error == NULL, "%s", run->error ? run->error->message :
+      "");
+  fail_unless (run->eos);
+  fail_unless_equals_int (run->other_messages->len, 1);
+  s = g_ptr_array_index (run->other_messages, 0);
+  fail_unless (gst_structure_has_name (s, "wanr2v/dry-run"));
+  body = gst_structure_get_string (s, "body");
+  fail_unless (body != NULL);
+  fail_unless (strstr (body, "\"model\":\"wan2.7-r2v\"") != NULL, "%s", body);
+  /* The video would be uploaded; the image would be inlined. */
+  fail_unless (strstr (body, "oss://<upload of ") != NULL, "%s", body);
+  fail_unless (strstr (body, "video-30.mp4>") != NULL, "%s", body);
+  fail_unless (strstr (body, "data:image/png;base64,<") != NULL, "%s", body);
+  fail_unless (strstr (body, red) != NULL, "%s", body);
+  fail_unless (gst_structure_get_double (s, "predicted-billed-seconds",
+          &predicted));
+  fail_unless (fabs (predicted - 5.0) < 1e-6);
+  fail_unless (has_progress (run, "Dry run: the task would bill 5.00"));
+  fail_unless_equals_int (requests_received (), 0);
+  pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
+static Suite *
+budget_suite (void)
+{
+  Suite *s = suite_create ("wanr2vsrc-budget");
+  TCase *tc = tcase_create ("budget");
+
+  tcase_set_timeout (tc, 240);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_loop_test (tc, test_prediction_table, 0, G_N_ELEMENTS (cases));
+  tcase_add_test (tc, test_cap_refuses);
+  tcase_add_test (tc, test_dry_run);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+GST_CHECK_MAIN (budget);
