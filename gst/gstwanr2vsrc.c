@@ -114,6 +114,7 @@ enum
   PROP_ALLOW_LOCAL_FILES,
   PROP_MAX_BILLED_SECONDS,
   PROP_DRY_RUN,
+  PROP_PROBE_REMOTE,
   N_PROPS
 };
 
@@ -162,6 +163,7 @@ typedef struct
   gboolean allow_local_files;
   guint max_billed_seconds;     /* 0: no cap */
   gboolean dry_run;
+  gboolean probe_remote;
   guint64 set_mask;
   guint64 uri_mask;
   GStrv uri_app_only;           /* application-only settings a URI tried */
@@ -410,6 +412,9 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     case PROP_DRY_RUN:
       s->dry_run = g_value_get_boolean (value);
       break;
+    case PROP_PROBE_REMOTE:
+      s->probe_remote = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -520,6 +525,9 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_DRY_RUN:
       g_value_set_boolean (value, s->dry_run);
+      break;
+    case PROP_PROBE_REMOTE:
+      g_value_set_boolean (value, s->probe_remote);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -977,7 +985,8 @@ start_job (GstWanR2vSrc * self)
   config.inspect = wanr2vsrc_inspect_request;
   /* Remote reference videos are probed for the billing prediction, unless
    * a URI chose them: a link must not make this machine fetch URLs. */
-  config.inspect_data = GINT_TO_POINTER (!FROM_URI (s, PROP_VIDEOS));
+  config.inspect_data = GINT_TO_POINTER (s->probe_remote
+      && !FROM_URI (s, PROP_VIDEOS));
   config.max_billed_seconds = s->max_billed_seconds;
   config.dry_run = s->dry_run;
   GST_OBJECT_UNLOCK (self);
@@ -1238,9 +1247,14 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
       continue;
     if (n <= 0) {
       int err = errno;
+      g_autoptr (GError) job_error = wanr2v_job_dup_error (job);
 
       gst_buffer_unmap (buf, &map);
       gst_buffer_unref (buf);
+      /* The job emptied a download it found bad (a checksum mismatch):
+       * its error says why, not the short read it caused. */
+      if (job_error != NULL)
+        return post_job_error (self, job, job_error);
       GST_ELEMENT_ERROR (self, RESOURCE, READ,
           ("Could not read the downloaded video at offset %" G_GUINT64_FORMAT
               ": %s", offset + done, n == 0 ? "file too short" :
@@ -1398,6 +1412,7 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   s->cancel_on_stop = DEFAULT_CANCEL_ON_STOP;
   s->allow_insecure = DEFAULT_ALLOW_INSECURE;
   s->allow_local_files = DEFAULT_ALLOW_LOCAL_FILES;
+  s->probe_remote = TRUE;
   s->shot_type = GST_WANR2V_SHOT_TYPE_SINGLE;
   s->audio = TRUE;
   /* What init set is not "set by the user". */
@@ -1552,6 +1567,11 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "Check, inspect and predict the cost, post the create body that would "
       "be sent (wanr2v/dry-run message), then end with an empty stream: "
       "nothing is uploaded or created", FALSE, PARAM_FLAGS);
+  properties[PROP_PROBE_REMOTE] = g_param_spec_boolean ("probe-remote",
+      "Probe remote videos", "Read the start (the moov) of each http(s) "
+      "reference video from this machine to predict the billed seconds "
+      "exactly; off, or for videos a URI chose, the prediction is an upper "
+      "bound", TRUE, PARAM_FLAGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (element_class,

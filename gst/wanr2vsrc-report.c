@@ -192,6 +192,16 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
     }
     case WANR2V_JOB_EVENT_RETRY:
       GST_INFO_OBJECT (element, "will retry: %s", event->error->message);
+      /* A throttle can last a minute: say why nothing moves. */
+      if (g_error_matches (event->error, WANR2V_ERROR,
+              WANR2V_ERROR_THROTTLED)) {
+        text = g_strdup_printf ("The service is throttling (HTTP 429 %s): "
+            "waiting for its quota window, then trying again",
+            event->details && event->details->code ? event->details->code :
+            "");
+        post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST,
+            text);
+      }
       break;
     case WANR2V_JOB_EVENT_ERROR:
       /* Posted by the streaming thread with the ERROR message, in order. */

@@ -57,10 +57,15 @@ code_in (const char *code, const char *const *list)
   return FALSE;
 }
 
-/* Quota and billing problems need a person: the account must be fixed. */
+/* Billing problems need a person: the account must be fixed.
+ * Throttling.AllocationQuota is not one, whatever its wording ("You
+ * exceeded your current quota, please check your plan and billing
+ * details"): the service's error-code page calls it a per-minute
+ * allocation throttle that recovers within the minute, and clients that
+ * gave up on it failed for nothing.  It is a 429 like the others. */
 static const char *const quota_codes[] = {
-  "Throttling.AllocationQuota", "PrepaidBillOverdue", "PostpaidBillOverdue",
-  "CommodityNotPurchased", "Arrearage", NULL
+  "PrepaidBillOverdue", "PostpaidBillOverdue", "CommodityNotPurchased",
+  "Arrearage", NULL
 };
 
 WanR2vErrorCode

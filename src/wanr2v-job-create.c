@@ -263,6 +263,36 @@ start_recovery (WanR2vJob * job, gint64 sent_ms, const char *prompt,
       wanr2v_job_ref (job));
 }
 
+/* A throttled create (429: the account's rate, its per-minute allocation
+ * window, or its tasks in progress) is waited out for up to
+ * THROTTLE_WINDOW_S, whatever `retries` says: those clear within about a
+ * minute, and a run left unattended should not fail on them.  The backoff
+ * grows to at most 15 s.  FALSE when this is not such an error or the
+ * window is spent. */
+#define THROTTLE_WINDOW_S 180
+#define THROTTLE_MAX_DELAY_MS 15000
+
+static gboolean
+retry_throttled (WanR2vJob * job, const GError * error,
+    const WanR2vErrorInfo * details)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint delay;
+
+  if (details == NULL || details->http_status != 429
+      || !g_error_matches (error, WANR2V_ERROR, WANR2V_ERROR_THROTTLED))
+    return FALSE;
+  if (job->throttled_since_us == 0)
+    job->throttled_since_us = now;
+  if (now - job->throttled_since_us > THROTTLE_WINDOW_S * G_USEC_PER_SEC)
+    return FALSE;
+  delay = MIN (wanr2v_job_backoff_ms (job), THROTTLE_MAX_DELAY_MS);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+  wanr2v_job_schedule (job, delay, retry_submit);
+  job->attempts++;
+  return TRUE;
+}
+
 static void
 on_created (GObject * source, GAsyncResult * res, gpointer data)
 {
@@ -297,6 +327,8 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
     if (wanr2v_job_is_stopped (job)) {
       wanr2v_error_info_free (details);
       wanr2v_job_release_key_lock (job);
+    } else if (retry_throttled (job, error, details)) {
+      wanr2v_error_info_free (details);
     } else if (retryable && job->attempts < job->max_retries) {
       wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);

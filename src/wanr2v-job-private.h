@@ -78,6 +78,8 @@ struct _WanR2vJob
   WanR2vTaskStatus last_status;
   gint64 start_us;
   guint last_progress_step;
+  gint64 throttled_since_us;    /* monotonic: the first of a run of 429s on
+                                 * the create; 0 when not throttled */
   gint64 create_sent_real_us;   /* wall clock when the create was sent */
   gint64 create_sent_us;        /* monotonic, the same moment */
 

@@ -150,6 +150,9 @@ gboolean wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end,
  * TRUE).  Returns a file descriptor or -1 with @error set. */
 int wanr2v_job_open_video (WanR2vJob * job, GError ** error);
 
+/* The error of a failed job (NULL if it has not failed); copy. */
+GError *wanr2v_job_dup_error (WanR2vJob * job);
+
 /* The error details of a failed job (NULL if none); copy. */
 WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
 

@@ -256,6 +256,107 @@ GST_START_TEST (test_dry_run)
 
 GST_END_TEST;
 
+/* ---- the account's throttles -------------------------------------------- */
+
+static PipelineRun *
+simple_run (const char *prompt, guint retries)
+{
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_autofree char *red = emu_fixture_data_path ("red.png");
+  g_autofree char *images = g_strdup_printf ("<\"%s\">", red);
+  g_autofree char *desc = g_strdup_printf ("wanr2vsrc name=src prompt=\"%s\" "
+      "resolution=720P duration=2 cache-policy=off ! fakesink", prompt);
+  PipelineRun *run = pipeline_run_new (desc);
+
+  gst_util_set_object_arg (G_OBJECT (run->src), "images", images);
+  g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
+      "api-key", emu_fixture_api_key (emu), "cache-dir", cache,
+      "poll-interval", 50, "retries", retries, "retry-delay", 100, NULL);
+  return run;
+}
+
+/* Throttling.AllocationQuota reads like a bill but is a per-minute window:
+ * waited out, beyond `retries`, with a progress line that says so. */
+GST_START_TEST (test_allocation_quota_waited)
+{
+  PipelineRun *run = simple_run ("Image 1 waits its turn", 0);
+
+  emu_fixture_add_fault (emu, "create:status=429,code=Throttling."
+      "AllocationQuota,count=3,message=You exceeded your current quota, "
+      "please check your plan and billing details.");
+  pipeline_run_play (run, 60);
+  fail_unless (run->error == NULL, "%s", run->error ? run->error->message :
+      "");
+  fail_unless (run->eos);
+  fail_unless (has_progress (run, "The service is throttling (HTTP 429 "
+          "Throttling.AllocationQuota): waiting for its quota window"));
+  fail_unless_equals_int (emu_fixture_count_requests (emu, "POST",
+          "/api/v1/services/aigc/video-generation/video-synthesis"), 4);
+  pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
+static gpointer
+play_thread (gpointer data)
+{
+  pipeline_run_play (data, 120);
+  return NULL;
+}
+
+/* Three pipelines at once on an account that admits one task in progress,
+ * in both forms the service may take: refusing the create (429), or
+ * queueing the task.  None fails, whatever `retries` says. */
+static void
+check_account_limit (const char *config)
+{
+  PipelineRun *runs[3];
+  GThread *threads[3];
+  g_autoptr (JsonArray) tasks = NULL;
+  guint i;
+
+  json_object_unref (emu_fixture_set_config (emu, config));
+  for (i = 0; i < 3; i++) {
+    g_autofree char *prompt = g_strdup_printf ("Image 1, take %u", i);
+
+    runs[i] = simple_run (prompt, 0);
+    threads[i] = g_thread_new ("run", play_thread, runs[i]);
+  }
+  for (i = 0; i < 3; i++) {
+    g_thread_join (threads[i]);
+    fail_unless (runs[i]->error == NULL, "run %u: %s", i,
+        runs[i]->error ? runs[i]->error->message : "");
+    fail_unless (runs[i]->eos);
+    pipeline_run_free (runs[i]);
+  }
+  tasks = emu_fixture_get_tasks (emu);
+  fail_unless_equals_int (json_array_get_length (tasks), 3);
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_string (json_object_get_string_member
+        (json_array_get_object_element (tasks, i), "status"), "SUCCEEDED");
+}
+
+GST_START_TEST (test_account_limit_refused)
+{
+  check_account_limit ("{\"max_in_progress\": 1, \"over_limit\": "
+      "\"refuse\"}");
+  /* The limit was met: creates were refused on the way. */
+  fail_unless (emu_fixture_count_requests (emu, "POST",
+          "/api/v1/services/aigc/video-generation/video-synthesis") > 3);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_account_limit_queued)
+{
+  check_account_limit ("{\"max_in_progress\": 1, \"over_limit\": "
+      "\"queue\"}");
+  fail_unless_equals_int (emu_fixture_count_requests (emu, "POST",
+          "/api/v1/services/aigc/video-generation/video-synthesis"), 3);
+}
+
+GST_END_TEST;
+
 static Suite *
 budget_suite (void)
 {
@@ -267,6 +368,9 @@ budget_suite (void)
   tcase_add_loop_test (tc, test_prediction_table, 0, G_N_ELEMENTS (cases));
   tcase_add_test (tc, test_cap_refuses);
   tcase_add_test (tc, test_dry_run);
+  tcase_add_test (tc, test_allocation_quota_waited);
+  tcase_add_test (tc, test_account_limit_refused);
+  tcase_add_test (tc, test_account_limit_queued);
   suite_add_tcase (s, tc);
   return s;
 }

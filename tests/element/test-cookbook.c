@@ -230,8 +230,11 @@ run_example (EmuFixture * emu, const char *name, char **out)
   fail_unless (c != NULL, "the cookbook has no emulator example writing "
       "%s.mp4", name);
   *out = g_strdup_printf ("%s/%s.mp4", tmp_dir, name);
-  /* argv[0] is gst-launch-1.0; the cookbook gives it no options. */
+  /* argv[0] is gst-launch-1.0; its options (-m) are not the pipeline's:
+   * the run collects every message anyway. */
   for (i = 1; c->argv[i]; i++) {
+    if (c->argv[i][0] == '-')
+      continue;
     if (g_str_has_prefix (c->argv[i], "location=")) {
       g_autofree char *location = g_strdup_printf ("location=%s", *out);
 
@@ -244,9 +247,11 @@ run_example (EmuFixture * emu, const char *name, char **out)
   }
 
   run = pipeline_run_new (desc->str);
+  /* probe-remote off: the guide's video is on the internet, which a test
+   * never reaches. */
   g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
       "api-key", emu_fixture_api_key (emu), "cache-dir", cache,
-      "poll-interval", 50, "duration", 2, NULL);
+      "poll-interval", 50, "duration", 2, "probe-remote", FALSE, NULL);
   gst_util_set_object_arg (G_OBJECT (run->src), "resolution", "720P");
   pipeline_run_play (run, 60);
   fail_unless (run->error == NULL, "%s: %s (%s)", name,
@@ -821,7 +826,7 @@ GST_END_TEST;
 
 static const char *const example_names[] = { "scene", "storyboard-forest",
   "storyboard-store", "first-frame", "dialogue", "flash", "request",
-  "guide-scene", "guide-storyboard", "guide-first-frame", NULL
+  "guide-scene", "guide-storyboard", "guide-first-frame", "dry-run", NULL
 };
 
 /* Drops base-url= and api-key= (and a leading program name). */
@@ -940,6 +945,86 @@ GST_END_TEST;
 GST_START_TEST (test_guide_first_frame)
 {
   check_guide_example ("guide-first-frame", 3);
+}
+
+GST_END_TEST;
+
+/* The dry run: the body it would send, with the video and the voice shown
+ * as uploads, and the prediction; an empty file; nothing sent. */
+GST_START_TEST (test_dry_run)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  g_autofree char *out = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  PipelineRun *run = run_example (emu, "dry-run", &out);
+  const GstStructure *s;
+  const char *body;
+  gdouble predicted = 0;
+  GStatBuf st;
+
+  fail_unless_equals_int (run->other_messages->len, 1);
+  s = g_ptr_array_index (run->other_messages, 0);
+  fail_unless (gst_structure_has_name (s, "wanr2v/dry-run"));
+  body = gst_structure_get_string (s, "body");
+  fail_unless (strstr (body, "oss://<upload of ") != NULL, "%s", body);
+  fail_unless (strstr (body, "tests/data/character.mp4>") != NULL, "%s",
+      body);
+  fail_unless (strstr (body, "tests/data/voice-boy.mp3>") != NULL, "%s",
+      body);
+  /* 2 s of output here (the examples run cut to 2 s) + the 2 s video. */
+  fail_unless (gst_structure_get_double (s, "predicted-billed-seconds",
+          &predicted));
+  fail_unless (predicted > 3.9 && predicted < 4.1, "predicted %.2f",
+      predicted);
+  fail_unless (g_stat (out, &st) == 0);
+  fail_unless_equals_int (st.st_size, 0);
+  log = emu_fixture_get_requests (emu);
+  fail_unless_equals_int (json_array_get_length (log), 0);
+  pipeline_run_free (run);
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
+/* docs/examples/budget-batch.sh, as the cookbook shows it: two videos
+ * within a 12 s budget at 5 s each, then a stop; two creates in all. */
+GST_START_TEST (test_budget_batch)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  g_autofree char *prompts = g_build_filename (tmp_dir, "prompts.txt", NULL);
+  g_autofree char *out_dir = g_build_filename (tmp_dir, "batch", NULL);
+  g_autofree char *cache = g_build_filename (tmp_dir, "batch-cache", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *v1 = g_build_filename (out_dir, "video-1.mp4", NULL);
+  g_autofree char *v2 = g_build_filename (out_dir, "video-2.mp4", NULL);
+  g_autofree char *v3 = g_build_filename (out_dir, "video-3.mp4", NULL);
+  const char *argv[] = { "/bin/sh", "docs/examples/budget-batch.sh", prompts,
+    out_dir, NULL
+  };
+  g_auto (GStrv) env = g_get_environ ();
+  g_autoptr (GError) error = NULL;
+  gint status;
+
+  fail_unless (g_file_set_contents (prompts, "Image 1 waves\nImage 1 "
+          "dances\nImage 1 sleeps\n", -1, NULL));
+  env = g_environ_setenv (env, "BASE_URL", emu_fixture_base_url (emu), TRUE);
+  env = g_environ_setenv (env, "API_KEY", emu_fixture_api_key (emu), TRUE);
+  env = g_environ_setenv (env, "BUDGET", "12", TRUE);
+  env = g_environ_setenv (env, "MAX_SECONDS", "6", TRUE);
+  env = g_environ_setenv (env, "XDG_CACHE_HOME", cache, TRUE);
+  fail_unless (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT,
+          NULL, NULL, &out, &err, &status, &error), "%s",
+      error ? error->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL), "%s\n%s", out, err);
+  fail_unless (strstr (out, "video 2: ") != NULL, "%s", out);
+  fail_unless (strstr (out, "video 3 (5 s) would take the batch over 12 s: "
+          "stopping") != NULL, "%s", out);
+  fail_unless (g_file_test (v1, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (v2, G_FILE_TEST_EXISTS));
+  fail_if (g_file_test (v3, G_FILE_TEST_EXISTS));
+  fail_unless_equals_int (emu_fixture_count_requests (emu, "POST",
+          CREATE_PATH), 2);
+  emu_fixture_stop (emu);
 }
 
 GST_END_TEST;
@@ -1118,6 +1203,8 @@ cookbook_suite (void)
   tcase_add_test (tc, test_guide_scene);
   tcase_add_test (tc, test_guide_storyboard);
   tcase_add_test (tc, test_guide_first_frame);
+  tcase_add_test (tc, test_dry_run);
+  tcase_add_test (tc, test_budget_batch);
   suite_add_tcase (s, tc);
 
   tc = tcase_create ("python");

@@ -356,6 +356,12 @@ GST_START_TEST (test_create_retried_no_retries)
   g_object_set (r->run->src, "retries", 0, NULL);
   emu_fixture_add_fault (emu, f->spec);
   play (r);
+  /* A throttle (429) is waited out whatever `retries` says (test-budget
+   * has its own test); the others end at the first refusal. */
+  if (f->status == 429) {
+    assert_video_ok (r);
+    return;
+  }
   assert_error (r, GST_RESOURCE_ERROR_OPEN_READ, -1, words);
   fail_unless_equals_int (detail_status (r), f->status);
   fail_unless_equals_string (detail_string (r, "service-code"), f->code);
@@ -456,9 +462,6 @@ typedef struct
 } FinalCreate;
 
 static const FinalCreate final_creates[] = {
-  {"create:status=429,code=Throttling.AllocationQuota,count=-1,message=Free "
-        "allocated quota exceeded.", 429, "Throttling.AllocationQuota",
-      GST_RESOURCE_ERROR_FAILED, WANR2V_ERROR_QUOTA},
   {"create:status=400,code=Arrearage,count=-1,message=Access denied, "
         "please make sure your account is in good standing.", 400,
       "Arrearage", GST_RESOURCE_ERROR_FAILED, WANR2V_ERROR_QUOTA},

@@ -74,7 +74,8 @@ static const struct
   {429, "Throttling", WANR2V_ERROR_THROTTLED, TRUE},
   {429, "Throttling.RateQuota", WANR2V_ERROR_THROTTLED, TRUE},
   {429, "LimitRequests", WANR2V_ERROR_THROTTLED, TRUE},
-  {429, "Throttling.AllocationQuota", WANR2V_ERROR_QUOTA, FALSE},
+  /* A per-minute allocation window, not a bill: retried. */
+  {429, "Throttling.AllocationQuota", WANR2V_ERROR_THROTTLED, TRUE},
   {429, "PrepaidBillOverdue", WANR2V_ERROR_QUOTA, FALSE},
   {429, "PostpaidBillOverdue", WANR2V_ERROR_QUOTA, FALSE},
   {429, "CommodityNotPurchased", WANR2V_ERROR_QUOTA, FALSE},
