@@ -75,6 +75,8 @@ GST_DEBUG_CATEGORY (gst_wanr2v_src_debug);
 #define DEFAULT_RETRY_DELAY 1000
 #define DEFAULT_REQUEST_TIMEOUT 60
 #define DEFAULT_CANCEL_ON_STOP TRUE
+/* The service's limit of tasks in progress per account (protocol notes). */
+#define DEFAULT_MAX_TASKS_IN_PROGRESS 5
 #define DEFAULT_ALLOW_INSECURE FALSE
 #define DEFAULT_ALLOW_LOCAL_FILES FALSE
 #define DEFAULT_BLOCKSIZE (64 * 1024)
@@ -115,6 +117,7 @@ enum
   PROP_MAX_BILLED_SECONDS,
   PROP_DRY_RUN,
   PROP_PROBE_REMOTE,
+  PROP_MAX_TASKS_IN_PROGRESS,
   N_PROPS
 };
 
@@ -164,6 +167,7 @@ typedef struct
   guint max_billed_seconds;     /* 0: no cap */
   gboolean dry_run;
   gboolean probe_remote;
+  guint max_tasks_in_progress;  /* 0: no limit */
   guint64 set_mask;
   guint64 uri_mask;
   GStrv uri_app_only;           /* application-only settings a URI tried */
@@ -415,6 +419,9 @@ gst_wanr2v_src_set_property (GObject * object, guint prop_id,
     case PROP_PROBE_REMOTE:
       s->probe_remote = g_value_get_boolean (value);
       break;
+    case PROP_MAX_TASKS_IN_PROGRESS:
+      s->max_tasks_in_progress = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -528,6 +535,9 @@ gst_wanr2v_src_get_property (GObject * object, guint prop_id,
       break;
     case PROP_PROBE_REMOTE:
       g_value_set_boolean (value, s->probe_remote);
+      break;
+    case PROP_MAX_TASKS_IN_PROGRESS:
+      g_value_set_uint (value, s->max_tasks_in_progress);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -989,6 +999,7 @@ start_job (GstWanR2vSrc * self)
       && !FROM_URI (s, PROP_VIDEOS));
   config.max_billed_seconds = s->max_billed_seconds;
   config.dry_run = s->dry_run;
+  config.max_tasks_in_progress = s->max_tasks_in_progress;
   GST_OBJECT_UNLOCK (self);
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   memset (api_key, 0, strlen (api_key));
@@ -1413,6 +1424,7 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   s->allow_insecure = DEFAULT_ALLOW_INSECURE;
   s->allow_local_files = DEFAULT_ALLOW_LOCAL_FILES;
   s->probe_remote = TRUE;
+  s->max_tasks_in_progress = DEFAULT_MAX_TASKS_IN_PROGRESS;
   s->shot_type = GST_WANR2V_SHOT_TYPE_SINGLE;
   s->audio = TRUE;
   /* What init set is not "set by the user". */
@@ -1572,6 +1584,12 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "reference video from this machine to predict the billed seconds "
       "exactly; off, or for videos a URI chose, the prediction is an upper "
       "bound", TRUE, PARAM_FLAGS);
+  properties[PROP_MAX_TASKS_IN_PROGRESS] = g_param_spec_uint
+      ("max-tasks-in-progress", "Max tasks in progress", "Pipelines sharing "
+      "cache-dir, in this process or others, keep at most this many tasks in "
+      "progress (the service admits 5 per account); the others wait, PAUSED, "
+      "before uploading. 0: no limit", 0, 1000,
+      DEFAULT_MAX_TASKS_IN_PROGRESS, PARAM_FLAGS);
   g_object_class_install_properties (gobject_class, N_PROPS, properties);
 
   gst_element_class_set_static_metadata (element_class,

@@ -172,6 +172,17 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
       break;
     case WANR2V_JOB_EVENT_WARNING:
       break;                    /* a WARNING message, posted by the element */
+    case WANR2V_JOB_EVENT_QUEUED_LOCALLY:
+      text = g_strdup_printf ("Queued locally, %u ahead: waiting until fewer "
+          "than %u tasks are in progress (max-tasks-in-progress)",
+          event->ahead, event->slots);
+      post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST, text);
+      gst_element_post_message (element,
+          gst_message_new_element (GST_OBJECT (element),
+              gst_structure_new ("wanr2v/queued", "ahead", G_TYPE_UINT,
+                  event->ahead, "max-tasks-in-progress", G_TYPE_UINT,
+                  event->slots, NULL)));
+      break;
     case WANR2V_JOB_EVENT_PREDICTED:{
       g_autofree char *cost = describe_cost (event->cost);
 

@@ -14,6 +14,7 @@
 #include "wanr2v-job.h"
 #include "wanr2v-client.h"
 #include "wanr2v-http.h"
+#include "wanr2v-slots.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,7 @@ struct _WanR2vJob
   gpointer inspect_data;
   guint max_billed_seconds;
   gboolean dry_run;
+  guint max_tasks_in_progress;
 
   /* set by the prepare worker, then HTTP thread only */
   WanR2vCost cost;              /* the billing prediction */
@@ -78,6 +80,10 @@ struct _WanR2vJob
   WanR2vTaskStatus last_status;
   gint64 start_us;
   guint last_progress_step;
+  WanR2vSlot *slot;             /* held from before the uploads until the
+                                 * task ends */
+  gboolean slot_waiting;        /* a slot thread is out */
+  guint slot_ahead;             /* for QUEUED_LOCALLY */
   gint64 throttled_since_us;    /* monotonic: the first of a run of 429s on
                                  * the create; 0 when not throttled */
   gint64 create_sent_real_us;   /* wall clock when the create was sent */
@@ -143,6 +149,14 @@ G_GNUC_INTERNAL void wanr2v_job_serve_cached (WanR2vJob * job);
  * over max_billed_seconds. */
 G_GNUC_INTERNAL gboolean wanr2v_job_predict_cost (WanR2vJob * job,
     const gdouble * video_seconds, GError ** error);
+
+/* TRUE when the job must take a slot before it uploads and creates; then
+ * call wanr2v_job_wait_for_slot(), which goes on with
+ * wanr2v_job_upload_next() once it has one. */
+G_GNUC_INTERNAL gboolean wanr2v_job_needs_slot (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_wait_for_slot (WanR2vJob * job);
+/* Gives the slot back (the task ended, or the job did). */
+G_GNUC_INTERNAL void wanr2v_job_release_slot (WanR2vJob * job);
 
 /* After the video: a WARNING when the service billed other than the
  * prediction said. */

@@ -182,6 +182,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->inspect_data = config->inspect_data;
   job->max_billed_seconds = config->max_billed_seconds;
   job->dry_run = config->dry_run;
+  job->max_tasks_in_progress = config->max_tasks_in_progress;
   job->cancellable = g_cancellable_new ();
   job->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify)
       pending_upload_free);
@@ -216,6 +217,7 @@ wanr2v_job_unref (WanR2vJob * job)
   g_free (job->cached_path);
   g_free (job->cached_task_id);
   wanr2v_key_lock_release (job->key_lock_fd);
+  wanr2v_slot_release (g_steal_pointer (&job->slot));
   g_clear_object (&job->cancellable);
   g_free (job->body);
   g_clear_pointer (&job->wire, wanr2v_request_free);
@@ -264,6 +266,8 @@ emit (WanR2vJob * job, WanR2vJobEventType type, const GError * error,
   event.elapsed_us = g_get_monotonic_time () - job->start_us;
   event.cost = job->has_cost ? &job->cost : NULL;
   event.body = type == WANR2V_JOB_EVENT_DRY_RUN ? job->body : NULL;
+  event.ahead = job->slot_ahead;
+  event.slots = job->max_tasks_in_progress;
   job->func (job, &event, job->user_data);
 
   g_mutex_lock (&job->lock);
@@ -283,6 +287,9 @@ set_phase (WanR2vJob * job, WanR2vJobPhase phase)
   job->phase = phase;
   g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
+  /* The task is no longer in progress: another may start. */
+  if (phase >= WANR2V_JOB_PHASE_DOWNLOADING)
+    wanr2v_job_release_slot (job);
   g_debug ("job %p: %s", job, wanr2v_job_phase_to_string (phase));
   emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
 }
@@ -341,6 +348,7 @@ fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
   }
   g_mutex_unlock (&job->lock);
 
+  wanr2v_job_release_slot (job);
   g_debug ("job %p failed: %s", job, error->message);
   emit (job, WANR2V_JOB_EVENT_ERROR, error, details);
 }
@@ -1166,6 +1174,12 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
 static void
 upload_next (WanR2vJob * job)
 {
+  /* A slot of the account's tasks in progress first: nothing has been
+   * uploaded yet, so waiting costs nothing. */
+  if (wanr2v_job_needs_slot (job)) {
+    wanr2v_job_wait_for_slot (job);
+    return;
+  }
   if (job->uploads->len == 0) {
     if (job->uploaded > 0) {
       g_mutex_lock (&job->lock);

@@ -50,6 +50,8 @@ typedef enum
   WANR2V_JOB_EVENT_DRY_RUN,     /* dry_run: body and cost of the create that
                                  * would be sent; the job then ends with an
                                  * empty video */
+  WANR2V_JOB_EVENT_QUEUED_LOCALLY,      /* waiting for a slot of the account's
+                                         * tasks in progress (ahead) */
 } WanR2vJobEventType;
 
 typedef struct
@@ -69,6 +71,8 @@ typedef struct
                                  * kept video or an attached task */
   const char *body;             /* DRY_RUN: the create body, local files
                                  * shown as what would be uploaded */
+  guint ahead;                  /* QUEUED_LOCALLY: waiters before this one */
+  guint slots;                  /* QUEUED_LOCALLY: max_tasks_in_progress */
 } WanR2vJobEvent;
 
 typedef void (*WanR2vJobEventFunc) (WanR2vJob * job,
@@ -106,6 +110,9 @@ typedef struct
   guint max_billed_seconds;     /* refuse a create predicted to bill more;
                                  * 0 = no cap */
   gboolean dry_run;             /* everything up to the create, then stop */
+  guint max_tasks_in_progress;  /* jobs sharing output_dir, in any process,
+                                 * keep at most this many tasks in progress
+                                 * (slot locks there); 0 = no limit */
 } WanR2vJobConfig;
 
 /* Copies everything it needs from @config.  Fails when the configuration

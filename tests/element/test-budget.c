@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "emulator-fixture.h"
+#include "wanr2v-slots.h"
 #include "pipeline-run.h"
 
 static EmuFixture *emu;
@@ -357,6 +358,92 @@ GST_START_TEST (test_account_limit_queued)
 
 GST_END_TEST;
 
+/* ---- slots: the account's tasks in progress, kept locally --------------- */
+
+static gboolean
+has_queued_message (PipelineRun * run)
+{
+  guint i;
+
+  for (i = 0; i < run->other_messages->len; i++)
+    if (gst_structure_has_name (g_ptr_array_index (run->other_messages, i),
+            "wanr2v/queued"))
+      return TRUE;
+  return FALSE;
+}
+
+/* Three pipelines sharing a cache directory with max-tasks-in-progress=1,
+ * against an account that refuses a second task in progress: they take
+ * turns, so the service never refuses one, and the waiting ones say so. */
+GST_START_TEST (test_slots_take_turns)
+{
+  PipelineRun *runs[3];
+  GThread *threads[3];
+  guint i, queued = 0;
+
+  json_object_unref (emu_fixture_set_config (emu, "{\"max_in_progress\": "
+          "1, \"over_limit\": \"refuse\"}"));
+  for (i = 0; i < 3; i++) {
+    g_autofree char *prompt = g_strdup_printf ("Image 1 in turn %u", i);
+
+    runs[i] = simple_run (prompt, 0);
+    g_object_set (runs[i]->src, "max-tasks-in-progress", 1, NULL);
+    threads[i] = g_thread_new ("run", play_thread, runs[i]);
+  }
+  for (i = 0; i < 3; i++) {
+    g_thread_join (threads[i]);
+    fail_unless (runs[i]->error == NULL, "run %u: %s", i,
+        runs[i]->error ? runs[i]->error->message : "");
+    fail_unless (runs[i]->eos);
+    queued += has_queued_message (runs[i]);
+    if (has_queued_message (runs[i]))
+      fail_unless (has_progress (runs[i], "Queued locally, "));
+    pipeline_run_free (runs[i]);
+  }
+  /* Exactly three creates: none was refused. */
+  fail_unless_equals_int (emu_fixture_count_requests (emu, "POST",
+          "/api/v1/services/aigc/video-generation/video-synthesis"), 3);
+  fail_unless (queued >= 1, "no pipeline waited for a slot");
+}
+
+GST_END_TEST;
+
+static gboolean
+is_queued (PipelineRun * run, GstMessage * msg, gpointer data)
+{
+  const GstStructure *s = gst_message_get_structure (msg);
+
+  return GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ELEMENT
+      && gst_structure_has_name (s, "wanr2v/queued");
+}
+
+/* A pipeline waiting for a slot goes to NULL at once, having sent
+ * nothing. */
+GST_START_TEST (test_slot_wait_stops_promptly)
+{
+  g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_autoptr (WanR2vSlot) held = NULL;
+  g_autoptr (GError) error = NULL;
+  PipelineRun *run = simple_run ("Image 1 waits for nothing", 0);
+  gint64 start;
+
+  /* Another process's pipeline holds the only slot. */
+  g_mkdir_with_parents (cache, 0700);
+  held = wanr2v_slot_try_acquire (cache, 1, &error);
+  fail_unless (held != NULL, "%s", error ? error->message : "all held");
+  g_object_set (run->src, "max-tasks-in-progress", 1, NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, is_queued, NULL, 30));
+
+  start = g_get_monotonic_time ();
+  gst_element_set_state (run->pipeline, GST_STATE_NULL);
+  fail_unless (g_get_monotonic_time () - start < G_USEC_PER_SEC / 2);
+  fail_unless_equals_int (requests_received (), 0);
+  pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
 static Suite *
 budget_suite (void)
 {
@@ -371,6 +458,8 @@ budget_suite (void)
   tcase_add_test (tc, test_allocation_quota_waited);
   tcase_add_test (tc, test_account_limit_refused);
   tcase_add_test (tc, test_account_limit_queued);
+  tcase_add_test (tc, test_slots_take_turns);
+  tcase_add_test (tc, test_slot_wait_stops_promptly);
   suite_add_tcase (s, tc);
   return s;
 }
