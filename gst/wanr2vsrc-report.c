@@ -186,9 +186,10 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
     case WANR2V_JOB_EVENT_PREDICTED:{
       g_autofree char *cost = describe_cost (event->cost);
 
+      /* Before the create: no task yet, so no wanr2v/task message (each
+       * names its task); they all carry the prediction from the create on. */
       text = g_strdup_printf ("Predicted cost: %s", cost);
       post_progress (element, GST_PROGRESS_TYPE_CONTINUE, CODE_REQUEST, text);
-      post_task_message (element, event);
       break;
     }
     case WANR2V_JOB_EVENT_DRY_RUN:{

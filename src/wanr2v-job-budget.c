@@ -9,8 +9,7 @@
 gboolean
 wanr2v_job_needs_slot (WanR2vJob * job)
 {
-  return job->max_tasks_in_progress > 0 && job->slot == NULL
-      && !job->slot_waiting;
+  return job->max_tasks_in_progress > 0 && job->slot == NULL;
 }
 
 void
@@ -22,113 +21,60 @@ wanr2v_job_release_slot (WanR2vJob * job)
   wanr2v_slot_release (g_steal_pointer (&job->slot));
 }
 
-/* The waiting thread tells the HTTP thread how many wait ahead. */
-typedef struct
-{
-  WanR2vJob *job;
-  guint ahead;
-} Ahead;
+/* How often a waiting job looks at the slots: a few non-blocking opens
+ * and flocks, nothing next to a task's minutes. */
+#define SLOT_TICK_MS 100
 
+/* On the HTTP thread, a timer tick: the slot if it is this job's turn,
+ * else how many wait ahead (told when it changes).  Nothing here blocks,
+ * and no thread waits per job. */
 static gboolean
-report_ahead (gpointer data)
-{
-  Ahead *a = data;
-
-  if (!wanr2v_job_is_stopped (a->job) && a->job->slot == NULL) {
-    a->job->slot_ahead = a->ahead;
-    wanr2v_job_emit (a->job, WANR2V_JOB_EVENT_QUEUED_LOCALLY, NULL, NULL);
-  }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-ahead_free (gpointer data)
-{
-  Ahead *a = data;
-
-  wanr2v_job_unref (a->job);
-  g_free (a);
-}
-
-typedef struct
-{
-  GTask *task;                  /* returns to the HTTP thread */
-  WanR2vJob *job;
-  GMainContext *context;        /* the HTTP thread's */
-} SlotWait;
-
-static void
-on_ahead (guint ahead, gpointer data)
-{
-  SlotWait *w = data;
-  Ahead *a = g_new0 (Ahead, 1);
-
-  a->job = wanr2v_job_ref (w->job);
-  a->ahead = ahead;
-  g_main_context_invoke_full (w->context, G_PRIORITY_DEFAULT, report_ahead,
-      a, ahead_free);
-}
-
-/* A thread of its own, not GLib's worker pool: the wait may last as long
- * as a task, and a pool full of waiters would stall every other job. */
-static gpointer
-slot_thread (gpointer data)
-{
-  SlotWait *w = data;
-  GError *error = NULL;
-  WanR2vSlot *slot = wanr2v_slot_acquire (w->job->output_dir,
-      w->job->max_tasks_in_progress, on_ahead, w, w->job->cancellable,
-      &error);
-
-  if (slot != NULL)
-    g_task_return_pointer (w->task, slot, (GDestroyNotify)
-        wanr2v_slot_release);
-  else
-    g_task_return_error (w->task, error);
-  g_object_unref (w->task);
-  g_main_context_unref (w->context);
-  g_free (w);
-  return NULL;
-}
-
-static void
-on_slot (GObject * source, GAsyncResult * res, gpointer data)
+try_slot (gpointer data)
 {
   WanR2vJob *job = data;
-  GError *error = NULL;
-  WanR2vSlot *slot = g_task_propagate_pointer (G_TASK (res), &error);
+  g_autoptr (GError) error = NULL;
+  guint ahead = 0;
 
-  job->slot_waiting = FALSE;
-  if (wanr2v_job_is_stopped (job)) {
-    wanr2v_slot_release (slot);
-    g_clear_error (&error);
-  } else if (slot == NULL) {
+  if (wanr2v_job_is_stopped (job))
+    return G_SOURCE_REMOVE;
+  job->slot = wanr2v_slot_ticket_try (job->slot_ticket, &ahead, &error);
+  if (job->slot != NULL) {
+    g_debug ("job %p: took slot %u", job, wanr2v_slot_index (job->slot));
+    g_clear_pointer (&job->slot_ticket, wanr2v_slot_ticket_free);
+    wanr2v_job_upload_next (job);
+  } else if (error != NULL) {
+    g_clear_pointer (&job->slot_ticket, wanr2v_slot_ticket_free);
     wanr2v_job_release_key_lock (job);
     wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not take a slot of max-tasks-in-progress: %s",
             error->message), NULL);
-    g_error_free (error);
   } else {
-    g_debug ("job %p: took slot %u", job, wanr2v_slot_index (slot));
-    job->slot = slot;
-    wanr2v_job_upload_next (job);
+    if (ahead != job->slot_ahead || !job->slot_announced) {
+      job->slot_ahead = ahead;
+      job->slot_announced = TRUE;
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_QUEUED_LOCALLY, NULL, NULL);
+    }
+    wanr2v_job_schedule (job, SLOT_TICK_MS, try_slot);
   }
-  wanr2v_job_unref (job);
+  return G_SOURCE_REMOVE;
 }
 
 void
 wanr2v_job_wait_for_slot (WanR2vJob * job)
 {
-  SlotWait *w = g_new0 (SlotWait, 1);
+  GError *error = NULL;
 
-  job->slot_waiting = TRUE;
-  /* Created here, on the HTTP thread: on_slot runs here too. */
-  w->task = g_task_new (NULL, NULL, on_slot, wanr2v_job_ref (job));
-  w->job = job;                 /* the task's callback holds the ref */
-  w->context = g_main_context_ref_thread_default ();
-  g_task_set_task_data (w->task, wanr2v_job_ref (job), (GDestroyNotify)
-      wanr2v_job_unref);
-  g_thread_unref (g_thread_new ("wanr2v-slot", slot_thread, w));
+  job->slot_ticket = wanr2v_slot_ticket_new (job->output_dir,
+      job->max_tasks_in_progress, &error);
+  if (job->slot_ticket == NULL) {
+    wanr2v_job_release_key_lock (job);
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not queue for a slot of max-tasks-in-progress: %s",
+            error->message), NULL);
+    g_error_free (error);
+    return;
+  }
+  try_slot (job);
 }
 
 gboolean

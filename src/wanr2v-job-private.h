@@ -82,8 +82,9 @@ struct _WanR2vJob
   guint last_progress_step;
   WanR2vSlot *slot;             /* held from before the uploads until the
                                  * task ends */
-  gboolean slot_waiting;        /* a slot thread is out */
+  WanR2vSlotTicket *slot_ticket;        /* in the queue for a slot */
   guint slot_ahead;             /* for QUEUED_LOCALLY */
+  gboolean slot_announced;      /* QUEUED_LOCALLY was emitted once */
   gint64 throttled_since_us;    /* monotonic: the first of a run of 429s on
                                  * the create; 0 when not throttled */
   gint64 create_sent_real_us;   /* wall clock when the create was sent */

@@ -218,6 +218,7 @@ wanr2v_job_unref (WanR2vJob * job)
   g_free (job->cached_task_id);
   wanr2v_key_lock_release (job->key_lock_fd);
   wanr2v_slot_release (g_steal_pointer (&job->slot));
+  wanr2v_slot_ticket_free (g_steal_pointer (&job->slot_ticket));
   g_clear_object (&job->cancellable);
   g_free (job->body);
   g_clear_pointer (&job->wire, wanr2v_request_free);

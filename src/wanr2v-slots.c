@@ -168,61 +168,106 @@ wanr2v_slot_try_acquire (const char *dir, guint max, GError ** error)
   return take_free (slots, max, error);
 }
 
+struct _WanR2vSlotTicket
+{
+  char *slots;                  /* <dir>/slots */
+  char *queue;                  /* <dir>/slots/queue */
+  char *name;                   /* of the ticket file in queue */
+  int fd;                       /* its lock */
+  guint max;
+};
+
+WanR2vSlotTicket *
+wanr2v_slot_ticket_new (const char *dir, guint max, GError ** error)
+{
+  WanR2vSlotTicket *t;
+  char *slots;
+
+  g_return_val_if_fail (dir != NULL && max > 0, NULL);
+
+  if ((slots = slots_dir (dir, error)) == NULL)
+    return NULL;
+  t = g_new0 (WanR2vSlotTicket, 1);
+  t->slots = slots;
+  t->queue = g_build_filename (slots, "queue", NULL);
+  t->max = max;
+  if ((t->fd = take_ticket (t->queue, &t->name, error)) < 0) {
+    t->fd = -1;
+    wanr2v_slot_ticket_free (t);
+    return NULL;
+  }
+  return t;
+}
+
+WanR2vSlot *
+wanr2v_slot_ticket_try (WanR2vSlotTicket * ticket, guint * ahead,
+    GError ** error)
+{
+  guint before = count_ahead (ticket->queue, ticket->name);
+
+  if (ahead)
+    *ahead = before;
+  /* In ticket order, as far as free slots go: with two free slots the
+   * first two waiters both take one. */
+  if (before == 0 || before < count_free (ticket->slots, ticket->max))
+    return take_free (ticket->slots, ticket->max, error);
+  return NULL;
+}
+
+void
+wanr2v_slot_ticket_free (WanR2vSlotTicket * ticket)
+{
+  if (ticket == NULL)
+    return;
+  if (ticket->fd >= 0) {
+    g_autofree char *path = g_build_filename (ticket->queue, ticket->name,
+        NULL);
+
+    g_unlink (path);
+    close (ticket->fd);
+  }
+  g_free (ticket->slots);
+  g_free (ticket->queue);
+  g_free (ticket->name);
+  g_free (ticket);
+}
+
 WanR2vSlot *
 wanr2v_slot_acquire (const char *dir, guint max,
     WanR2vSlotWaitFunc wait_func, gpointer user_data,
     GCancellable * cancellable, GError ** error)
 {
-  g_autofree char *slots = NULL;
-  g_autofree char *queue = NULL;
-  g_autofree char *ticket = NULL;
-  g_autofree char *ticket_path = NULL;
-  WanR2vSlot *slot = NULL;
+  g_autoptr (WanR2vSlotTicket) ticket = NULL;
   guint last_ahead = G_MAXUINT;
-  int ticket_fd;
-
-  g_return_val_if_fail (dir != NULL && max > 0, NULL);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  if ((slots = slots_dir (dir, error)) == NULL)
+  if ((ticket = wanr2v_slot_ticket_new (dir, max, error)) == NULL)
     return NULL;
-  queue = g_build_filename (slots, "queue", NULL);
-  if ((ticket_fd = take_ticket (queue, &ticket, error)) < 0)
-    return NULL;
-  ticket_path = g_build_filename (queue, ticket, NULL);
 
   for (;;) {
     GError *local_error = NULL;
-    guint ahead = count_ahead (queue, ticket);
+    guint ahead = 0;
+    WanR2vSlot *slot = wanr2v_slot_ticket_try (ticket, &ahead, &local_error);
+    gint64 until;
 
-    /* In ticket order, as far as free slots go: with two free slots the
-     * first two waiters both take one. */
-    if (ahead == 0 || ahead < count_free (slots, max)) {
-      slot = take_free (slots, max, &local_error);
-      if (slot != NULL || local_error != NULL) {
-        if (local_error)
-          g_propagate_error (error, local_error);
-        break;
-      }
+    if (slot != NULL)
+      return slot;
+    if (local_error != NULL) {
+      g_propagate_error (error, local_error);
+      return NULL;
     }
     if (ahead != last_ahead && wait_func != NULL)
       wait_func (ahead, user_data);
     last_ahead = ahead;
 
-    {
-      gint64 until = g_get_monotonic_time () + WAIT_TICK_US;
-
-      while (g_get_monotonic_time () < until
-          && !g_cancellable_is_cancelled (cancellable))
-        g_usleep (10 * 1000);
-    }
+    until = g_get_monotonic_time () + WAIT_TICK_US;
+    while (g_get_monotonic_time () < until
+        && !g_cancellable_is_cancelled (cancellable))
+      g_usleep (10 * 1000);
     if (g_cancellable_set_error_if_cancelled (cancellable, error))
-      break;
+      return NULL;
   }
-  g_unlink (ticket_path);
-  close (ticket_fd);
-  return slot;
 }
 
 guint

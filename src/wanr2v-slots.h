@@ -10,7 +10,8 @@
  * dead are swept.  Slots are taken in ticket order, as far as free slots
  * allow.
  *
- * Everything blocks: run it in a worker thread, with a cancellable.
+ * wanr2v_slot_acquire() blocks (a worker thread, with a cancellable); the
+ * ticket functions never do.
  */
 #pragma once
 
@@ -30,6 +31,24 @@ typedef void (*WanR2vSlotWaitFunc) (guint ahead, gpointer user_data);
 WanR2vSlot *wanr2v_slot_acquire (const char *dir, guint max,
     WanR2vSlotWaitFunc wait_func, gpointer user_data,
     GCancellable * cancellable, GError ** error);
+
+/* The same wait in steps that never block, for a thread with other work
+ * (a job's HTTP thread): take a ticket, then try it now and then. */
+typedef struct _WanR2vSlotTicket WanR2vSlotTicket;
+
+/* Joins the queue of @dir for one of @max slots. */
+WanR2vSlotTicket *wanr2v_slot_ticket_new (const char *dir, guint max,
+    GError ** error);
+
+/* Takes a slot if it is this ticket's turn and one is free; otherwise
+ * returns NULL and sets *@ahead (when not NULL) to the waiters before it.
+ * NULL with @error set when the directory fails. */
+WanR2vSlot *wanr2v_slot_ticket_try (WanR2vSlotTicket * ticket, guint * ahead,
+    GError ** error);
+
+/* Leaves the queue (whether or not a slot was taken). */
+void wanr2v_slot_ticket_free (WanR2vSlotTicket * ticket);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vSlotTicket, wanr2v_slot_ticket_free)
 
 /* Takes a free slot if there is one, at once: NULL when all are held (no
  * error) or on error. */
