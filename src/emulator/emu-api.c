@@ -152,6 +152,7 @@ create_task (EmuServer * server, SoupServerMessage * msg,
 
   body_text = g_strndup (data, len);
   task = emu_task_store_add (server->tasks, spec, body_text, request_id);
+  task->extra_billed_s = server->config.extra_billed_s;
   emu_request_log_note (msg, "task_id", task->id);
   if (server->config.verbose)
     g_printerr ("wanr2v-emulator: task %s created (%s, %ux%u, %u s)\n",

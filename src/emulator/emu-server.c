@@ -170,6 +170,8 @@ config_to_json (EmuServer * server)
   json_builder_add_string_value (b, running);
   json_builder_set_member_name (b, "strict_references");
   json_builder_add_boolean_value (b, server->config.strict_references);
+  json_builder_set_member_name (b, "extra_billed_seconds");
+  json_builder_add_int_value (b, server->config.extra_billed_s);
   json_builder_set_member_name (b, "max_in_progress");
   json_builder_add_int_value (b, server->config.max_in_progress);
   json_builder_set_member_name (b, "over_limit");
@@ -198,7 +200,7 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
   JsonNode *node;
   gint64 rate = -1, seed = -1;
   gint strict = -1, queue = -1;
-  gint64 max = -1;
+  gint64 max = -1, extra = -1;
 
   if (!JSON_NODE_HOLDS_OBJECT (root)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -221,6 +223,16 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
       return FALSE;
     }
     strict = json_node_get_boolean (node);
+  }
+  /* A service that bills beyond its documented formula: what a client's
+   * billing check must notice. */
+  if ((node = json_object_get_member (o, "extra_billed_seconds")) != NULL) {
+    if (json_node_get_value_type (node) != G_TYPE_INT64
+        || (extra = json_node_get_int (node)) < 0 || extra > 3600) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "extra_billed_seconds is a number from 0 to 3600");
+      return FALSE;
+    }
   }
   if ((node = json_object_get_member (o, "max_in_progress")) != NULL) {
     if (json_node_get_value_type (node) != G_TYPE_INT64
@@ -274,6 +286,8 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
     server->config.strict_references = strict;
   if (max >= 0)
     server->config.max_in_progress = max;
+  if (extra >= 0)
+    server->config.extra_billed_s = extra;
   if (queue >= 0)
     server->config.queue_over_limit = queue;
   if (max >= 0 || queue >= 0)

@@ -35,6 +35,7 @@ typedef struct
   char *storage_dir;            /* must exist */
   gboolean reject_long_prompts;
   guint max_in_progress;        /* tasks in progress per account; 0: none */
+  guint extra_billed_s;         /* billed beyond the guide's formula */
   gboolean queue_over_limit;    /* past it: queue (TRUE) or refuse */
   gboolean strict_references;   /* fail unreachable references, as the
                                  * service would, instead of placeholders */

@@ -415,7 +415,7 @@ add_usage (JsonBuilder * b, EmuTask * task)
   if (spec->family == EMU_FAMILY_WAN27) {
     gint64 input = (gint64) round (task->input_video_s);
 
-    add_int (b, "duration", input + spec->duration);
+    add_int (b, "duration", input + spec->duration + task->extra_billed_s);
     add_int (b, "input_video_duration", input);
     add_int (b, "output_video_duration", spec->duration);
     add_int (b, "video_count", 1);
@@ -424,7 +424,8 @@ add_usage (JsonBuilder * b, EmuTask * task)
   } else {
     double input = round (task->input_video_s * 100.0) / 100.0;
 
-    add_double (b, "duration", input + spec->duration);
+    add_double (b, "duration", input + spec->duration +
+        task->extra_billed_s);
     add_double (b, "input_video_duration", input);
     add_double (b, "output_video_duration", spec->duration);
     add_int (b, "video_count", 1);

@@ -68,6 +68,8 @@ typedef struct
   char *actual_prompt;          /* the "rewritten" prompt, prompt_extend */
   char *video_url;              /* signed once, at the first SUCCEEDED query */
   GStrv placeholders;           /* references drawn as offline placeholders */
+  gint64 extra_billed_s;        /* config "extra_billed_seconds": billed on
+                                 * top of the formula (for client tests) */
   gint64 admitted_us;           /* --over-limit queue: when a slot took it;
                                  * 0 while it waits */
 } EmuTask;

@@ -257,6 +257,32 @@ GST_START_TEST (test_dry_run)
 
 GST_END_TEST;
 
+/* A service that bills other than its formula: the run still delivers the
+ * video, with a RESOURCE/FAILED WARNING that gives both figures. */
+GST_START_TEST (test_billing_differs_warns)
+{
+  g_autoptr (GPtrArray) videos = g_ptr_array_new_with_free_func (g_free);
+  PipelineRun *run;
+  const char *warning;
+
+  json_object_unref (emu_fixture_set_config (emu, "{\"extra_billed_seconds\""
+          ": 3}"));
+  g_ptr_array_add (videos, make_video (30));
+  run = run_with ("wan2.7-r2v", videos, 0, NULL);
+  fail_unless (run->error == NULL, "%s", run->error ? run->error->message :
+      "");
+  fail_unless (run->eos);
+  fail_unless_equals_int (run->warnings->len, 1);
+  warning = g_ptr_array_index (run->warnings, 0);
+  fail_unless (g_str_has_prefix (warning, "gst-resource-error-quark:1 "),
+      "%s", warning);
+  fail_unless (strstr (warning, "was billed 8.00 seconds, but 5.00 were "
+          "predicted") != NULL, "%s", warning);
+  pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
 /* ---- the account's throttles -------------------------------------------- */
 
 static PipelineRun *
@@ -455,6 +481,7 @@ budget_suite (void)
   tcase_add_loop_test (tc, test_prediction_table, 0, G_N_ELEMENTS (cases));
   tcase_add_test (tc, test_cap_refuses);
   tcase_add_test (tc, test_dry_run);
+  tcase_add_test (tc, test_billing_differs_warns);
   tcase_add_test (tc, test_allocation_quota_waited);
   tcase_add_test (tc, test_account_limit_refused);
   tcase_add_test (tc, test_account_limit_queued);
