@@ -1018,6 +1018,91 @@ case_scale (void)
   report ("7-scale-32", m, r, t, "<= 16, all succeed", pass);
 }
 
+/* ---- 10: admission across processes ------------------------------------ */
+
+#define ADMISSION_PROCESSES 4
+#define ADMISSION_PER_PROCESS 5
+#define ADMISSION_LIMIT 5
+
+/* 20 pipelines in 4 processes sharing a cache directory, against an
+ * account that refuses a sixth task in progress: with the element's slots
+ * (max-tasks-in-progress, default 5) they take turns without a refused
+ * create, and keep the account's slots full, so the batch takes about
+ * ceil(20/5) generations.  The reference is one pipeline alone, in the same
+ * run. */
+static void
+case_admission (void)
+{
+  g_autoptr (EmuFixture) f = start_emulator ("--pending-ms", "500",
+      "--running-ms", "3000", "--result-file", base_video,
+      "--max-in-progress", "5", "--over-limit", "refuse", NULL);
+  g_autofree char *one_src = element (f, "bench admission alone", "cache10",
+      "cache-policy=off");
+  g_autofree char *one_desc = g_strdup_printf ("%s ! fakesink", one_src);
+  g_autofree char *m = NULL, *r = NULL, *t = NULL;
+  Spawned spawned[ADMISSION_PROCESSES];
+  Child children[ADMISSION_PROCESSES];
+  g_auto (Child) one = { 0, };
+  char count[16];
+  guint p, i, succeeded = 0, creates, total = ADMISSION_PROCESSES *
+      ADMISSION_PER_PROCESS;
+  gint64 start;
+  double wall, ideal;
+  gboolean pass;
+
+  if (!run_pipeline (&one, one_desc, "--timeout", "60", NULL)
+      || !has_line (one.out, "eos 0")) {
+    report_broken ("10-admission-20x4", "a single pipeline failed");
+    return;
+  }
+  emu_fixture_reset (f);
+
+  g_snprintf (count, sizeof (count), "%u", ADMISSION_PER_PROCESS);
+  start = g_get_monotonic_time ();
+  for (p = 0; p < ADMISSION_PROCESSES; p++) {
+    g_autofree char *prompt = g_strdup_printf ("bench admission %u-@N@", p);
+    g_autofree char *src = element (f, prompt, "cache10", "cache-policy=off");
+    g_autofree char *desc = g_strdup_printf ("%s ! fakesink", src);
+    const char *argv[] = { run_tool, "--count", count, "--timeout", "180",
+      desc, NULL
+    };
+
+    if (!spawn_child (argv, &spawned[p])) {
+      report_broken ("10-admission-20x4", "cannot start a process");
+      return;
+    }
+  }
+  for (p = 0; p < ADMISSION_PROCESSES; p++) {
+    finish_child (&spawned[p], &children[p]);
+    for (i = 0; i < ADMISSION_PER_PROCESS; i++) {
+      g_autofree char *eos = g_strdup_printf ("eos %u ", i);
+
+      if (has_line (children[p].out, eos))
+        succeeded++;
+    }
+    g_free (children[p].out);
+  }
+  wall = (g_get_monotonic_time () - start) / 1e6;
+  creates = emu_fixture_count_requests (f, "POST",
+      "/api/v1/services/aigc/video-generation/video-synthesis");
+  remove_dir_files ("cache10");
+
+  ideal = one.wall_s * ((total + ADMISSION_LIMIT - 1) / ADMISSION_LIMIT);
+  note ("case 10: %u of %u pipelines in %u processes succeeded in %.1f s; "
+      "creates sent %u (refused %d); one pipeline alone %.1f s", succeeded,
+      total, ADMISSION_PROCESSES, wall, creates, (int) creates - (int) total,
+      one.wall_s);
+  pass = succeeded == total && creates == total && wall <= 1.2 * ideal;
+  m = g_strdup_printf ("%.1f s for %u pipelines in %u processes, %u "
+      "succeeded, %d creates refused", wall, total, ADMISSION_PROCESSES,
+      succeeded, (int) creates - (int) total);
+  r = g_strdup_printf ("%.1f s (ceil(%u/%u) x %.1f s, one pipeline alone)",
+      ideal, total, ADMISSION_LIMIT, one.wall_s);
+  t = g_strdup_printf ("ratio %.2f", wall / ideal);
+  report ("10-admission-20x4", m, r, t, "<= 1.20, all succeed, none "
+      "refused", pass);
+}
+
 /* ---- 8: upload --------------------------------------------------------- */
 
 #define UPLOAD_SIZE 100000000   /* 10^8 bytes: under the 100 MiB limit */
@@ -1305,6 +1390,8 @@ main (int argc, char **argv)
     case_upload ();
   if (want (cases, "9"))
     case_progressive ();
+  if (want (cases, "10"))
+    case_admission ();
 
   note ("the benchmark took %.0f s", (g_get_monotonic_time () - start) / 1e6);
   g_print ("%u passed, %u failed\n", n_passed, n_failed);
