@@ -1,5 +1,7 @@
 /* wanr2vsrc-uri.c: wanr2v:// URIs. */
 #include "wanr2vsrc-uri.h"
+
+#include "wanr2v-request.h"
 #include "gstwanr2vsrc.h"
 
 #include <string.h>
@@ -238,21 +240,6 @@ refused:
   return FALSE;
 }
 
-/* Whether @id can be the path of wanr2v://task/ID as it is: unreserved
- * characters only (RFC 3986 2.3), and not a dot segment. */
-static gboolean
-task_id_fits_path (const char *id)
-{
-  const char *c;
-
-  if (*id == '\0' || strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
-    return FALSE;
-  for (c = id; *c; c++)
-    if (!g_ascii_isalnum (*c) && !strchr ("-._~", *c))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 append_param (GString * out, const char *name, const char *value)
 {
@@ -320,7 +307,9 @@ wanr2vsrc_uri_build (GObject * element,
   }
   g_free (pspecs);
 
-  if (task_id && task_id_fits_path (task_id)) {
+  /* A valid task id is unreserved characters only (RFC 3986 2.3) and no
+   * dot segment: it can be the URI's path as it is. */
+  if (task_id && wanr2v_task_id_is_valid (task_id)) {
     uri = g_strdup_printf (WANR2V_URI_SCHEME "://task/%s%s", task_id,
         query->str);
   } else {

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE             /* sync_file_range */
 #include "config.h"
 #include "wanr2v-download.h"
+
+#include "wanr2v-media.h"
 #include "wanr2v-crc64.h"
 #include "wanr2v-http.h"
 
@@ -138,22 +140,6 @@ start_write_behind (Download * dl)
       dl->written - dl->written_back, SYNC_FILE_RANGE_WRITE);
   dl->written_back = dl->written;
 #endif
-}
-
-/* The boxes an ISO/QuickTime movie may start with.  A proxy's HTML page,
- * an XML error or a JSON body start with none of them. */
-static gboolean
-is_mp4_head (const guint8 head[8])
-{
-  static const char *const boxes[] = { "ftyp", "moov", "mdat", "free",
-    "skip", "wide", NULL
-  };
-  guint i;
-
-  for (i = 0; boxes[i]; i++)
-    if (memcmp (head + 4, boxes[i], 4) == 0)
-      return TRUE;
-  return FALSE;
 }
 
 /* The first bytes, printable, for an error message. */
@@ -311,7 +297,7 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
     if (dl->written + take == sizeof (dl->head)) {
       char host[256];
 
-      if (!is_mp4_head (dl->head)) {
+      if (!wanr2v_media_is_movie_start (dl->head, sizeof (dl->head))) {
         g_autofree char *head = describe_head (dl->head, sizeof (dl->head));
 
         /* Before a byte of it is written, let alone shown to a reader. */
@@ -625,7 +611,7 @@ check_prefix_thread (GTask * check, gpointer source, gpointer data,
       continue;
     if (n <= 0)
       break;
-    if (done == 0 && (n < 8 || !is_mp4_head (buffer)))
+    if (done == 0 && !wanr2v_media_is_movie_start (buffer, n))
       break;
     crc = wanr2v_crc64_update (crc, buffer, n);
     done += n;

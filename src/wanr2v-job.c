@@ -105,23 +105,6 @@ wanr2v_job_phase_to_string (WanR2vJobPhase phase)
   return "?";
 }
 
-#define MAX_TASK_ID_LENGTH 128
-
-/* The service's task ids are UUIDs.  Anything else cannot name a task, and
- * some (a slash, "..") would turn the query URL into another path. */
-static gboolean
-task_id_is_plausible (const char *id)
-{
-  const char *c;
-
-  if (*id == '\0' || strlen (id) > MAX_TASK_ID_LENGTH)
-    return FALSE;
-  for (c = id; *c; c++)
-    if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
-      return FALSE;
-  return TRUE;
-}
-
 WanR2vJob *
 wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
     gpointer user_data, GError ** error)
@@ -135,11 +118,11 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
       || config->attach_task_id != NULL, NULL);
 
   if (config->attach_task_id
-      && !task_id_is_plausible (config->attach_task_id)) {
+      && !wanr2v_task_id_is_valid (config->attach_task_id)) {
     g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
         "task-id is not a DashScope task id: task ids are up to %u letters, "
         "digits, '-' and '_' (e.g. 0385dc79-5ff8-4d82-bcb6-xxxxxxxxxxxx)",
-        MAX_TASK_ID_LENGTH);
+        WANR2V_MAX_TASK_ID_LENGTH);
     return NULL;
   }
 
@@ -1505,16 +1488,6 @@ wanr2v_job_dup_task_id (WanR2vJob * job)
   return id;
 }
 
-char *
-wanr2v_job_dup_video_path (WanR2vJob * job)
-{
-  char *path;
-
-  g_mutex_lock (&job->lock);
-  path = g_strdup (job->video_path);
-  g_mutex_unlock (&job->lock);
-  return path;
-}
 
 WanR2vJobPhase
 wanr2v_job_get_phase (WanR2vJob * job)
@@ -1538,16 +1511,6 @@ wanr2v_job_get_available (WanR2vJob * job)
   return written;
 }
 
-gboolean
-wanr2v_job_is_cached (WanR2vJob * job)
-{
-  gboolean cached;
-
-  g_mutex_lock (&job->lock);
-  cached = job->cached_path != NULL && job->complete;
-  g_mutex_unlock (&job->lock);
-  return cached;
-}
 
 gint64
 wanr2v_job_get_size (WanR2vJob * job)

@@ -164,13 +164,9 @@ GError *wanr2v_job_dup_error (WanR2vJob * job);
 WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
 
 char *wanr2v_job_dup_task_id (WanR2vJob * job);
-char *wanr2v_job_dup_video_path (WanR2vJob * job);
 WanR2vJobPhase wanr2v_job_get_phase (WanR2vJob * job);
 /* Bytes of the video on disk so far. */
 guint64 wanr2v_job_get_available (WanR2vJob * job);
-
-/* TRUE when the video came from the cache, with no task. */
-gboolean wanr2v_job_is_cached (WanR2vJob * job);
 
 /* The video's size in bytes, or -1 while unknown. */
 gint64 wanr2v_job_get_size (WanR2vJob * job);

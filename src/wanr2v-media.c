@@ -25,6 +25,22 @@ wanr2v_media_sniff_image_mime (const guint8 * data, gsize size)
   return NULL;
 }
 
+gboolean
+wanr2v_media_is_movie_start (const guint8 * data, gsize size)
+{
+  static const char *const boxes[] = { "ftyp", "moov", "mdat", "free",
+    "skip", "wide", NULL
+  };
+  guint i;
+
+  if (size < 8)
+    return FALSE;
+  for (i = 0; boxes[i]; i++)
+    if (memcmp (data + 4, boxes[i], 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 const char *
 wanr2v_media_sniff_mime (const guint8 * data, gsize size)
 {
@@ -37,10 +53,7 @@ wanr2v_media_sniff_mime (const guint8 * data, gsize size)
     return memcmp (data + 8, "qt  ", 4) == 0 ? "video/quicktime" :
         "video/mp4";
   /* Old QuickTime files may start with other atoms. */
-  if (size >= 8 && (memcmp (data + 4, "moov", 4) == 0
-          || memcmp (data + 4, "mdat", 4) == 0
-          || memcmp (data + 4, "wide", 4) == 0
-          || memcmp (data + 4, "free", 4) == 0))
+  if (wanr2v_media_is_movie_start (data, size))
     return "video/quicktime";
   if (size >= 12 && memcmp (data, "RIFF", 4) == 0
       && memcmp (data + 8, "WAVE", 4) == 0)

@@ -14,6 +14,11 @@ const char *wanr2v_media_sniff_image_mime (const guint8 * data, gsize size);
  * "audio/wav", "audio/mpeg"; NULL when unknown. */
 const char *wanr2v_media_sniff_mime (const guint8 * data, gsize size);
 
+/* Whether @data starts like an ISO/QuickTime movie: a box "ftyp", "moov",
+ * "mdat", "free", "skip" or "wide".  A proxy's HTML page, an XML error or
+ * a JSON body starts with none of them. */
+gboolean wanr2v_media_is_movie_start (const guint8 * data, gsize size);
+
 /* Sniffs the file at @path (reads its first bytes).  Fails when it cannot
  * be read or is not a regular file; returns NULL without an error when its
  * type is unknown. */

@@ -59,6 +59,19 @@ wanr2v_model_family_is_wan26 (WanR2vModelFamily family)
   return family == WANR2V_FAMILY_WAN26 || family == WANR2V_FAMILY_WAN26_FLASH;
 }
 
+gboolean
+wanr2v_task_id_is_valid (const char *id)
+{
+  const char *c;
+
+  if (id == NULL || *id == '\0' || strlen (id) > WANR2V_MAX_TASK_ID_LENGTH)
+    return FALSE;
+  for (c = id; *c; c++)
+    if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+      return FALSE;
+  return TRUE;
+}
+
 /* ---- media types -------------------------------------------------------- */
 
 const char *

@@ -135,6 +135,13 @@ typedef enum
 
 WanR2vUrlKind wanr2v_url_classify (const char *url);
 
+#define WANR2V_MAX_TASK_ID_LENGTH 128
+
+/* Whether @id can name a task: 1..128 letters, digits, '-' and '_' (the
+ * service's are UUIDs).  Anything else cannot, and some ids (a slash,
+ * "..") would turn a query URL into another path. */
+gboolean wanr2v_task_id_is_valid (const char *id);
+
 /* For WANR2V_URL_LOCAL: the local file path (newly allocated), or NULL. */
 char *wanr2v_url_to_local_path (const char *url);
 
