@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "emu-test-util.h"
 #include "emulator-fixture.h"
 #include "wanr2v-slots.h"
 #include "pipeline-run.h"
@@ -186,6 +187,50 @@ GST_START_TEST (test_prediction_table)
         "predicted %.2f", __i__, usage, predicted);
   fail_unless_equals_int (run->warnings->len, 0);
   pipeline_run_free (run);
+}
+
+GST_END_TEST;
+
+/* A remote reference video (on a loopback file server) is probed for its
+ * length: the prediction is exact.  With probe-remote=false it is the
+ * upper bound, and says so; the service's bill is within it. */
+GST_START_TEST (test_remote_video_probed)
+{
+  g_autofree char *url = g_strdup_printf ("%scharacter.mp4",
+      emu_test_file_server ());
+  g_autoptr (GPtrArray) videos = g_ptr_array_new_with_free_func (g_free);
+  const char *settings[] = { NULL, "probe-remote=false" };
+  guint i;
+
+  g_ptr_array_add (videos, g_strdup (url));
+  for (i = 0; i < G_N_ELEMENTS (settings); i++) {
+    PipelineRun *run = run_with ("wan2.7-r2v", videos, 1, settings[i]);
+    gdouble predicted = 0, usage = 0;
+    gboolean exact = FALSE;
+
+    fail_unless (run->error == NULL, "%s", run->error ?
+        run->error->message : "");
+    fail_unless (last_double (run, "predicted-billed-seconds", &predicted));
+    fail_unless (last_double (run, "usage-duration", &usage));
+    fail_unless (gst_structure_get_boolean (g_ptr_array_index
+            (run->task_messages, 0), "predicted-exact", &exact));
+    if (i == 0) {
+      /* 2 s of output + the 2 s video. */
+      fail_unless (exact);
+      fail_unless (fabs (predicted - 4.0) < 0.06, "predicted %.2f",
+          predicted);
+      fail_unless (has_progress (run, "Predicted cost: 4.00 billed"));
+    } else {
+      /* 2 s + the whole 5 s limit of one video, at most. */
+      fail_unless (!exact);
+      fail_unless (fabs (predicted - 7.0) < 1e-6, "predicted %.2f",
+          predicted);
+      fail_unless (has_progress (run, "Predicted cost: at most 7.00"));
+      fail_unless (usage <= predicted);
+    }
+    fail_unless_equals_int (run->warnings->len, 0);
+    pipeline_run_free (run);
+  }
 }
 
 GST_END_TEST;
@@ -479,6 +524,7 @@ budget_suite (void)
   tcase_set_timeout (tc, 240);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_loop_test (tc, test_prediction_table, 0, G_N_ELEMENTS (cases));
+  tcase_add_test (tc, test_remote_video_probed);
   tcase_add_test (tc, test_cap_refuses);
   tcase_add_test (tc, test_dry_run);
   tcase_add_test (tc, test_billing_differs_warns);
