@@ -529,6 +529,45 @@ GST_START_TEST (test_tag_message)
 
 GST_END_TEST;
 
+/* A request file that chooses the model and the prompt: the tags say what
+ * was sent, not the properties' defaults. */
+GST_START_TEST (test_tags_from_request_file)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  g_autofree char *image = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
+      "red.png", NULL);
+  g_autofree char *file = g_build_filename (cache_dir, "wan26.json", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"model\": \"wan2.6-r2v\", "
+      "\"input\": {\"prompt\": \"character1 dances\", \"reference_urls\": "
+      "[\"%s\"]}, \"parameters\": {\"size\": \"1280*720\", "
+      "\"duration\": 2}}", image);
+  PipelineRun *run = pipeline_run_new ("wanr2vsrc name=src ! fakesink");
+  Collected c = { 0, };
+  g_autofree char *description = NULL, *model = NULL;
+
+  g_mkdir_with_parents (cache_dir, 0700);
+  fail_unless (g_file_set_contents (file, body, -1, NULL));
+  g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
+      "api-key", emu_fixture_api_key (emu), "poll-interval", 50,
+      "cache-dir", cache_dir, "request", file, NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, collect_until_end, &c, 60));
+  fail_unless (run->error == NULL, "%s", run->error->message);
+  if (c.tag_messages == 0)
+    pipeline_run_wait_for (run, collect_tag, &c, 3);
+  fail_unless_equals_int (c.tag_messages, 1);
+  fail_unless (gst_tag_list_get_string (c.tags, "wanr2v-model", &model));
+  fail_unless_equals_string (model, "wan2.6-r2v");
+  fail_unless (gst_tag_list_get_string (c.tags, GST_TAG_DESCRIPTION,
+          &description));
+  fail_unless_equals_string (description, "character1 dances");
+  gst_tag_list_unref (c.tags);
+  pipeline_run_free (run);
+  emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
 /* ---- task-id, notified before the first buffer --------------------------- */
 
 typedef struct
@@ -711,6 +750,7 @@ messages_suite (void)
   tcase_add_test (tc, test_task_messages_extended);
   tcase_add_test (tc, test_task_messages_not_extended);
   tcase_add_test (tc, test_tag_message);
+  tcase_add_test (tc, test_tags_from_request_file);
   tcase_add_test (tc, test_task_id_notified);
   tcase_add_test (tc, test_final_messages_before_eos);
   suite_add_tcase (s, tc);
