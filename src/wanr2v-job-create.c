@@ -9,6 +9,7 @@
  * created is cancelled on stop while it may be PENDING.
  */
 #include "wanr2v-job-private.h"
+#include "wanr2v-retry.h"
 #include "wanr2v-intent.h"
 #include "wanr2v-keylock.h"
 #include "wanr2v-recover.h"
@@ -279,9 +280,6 @@ retry_throttled (WanR2vJob * job, const GError * error,
   gint64 now = g_get_monotonic_time ();
   guint delay;
 
-  if (details == NULL || details->http_status != 429
-      || !g_error_matches (error, WANR2V_ERROR, WANR2V_ERROR_THROTTLED))
-    return FALSE;
   if (job->throttled_since_us == 0)
     job->throttled_since_us = now;
   if (now - job->throttled_since_us > THROTTLE_WINDOW_S * G_USEC_PER_SEC)
@@ -304,12 +302,10 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
   info = wanr2v_client_create_task_finish (job->client, res, &details,
       &error);
   if (info == NULL) {
-    gboolean retryable = (details != NULL
-        && wanr2v_error_is_retryable (details->http_status, details->code))
-        || (wanr2v_client_error_is_not_sent (error)
-        && error->code != WANR2V_ERROR_TLS);
+    WanR2vRetryAction action = wanr2v_retry_classify (WANR2V_CALL_CREATE,
+        error, details);
 
-    if (error->code == WANR2V_ERROR_CONNECTION_LOST) {
+    if (action == WANR2V_RETRY_RECOVER) {
       /* The task may exist and be billed: find it, never send again; after
        * a stop too, so that it is cancelled. */
       g_info ("create reply lost (%s): looking for the task", error->message);
@@ -327,9 +323,11 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
     if (wanr2v_job_is_stopped (job)) {
       wanr2v_error_info_free (details);
       wanr2v_job_release_key_lock (job);
-    } else if (retry_throttled (job, error, details)) {
+    } else if (action == WANR2V_RETRY_WAIT
+        && retry_throttled (job, error, details)) {
       wanr2v_error_info_free (details);
-    } else if (retryable && job->attempts < job->max_retries) {
+    } else if (action == WANR2V_RETRY_AGAIN
+        && job->attempts < job->max_retries) {
       wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       wanr2v_job_schedule (job, wanr2v_job_backoff_ms (job), retry_submit);

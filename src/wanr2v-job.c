@@ -5,6 +5,7 @@
  * wanr2v-job-private.h.
  */
 #include "wanr2v-job-private.h"
+#include "wanr2v-retry.h"
 #include "wanr2v-download.h"
 #include "wanr2v-keylock.h"
 #include "wanr2v-media.h"
@@ -501,11 +502,8 @@ on_queried (GObject * source, GAsyncResult * res, gpointer data)
   if (info == NULL) {
     if (is_stopped (job) || job->error) {
       wanr2v_error_info_free (details);
-    } else if (error->code == WANR2V_ERROR_AUTH
-        || error->code == WANR2V_ERROR_NOT_FOUND
-        || error->code == WANR2V_ERROR_BAD_REQUEST
-        || error->code == WANR2V_ERROR_QUOTA
-        || error->code == WANR2V_ERROR_TLS) {
+    } else if (wanr2v_retry_classify (WANR2V_CALL_QUERY, error,
+            details) == WANR2V_RETRY_FAIL) {
       fail (job, g_steal_pointer (&error), details);
     } else {
       /* Anything transient: the overall timeout bounds the retries. */
@@ -645,14 +643,9 @@ on_downloaded (GObject * source, GAsyncResult * res, gpointer data)
   if (!wanr2v_download_finish (res, &size, &details, &error)) {
     if (is_stopped (job)) {
       wanr2v_error_info_free (details);
-    } else if ((error->code == WANR2V_ERROR_CONNECTION_LOST
-            || error->code == WANR2V_ERROR_SERVER
-            || error->code == WANR2V_ERROR_NOT_VIDEO)
+    } else if (wanr2v_retry_classify (WANR2V_CALL_DOWNLOAD, error,
+            details) == WANR2V_RETRY_RESUME
         && job->attempts < job->max_retries) {
-      /* NOT_VIDEO: a reply that was not the video (a proxy's page),
-       * discarded before a reader saw it; the retry starts over.  A
-       * CORRUPT video is not retried: a reader may have taken its bytes,
-       * and must get an error rather than a silently mended stream. */
       emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       schedule (job, backoff_ms (job), resume_download);
@@ -1070,10 +1063,8 @@ on_file_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     g_free (oss_url);
     wanr2v_error_info_free (details);
   } else if (oss_url == NULL) {
-    gboolean retry = (error->code == WANR2V_ERROR_POLICY_EXPIRED
-        || error->code == WANR2V_ERROR_SERVER
-        || error->code == WANR2V_ERROR_CONNECTION_LOST)
-        && job->attempts < job->max_retries;
+    gboolean retry = wanr2v_retry_classify (WANR2V_CALL_UPLOAD, error,
+        details) == WANR2V_RETRY_AGAIN && job->attempts < job->max_retries;
 
     if (retry) {
       /* A fresh policy: the old one may be what failed. */
@@ -1130,13 +1121,8 @@ on_policy (GObject * source, GAsyncResult * res, gpointer data)
   if (is_stopped (job)) {
     wanr2v_error_info_free (details);
   } else if (job->policy == NULL) {
-    gboolean retryable = (details && wanr2v_error_is_retryable
-        (details->http_status, details->code))
-        || (wanr2v_client_error_is_not_sent (error)
-        && error->code != WANR2V_ERROR_TLS)
-        || error->code == WANR2V_ERROR_CONNECTION_LOST;
-
-    if (retryable && job->attempts < job->max_retries) {
+    if (wanr2v_retry_classify (WANR2V_CALL_POLICY, error, details) ==
+        WANR2V_RETRY_AGAIN && job->attempts < job->max_retries) {
       emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
       job->attempts++;

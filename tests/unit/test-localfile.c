@@ -67,12 +67,12 @@ test_not_regular (void)
     bytes = wanr2v_local_file_read (cases[i].path, "images[0] (Image 1)",
         1024, NULL, &error);
     g_assert_null (bytes);
-    g_assert_error (error, G_IO_ERROR, cases[i].code);
+    g_assert_error (error, G_IO_ERROR, (gint) cases[i].code);
     g_assert_nonnull (strstr (error->message, "images[0] (Image 1)"));
     g_assert_nonnull (strstr (error->message, cases[i].kind));
     g_assert_false (wanr2v_local_file_check (cases[i].path, "request",
             &check_error));
-    g_assert_error (check_error, G_IO_ERROR, cases[i].code);
+    g_assert_error (check_error, G_IO_ERROR, (gint) cases[i].code);
   }
 }
 
