@@ -34,7 +34,6 @@ typedef struct
 {
   const char *noun;             /* for "... must be at most N MB" */
   guint64 max_mb;
-  const char *formats;          /* what the service takes */
   gdouble min_seconds, max_seconds;
 } KindLimits;
 
@@ -52,15 +51,21 @@ wanr2vsrc_inspect_timeout (void)
 }
 
 static const KindLimits limits[] = {
-  [KIND_IMAGE] = {"an image", WANR2V_IMAGE_MAX_MB,
-      "a JPEG, PNG, BMP or WEBP image", 0, 0},
+  [KIND_IMAGE] = {"an image", WANR2V_IMAGE_MAX_MB, 0, 0},
   [KIND_VIDEO] = {"a reference video", WANR2V_VIDEO_MAX_MB,
-      "an MP4 or MOV video",
       WANR2V_VIDEO_MIN_SECONDS, WANR2V_VIDEO_MAX_SECONDS},
   [KIND_VOICE] = {"a reference voice", WANR2V_VOICE_MAX_MB,
-      "a WAV or MP3 audio file",
       WANR2V_VOICE_MIN_SECONDS, WANR2V_VOICE_MAX_SECONDS},
 };
+
+/* What the service takes, from the core's one list (wanr2v-media). */
+static const char *
+formats_of (Kind kind)
+{
+  return wanr2v_media_kind_formats (kind == KIND_IMAGE ?
+      WANR2V_MEDIA_KIND_IMAGE : kind == KIND_VIDEO ? WANR2V_MEDIA_KIND_VIDEO
+      : WANR2V_MEDIA_KIND_VOICE);
+}
 
 static void
 ensure_init (void)
@@ -242,9 +247,9 @@ inspect_image (Inspection * in)
     sniffed = wanr2v_media_sniff_file (in->path, NULL);
     if (sniffed)
       add_problem (in, "is not %s: its content is %s",
-          limits[KIND_IMAGE].formats, sniffed);
+          formats_of (KIND_IMAGE), sniffed);
     else
-      add_problem (in, "is not %s", limits[KIND_IMAGE].formats);
+      add_problem (in, "is not %s", formats_of (KIND_IMAGE));
     return;
   }
 
@@ -336,7 +341,7 @@ discover (Inspection * in)
           || g_error_matches (error, GST_STREAM_ERROR,
               GST_STREAM_ERROR_WRONG_TYPE))
         add_problem (in, "is not %s: its type is not recognised",
-            limits[in->kind].formats);
+            formats_of (in->kind));
       else
         add_problem (in, "cannot be read as media: %s",
             error ? error->message : "unknown error");
@@ -476,7 +481,7 @@ inspect_video (Inspection * in)
    * typefind gives 3GP, M4A and others caps of their own. */
   if (strcmp (top_caps_name (info, &description), "video/quicktime") != 0) {
     add_problem (in, "is not %s: its format is %s",
-        limits[KIND_VIDEO].formats, description);
+        formats_of (KIND_VIDEO), description);
     gst_discoverer_info_unref (info);
     return;
   }
@@ -543,7 +548,7 @@ inspect_voice (Inspection * in)
 
   if (!accepted)
     add_problem (in, "is not %s: its format is %s",
-        limits[KIND_VOICE].formats, description);
+        formats_of (KIND_VOICE), description);
   else if (streams == NULL)
     add_problem (in, "has no audio stream");
   else

@@ -814,26 +814,12 @@ start_download (WanR2vJob * job)
 /* Policies are good for expire_in_seconds; stop using one a little early. */
 #define POLICY_MARGIN_US (10 * G_USEC_PER_SEC)
 
-static gboolean
-mime_fits (WanR2vMediaType type, gboolean voice, const char *mime)
+static WanR2vMediaKind
+media_kind (WanR2vMediaType type, gboolean voice)
 {
-  if (mime == NULL)
-    return FALSE;
-  if (voice)
-    return g_str_has_prefix (mime, "audio/");
-  if (type == WANR2V_MEDIA_REFERENCE_VIDEO)
-    return g_str_has_prefix (mime, "video/");
-  return g_str_has_prefix (mime, "image/");
-}
-
-static const char *
-kind_name (WanR2vMediaType type, gboolean voice)
-{
-  if (voice)
-    return "a WAV or MP3 audio file";
-  if (type == WANR2V_MEDIA_REFERENCE_VIDEO)
-    return "an MP4 or MOV video";
-  return "a JPEG, PNG, BMP or WEBP image";
+  return voice ? WANR2V_MEDIA_KIND_VOICE
+      : type == WANR2V_MEDIA_REFERENCE_VIDEO ? WANR2V_MEDIA_KIND_VIDEO
+      : WANR2V_MEDIA_KIND_IMAGE;
 }
 
 /* Queues @up (taking it), unless a file of the same content (SHA-256) is
@@ -893,9 +879,10 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
         "%s: cannot read %s: %s", label, path, local_error->message);
     return FALSE;
   }
-  if (!mime_fits (media->type, voice, mime)) {
+  if (!wanr2v_media_kind_accepts (media_kind (media->type, voice), mime)) {
     g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s: %s is not %s", label, path, kind_name (media->type, voice));
+        "%s: %s is not %s", label, path, wanr2v_media_kind_formats
+        (media_kind (media->type, voice)));
     return FALSE;
   }
 

@@ -25,6 +25,41 @@ wanr2v_media_sniff_image_mime (const guint8 * data, gsize size)
   return NULL;
 }
 
+typedef struct
+{
+  const char *formats;
+  const char *mimes[5];
+} KindFormats;
+
+/* The protocol notes' media table. */
+static const KindFormats kind_formats[] = {
+  [WANR2V_MEDIA_KIND_IMAGE] = {"a JPEG, PNG, BMP or WEBP image",
+      {"image/jpeg", "image/png", "image/bmp", "image/webp", NULL}},
+  [WANR2V_MEDIA_KIND_VIDEO] = {"an MP4 or MOV video",
+      {"video/mp4", "video/quicktime", NULL}},
+  [WANR2V_MEDIA_KIND_VOICE] = {"a WAV or MP3 audio file",
+      {"audio/wav", "audio/mpeg", NULL}},
+};
+
+const char *
+wanr2v_media_kind_formats (WanR2vMediaKind kind)
+{
+  return kind_formats[kind].formats;
+}
+
+gboolean
+wanr2v_media_kind_accepts (WanR2vMediaKind kind, const char *mime)
+{
+  const char *const *m;
+
+  if (mime == NULL)
+    return FALSE;
+  for (m = kind_formats[kind].mimes; *m; m++)
+    if (strcmp (*m, mime) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 wanr2v_media_is_movie_start (const guint8 * data, gsize size)
 {

@@ -5,6 +5,22 @@
 
 G_BEGIN_DECLS
 
+/* The formats the service takes, one list for every check of them. */
+typedef enum
+{
+  WANR2V_MEDIA_KIND_IMAGE,      /* reference image, first frame */
+  WANR2V_MEDIA_KIND_VIDEO,      /* reference video */
+  WANR2V_MEDIA_KIND_VOICE,      /* reference voice */
+} WanR2vMediaKind;
+
+/* "a JPEG, PNG, BMP or WEBP image", "an MP4 or MOV video", "a WAV or MP3
+ * audio file": for messages. */
+const char *wanr2v_media_kind_formats (WanR2vMediaKind kind);
+
+/* Whether the service takes media of MIME type @mime (as the sniffers
+ * below name them) for @kind. */
+gboolean wanr2v_media_kind_accepts (WanR2vMediaKind kind, const char *mime);
+
 /* The MIME type of an encoded image, sniffed from its first bytes:
  * "image/png", "image/jpeg", "image/bmp", "image/webp", or NULL. */
 const char *wanr2v_media_sniff_image_mime (const guint8 * data, gsize size);

@@ -7,6 +7,8 @@
  * names the element property as the user wrote it, and the limit.
  */
 #include "wanr2v-request.h"
+
+#include "wanr2v-media.h"
 #include "wanr2v-sizes.h"
 
 #include <gio/gio.h>
@@ -456,10 +458,6 @@ fail (GError ** error, WanR2vRequestError code, const char *format, ...)
   return FALSE;
 }
 
-static const char *const data_mime_types[] = {
-  "image/jpeg", "image/png", "image/bmp", "image/webp", NULL
-};
-
 static gboolean
 is_base64 (const char *s)
 {
@@ -479,7 +477,6 @@ check_data_uri (const char *label, const char *url, GError ** error)
   const char *comma = strchr (header, ',');
   const char *semicolon;
   g_autofree char *mime = NULL;
-  gsize i;
 
   if (comma == NULL)
     return fail (error, WANR2V_REQUEST_ERROR_INVALID,
@@ -494,10 +491,7 @@ check_data_uri (const char *label, const char *url, GError ** error)
         "data:<mime type>;base64,<data>", label);
 
   mime = g_ascii_strdown (header, semicolon - header);
-  for (i = 0; data_mime_types[i]; i++)
-    if (strcmp (mime, data_mime_types[i]) == 0)
-      break;
-  if (data_mime_types[i] == NULL) {
+  if (!wanr2v_media_kind_accepts (WANR2V_MEDIA_KIND_IMAGE, mime)) {
     g_autofree char *quoted = quote_for_message (mime);
 
     return fail (error, WANR2V_REQUEST_ERROR_INVALID,
