@@ -179,9 +179,6 @@ struct _GstWanR2vSrc
 
   Settings settings;            /* GST_OBJECT_LOCK */
   char *current_task_id;        /* GST_OBJECT_LOCK: the task of this run */
-  char *run_model;              /* GST_OBJECT_LOCK: of the request this run
-                                 * built (a request file may choose it) */
-  char *run_prompt;             /* GST_OBJECT_LOCK: likewise */
 
   /* The job of the current run and what the streaming thread waits on. */
   GMutex lock;
@@ -844,11 +841,11 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
     g_autofree char *model = NULL, *prompt = NULL;
 
     /* What was sent, not the properties: a request file may have chosen
-     * the model and the prompt. */
-    GST_OBJECT_LOCK (self);
-    model = g_strdup (self->run_model);
-    prompt = g_strdup (self->run_prompt);
-    GST_OBJECT_UNLOCK (self);
+     * the model and the prompt.  (None for a task followed by id.) */
+    const WanR2vRequest *sent = wanr2v_job_get_request (job);
+
+    model = sent ? g_strdup (sent->model) : NULL;
+    prompt = sent ? g_strdup (sent->prompt) : NULL;
     wanr2vsrc_report_tags (GST_ELEMENT (self), model, prompt, event);
   }
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
@@ -986,10 +983,6 @@ start_job (GstWanR2vSrc * self)
   config.api_key = api_key;
   config.allow_insecure = s->allow_insecure;
   config.request = req;
-  g_free (self->run_model);
-  g_free (self->run_prompt);
-  self->run_model = req ? g_strdup (req->model) : NULL;
-  self->run_prompt = req ? g_strdup (req->prompt) : NULL;
   config.attach_task_id = attach_task_id;
   config.output_dir = cache_dir;
   config.cache_policy = s->cache_policy;
@@ -1394,8 +1387,6 @@ gst_wanr2v_src_finalize (GObject * object)
   stop_job (self);
   settings_clear (&self->settings);
   g_free (self->current_task_id);
-  g_free (self->run_model);
-  g_free (self->run_prompt);
   g_clear_object (&self->wait_cancellable);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->error_lock);

@@ -1439,6 +1439,12 @@ wanr2v_job_dup_error_details (WanR2vJob * job)
   return details;
 }
 
+const WanR2vRequest *
+wanr2v_job_get_request (WanR2vJob * job)
+{
+  return job->request;
+}
+
 GError *
 wanr2v_job_dup_error (WanR2vJob * job)
 {

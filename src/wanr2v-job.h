@@ -157,6 +157,10 @@ gboolean wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end,
  * TRUE).  Returns a file descriptor or -1 with @error set. */
 int wanr2v_job_open_video (WanR2vJob * job, GError ** error);
 
+/* The request the job was made with (NULL when it follows a task by id);
+ * owned by the job, never changed. */
+const WanR2vRequest *wanr2v_job_get_request (WanR2vJob * job);
+
 /* The error of a failed job (NULL if it has not failed); copy. */
 GError *wanr2v_job_dup_error (WanR2vJob * job);
 
