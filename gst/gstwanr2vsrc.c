@@ -1260,14 +1260,22 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
       continue;
     if (n <= 0) {
       int err = errno;
-      g_autoptr (GError) job_error = wanr2v_job_dup_error (job);
+      g_autoptr (GError) job_error = NULL;
+      guint64 ignored_available = 0;
+      gboolean ignored_complete = FALSE;
 
       gst_buffer_unmap (buf, &map);
       gst_buffer_unref (buf);
-      /* The job emptied a download it found bad (a checksum mismatch):
-       * its error says why, not the short read it caused. */
-      if (job_error != NULL)
+      /* The download empties a video it finds bad (a checksum mismatch)
+       * just before the job fails with the reason: wait for the job's
+       * outcome (its end, or its error), so that the error says why, not
+       * the short read it caused. */
+      if (!wanr2v_job_wait_for_data (job, G_MAXUINT64, &ignored_available,
+              &ignored_complete, cancellable, &job_error)) {
+        if (g_error_matches (job_error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
+          return GST_FLOW_FLUSHING;
         return post_job_error (self, job, job_error);
+      }
       GST_ELEMENT_ERROR (self, RESOURCE, READ,
           ("Could not read the downloaded video at offset %" G_GUINT64_FORMAT
               ": %s", offset + done, n == 0 ? "file too short" :

@@ -1445,17 +1445,6 @@ wanr2v_job_get_request (WanR2vJob * job)
   return job->request;
 }
 
-GError *
-wanr2v_job_dup_error (WanR2vJob * job)
-{
-  GError *error;
-
-  g_mutex_lock (&job->lock);
-  error = job->error ? g_error_copy (job->error) : NULL;
-  g_mutex_unlock (&job->lock);
-  return error;
-}
-
 char *
 wanr2v_job_dup_task_id (WanR2vJob * job)
 {

@@ -161,9 +161,6 @@ int wanr2v_job_open_video (WanR2vJob * job, GError ** error);
  * owned by the job, never changed. */
 const WanR2vRequest *wanr2v_job_get_request (WanR2vJob * job);
 
-/* The error of a failed job (NULL if it has not failed); copy. */
-GError *wanr2v_job_dup_error (WanR2vJob * job);
-
 /* The error details of a failed job (NULL if none); copy. */
 WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
 
