@@ -8,10 +8,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-/* How often a waiter looks again.  Tasks run for minutes: a tenth of a
- * second of latency is nothing, and a few opens per tick cost nothing. */
-#define WAIT_TICK_US (100 * 1000)
-
 struct _WanR2vSlot
 {
   int fd;
@@ -230,44 +226,6 @@ wanr2v_slot_ticket_free (WanR2vSlotTicket * ticket)
   g_free (ticket->queue);
   g_free (ticket->name);
   g_free (ticket);
-}
-
-WanR2vSlot *
-wanr2v_slot_acquire (const char *dir, guint max,
-    WanR2vSlotWaitFunc wait_func, gpointer user_data,
-    GCancellable * cancellable, GError ** error)
-{
-  g_autoptr (WanR2vSlotTicket) ticket = NULL;
-  guint last_ahead = G_MAXUINT;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  if ((ticket = wanr2v_slot_ticket_new (dir, max, error)) == NULL)
-    return NULL;
-
-  for (;;) {
-    GError *local_error = NULL;
-    guint ahead = 0;
-    WanR2vSlot *slot = wanr2v_slot_ticket_try (ticket, &ahead, &local_error);
-    gint64 until;
-
-    if (slot != NULL)
-      return slot;
-    if (local_error != NULL) {
-      g_propagate_error (error, local_error);
-      return NULL;
-    }
-    if (ahead != last_ahead && wait_func != NULL)
-      wait_func (ahead, user_data);
-    last_ahead = ahead;
-
-    until = g_get_monotonic_time () + WAIT_TICK_US;
-    while (g_get_monotonic_time () < until
-        && !g_cancellable_is_cancelled (cancellable))
-      g_usleep (10 * 1000);
-    if (g_cancellable_set_error_if_cancelled (cancellable, error))
-      return NULL;
-  }
 }
 
 guint

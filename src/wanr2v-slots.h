@@ -10,8 +10,7 @@
  * dead are swept.  Slots are taken in ticket order, as far as free slots
  * allow.
  *
- * wanr2v_slot_acquire() blocks (a worker thread, with a cancellable); the
- * ticket functions never do.
+ * Nothing here blocks: a waiter takes a ticket and tries it now and then.
  */
 #pragma once
 
@@ -21,19 +20,8 @@ G_BEGIN_DECLS
 
 typedef struct _WanR2vSlot WanR2vSlot;
 
-/* Called while waiting, each time the number of waiters ahead changes
- * (and once at the start), in the waiting thread. */
-typedef void (*WanR2vSlotWaitFunc) (guint ahead, gpointer user_data);
-
-/* Takes one of @max slots in @dir (created 0700 if needed), waiting as
- * long as all are held.  Returns NULL with G_IO_ERROR_CANCELLED when
- * @cancellable fires first, or another error when @dir cannot be used. */
-WanR2vSlot *wanr2v_slot_acquire (const char *dir, guint max,
-    WanR2vSlotWaitFunc wait_func, gpointer user_data,
-    GCancellable * cancellable, GError ** error);
-
-/* The same wait in steps that never block, for a thread with other work
- * (a job's HTTP thread): take a ticket, then try it now and then. */
+/* Waiting in steps that never block, for a thread with other work (a
+ * job's HTTP thread): take a ticket, then try it now and then. */
 typedef struct _WanR2vSlotTicket WanR2vSlotTicket;
 
 /* Joins the queue of @dir for one of @max slots. */

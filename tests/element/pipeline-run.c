@@ -330,3 +330,42 @@ colour_close (const guint8 a[3], const guint8 b[3], guint tolerance)
       && (guint) abs (a[1] - b[1]) <= tolerance
       && (guint) abs (a[2] - b[2]) <= tolerance;
 }
+
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <signal.h>
+
+static void
+die_with_parent (gpointer data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+GSubprocess *
+pipeline_run_spawn_gst_launch (EmuFixture * emu, const char *prompt,
+    const char *cache)
+{
+  g_autofree char *image = emu_fixture_data_path ("red.png");
+  g_autofree char *a_base = g_strdup_printf ("base-url=%s",
+      emu_fixture_base_url (emu));
+  g_autofree char *a_images = g_strdup_printf ("images=<\"%s\">", image);
+  g_autofree char *a_prompt = g_strdup_printf ("prompt=%s", prompt);
+  g_autofree char *a_cache = g_strdup_printf ("cache-dir=%s", cache);
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
+      NULL);
+  proc = g_subprocess_launcher_spawn (launcher, &error, "gst-launch-1.0",
+      "-q", "wanr2vsrc", a_base, "api-key=test-key", a_prompt, a_images,
+      "duration=2", "resolution=720P", "poll-interval=50", a_cache,
+      "retry-delay=20", "!", "fakesink", NULL);
+  fail_unless (proc != NULL, "gst-launch-1.0: %s", error ? error->message :
+      "?");
+  return proc;
+}

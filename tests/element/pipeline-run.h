@@ -3,7 +3,10 @@
  * messages (errors with details, progress, wanr2v/task). */
 #pragma once
 
+#include <gio/gio.h>
 #include <gst/gst.h>
+
+#include "emulator-fixture.h"
 
 G_BEGIN_DECLS
 
@@ -64,5 +67,11 @@ void pipeline_run_pixel (PipelineRun * run, guint x, guint y, guint8 rgb[3]);
 void decode_image_centre (const char *path, guint8 rgb[3]);
 
 gboolean colour_close (const guint8 a[3], const guint8 b[3], guint tolerance);
+
+/* gst-launch-1.0 making the standard request (the red image, @prompt, 2 s
+ * at 720P) against @emu into @cache, in a child that dies with this
+ * process; stdout silenced. */
+GSubprocess *pipeline_run_spawn_gst_launch (EmuFixture * emu,
+    const char *prompt, const char *cache);
 
 G_END_DECLS

@@ -11,9 +11,6 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "emulator-fixture.h"
 #include "emu-test-util.h"
@@ -67,7 +64,7 @@ set_images (GstElement * src, const char *uri)
   g_value_unset (&array);
 }
 
-/* The standard request (the same as spawn_gst_launch's) into @cache. */
+/* The standard request (the same as pipeline_run_spawn_gst_launch's) into @cache. */
 static PipelineRun *
 new_run (EmuFixture * emu, const char *cache)
 {
@@ -89,39 +86,6 @@ assert_ok (PipelineRun * run)
   fail_unless (run->error == NULL, "error: %s (%s)",
       run->error ? run->error->message : "", run->error_debug);
   fail_unless (run->eos);
-}
-
-static void
-die_with_parent (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
-static GSubprocess *
-spawn_gst_launch (EmuFixture * emu, const char *cache)
-{
-  g_autofree char *image = emu_fixture_data_path ("red.png");
-  g_autofree char *a_base = g_strdup_printf ("base-url=%s",
-      emu_fixture_base_url (emu));
-  g_autofree char *a_images = g_strdup_printf ("images=<\"%s\">", image);
-  g_autofree char *a_prompt = g_strdup_printf ("prompt=%s", PROMPT);
-  g_autofree char *a_cache = g_strdup_printf ("cache-dir=%s", cache);
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *proc;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
-      NULL);
-  proc = g_subprocess_launcher_spawn (launcher, &error, "gst-launch-1.0",
-      "-q", "wanr2vsrc", a_base, "api-key=test-key", a_prompt, a_images,
-      "duration=2", "resolution=720P", "poll-interval=50", a_cache,
-      "retry-delay=20", "!", "fakesink", NULL);
-  fail_unless (proc != NULL, "gst-launch-1.0: %s", error ? error->message :
-      "?");
-  return proc;
 }
 
 static guint
@@ -227,7 +191,7 @@ GST_START_TEST (test_kill9_between_create_and_journal)
   PipelineRun *run;
 
   emu_fixture_add_fault (emu, "create:delay=5000");
-  proc = spawn_gst_launch (emu, cache_dir);
+  proc = pipeline_run_spawn_gst_launch (emu, PROMPT, cache_dir);
   deadline = g_get_monotonic_time () + emu_fixture_scaled_us (10);
   while (count_creates (emu) == 0 && g_get_monotonic_time () < deadline)
     g_usleep (10 * 1000);
@@ -370,7 +334,7 @@ GST_START_TEST (test_two_processes_at_once_one_task)
   PipelineRun *run = new_run (emu, cache_dir);
 
   emu_fixture_add_fault (emu, "create:delay=1500");
-  proc = spawn_gst_launch (emu, cache_dir);
+  proc = pipeline_run_spawn_gst_launch (emu, PROMPT, cache_dir);
   pipeline_run_play (run, 30);
   assert_ok (run);
   pipeline_run_free (run);

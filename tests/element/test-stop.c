@@ -12,9 +12,6 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "emulator-fixture.h"
 #include "emu-test-util.h"
@@ -287,41 +284,6 @@ GST_END_TEST;
 /* ---- the bound ----------------------------------------------------------- */
 
 static void
-die_with_parent (gpointer data)
-{
-#ifdef __linux__
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
-/* gst-launch-1.0 making the standard request (image @image) into
- * @cache. */
-static GSubprocess *
-spawn_gst_launch (EmuFixture * emu, const char *cache)
-{
-  g_autofree char *image = emu_fixture_data_path ("red.png");
-  g_autofree char *a_base = g_strdup_printf ("base-url=%s",
-      emu_fixture_base_url (emu));
-  g_autofree char *a_images = g_strdup_printf ("images=<\"%s\">", image);
-  g_autofree char *a_prompt = g_strdup_printf ("prompt=%s", PROMPT);
-  g_autofree char *a_cache = g_strdup_printf ("cache-dir=%s", cache);
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_autoptr (GError) error = NULL;
-  GSubprocess *proc;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL,
-      NULL);
-  proc = g_subprocess_launcher_spawn (launcher, &error, "gst-launch-1.0",
-      "-q", "wanr2vsrc", a_base, "api-key=test-key", a_prompt, a_images,
-      "duration=2", "resolution=720P", "poll-interval=50", a_cache,
-      "retry-delay=20", "!", "fakesink", NULL);
-  fail_unless (proc != NULL, "gst-launch-1.0: %s", error ? error->message :
-      "?");
-  return proc;
-}
-
-static void
 wait_for_create (EmuFixture * emu)
 {
   gint64 deadline = g_get_monotonic_time () + emu_fixture_scaled_us (10);
@@ -363,7 +325,7 @@ GST_START_TEST (test_null_bound_then_next_run_adopts)
   guint pending;
 
   emu_fixture_add_fault (emu, delay);
-  proc = spawn_gst_launch (emu, cache);
+  proc = pipeline_run_spawn_gst_launch (emu, PROMPT, cache);
   wait_for_create (emu);
   g_usleep (200 * 1000);
   start = g_get_monotonic_time ();
@@ -517,7 +479,7 @@ GST_START_TEST (test_ctrl_c_on_gst_launch)
 
     emu_fixture_reset (emu);
     emu_fixture_add_fault (emu, "query:delay=150,count=-1");
-    proc = spawn_gst_launch (emu, cache);
+    proc = pipeline_run_spawn_gst_launch (emu, PROMPT, cache);
     wait_for_create (emu);
     g_usleep (g_rand_int_range (rand, 0, 1000) * 1000);
     g_subprocess_send_signal (proc, SIGINT);
