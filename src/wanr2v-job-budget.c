@@ -1,16 +1,11 @@
-/* wanr2v-job-budget.c: what a job will cost, the cap on it, and the dry
- * run that shows the create without sending it. */
+/* wanr2v-job-budget.c: SLOT_WAIT (a slot of the account's tasks in
+ * progress), what a job will cost, the cap on it, and the dry run's body
+ * that shows the create without sending it. */
 #include "wanr2v-job-private.h"
 
 #include <string.h>
 
 /* ---- slots: the account's tasks in progress ------------------------------ */
-
-gboolean
-wanr2v_job_needs_slot (WanR2vJob * job)
-{
-  return job->max_tasks_in_progress > 0 && job->slot == NULL;
-}
 
 void
 wanr2v_job_release_slot (WanR2vJob * job)
@@ -28,23 +23,19 @@ wanr2v_job_release_slot (WanR2vJob * job)
 /* On the HTTP thread, a timer tick: the slot if it is this job's turn,
  * else how many wait ahead (told when it changes).  Nothing here blocks,
  * and no thread waits per job. */
-static gboolean
-try_slot (gpointer data)
+static void
+try_slot (WanR2vJob * job)
 {
-  WanR2vJob *job = data;
   g_autoptr (GError) error = NULL;
   guint ahead = 0;
 
-  if (wanr2v_job_is_stopped (job))
-    return G_SOURCE_REMOVE;
   job->slot = wanr2v_slot_ticket_try (job->slot_ticket, &ahead, &error);
   if (job->slot != NULL) {
     g_debug ("job %p: took slot %u", job, wanr2v_slot_index (job->slot));
     g_clear_pointer (&job->slot_ticket, wanr2v_slot_ticket_free);
-    wanr2v_job_upload_next (job);
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_UPLOADING);
   } else if (error != NULL) {
     g_clear_pointer (&job->slot_ticket, wanr2v_slot_ticket_free);
-    wanr2v_job_release_key_lock (job);
     wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not take a slot of max-tasks-in-progress: %s",
             error->message), NULL);
@@ -56,22 +47,25 @@ try_slot (gpointer data)
     }
     wanr2v_job_schedule (job, SLOT_TICK_MS, try_slot);
   }
-  return G_SOURCE_REMOVE;
 }
 
+/* A slot of the account's tasks in progress before anything is uploaded:
+ * waiting costs nothing yet. */
 void
-wanr2v_job_wait_for_slot (WanR2vJob * job)
+wanr2v_job_enter_slot_wait (WanR2vJob * job)
 {
-  GError *error = NULL;
+  g_autoptr (GError) error = NULL;
 
+  if (job->max_tasks_in_progress == 0 || job->slot != NULL) {
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_UPLOADING);
+    return;
+  }
   job->slot_ticket = wanr2v_slot_ticket_new (job->output_dir,
       job->max_tasks_in_progress, &error);
   if (job->slot_ticket == NULL) {
-    wanr2v_job_release_key_lock (job);
     wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
             "Could not queue for a slot of max-tasks-in-progress: %s",
             error->message), NULL);
-    g_error_free (error);
     return;
   }
   try_slot (job);

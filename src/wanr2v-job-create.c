@@ -1,4 +1,5 @@
-/* wanr2v-job-create.c: whether a job creates a task, and creating it once.
+/* wanr2v-job-create.c: LOCKING, RECOVERING and CREATING: whether a job
+ * creates a task, and creating it once.
  *
  * Under the request's key lock (wanr2v-keylock.h): follow the task an
  * earlier or concurrent run journaled, or find the task of an earlier run
@@ -14,16 +15,7 @@
 #include "wanr2v-keylock.h"
 #include "wanr2v-recover.h"
 
-static gboolean
-retry_submit (gpointer data)
-{
-  WanR2vJob *job = data;
-
-  g_clear_pointer (&job->timer, g_source_unref);
-  if (!wanr2v_job_is_stopped (job))
-    wanr2v_job_submit (job);
-  return G_SOURCE_REMOVE;
-}
+static void submit (WanR2vJob * job);
 
 static void
 cancel_done (WanR2vJob * job)
@@ -35,9 +27,8 @@ cancel_done (WanR2vJob * job)
 }
 
 static void
-on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
+on_cancel_sent (WanR2vJob * job, GAsyncResult * res)
 {
-  WanR2vJob *job = data;
   g_autoptr (GError) error = NULL;
 
   if (wanr2v_client_cancel_task_finish (job->client, res, NULL, &error)) {
@@ -49,7 +40,6 @@ on_cancel_sent (GObject * source, GAsyncResult * res, gpointer data)
         error->message);
   }
   cancel_done (job);
-  wanr2v_job_unref (job);
 }
 
 /* After a stop: a PENDING task is cancelled so that it is not billed; one
@@ -84,7 +74,7 @@ wanr2v_job_cancel_task (WanR2vJob * job)
   job->cancels_busy++;
   g_mutex_unlock (&job->lock);
   wanr2v_client_cancel_task_async (job->client, job->task_id, NULL,
-      on_cancel_sent, wanr2v_job_ref (job));
+      wanr2v_job_on_reply, wanr2v_job_reply_new (job, on_cancel_sent, TRUE));
 }
 
 /* A task of this request exists: journal it (unless it came from the
@@ -133,6 +123,7 @@ adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info,
      * stop waiting for both never sees a gap. */
     wanr2v_job_cancel_task (job);
     wanr2v_job_set_create_busy (job, FALSE);
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_STOPPED);
     return;
   }
   wanr2v_job_set_create_busy (job, FALSE);
@@ -168,21 +159,24 @@ adopt_task (WanR2vJob * job, const char *task_id, gboolean created_here)
 #define RECOVERY_TRIES 4
 #define RECOVERY_DELAY_MS 1500
 
+/* Fails the job (a stopped one just stops). */
 static void
 recovery_failed (WanR2vJob * job, GError * error)
 {
   wanr2v_job_release_key_lock (job);
   wanr2v_job_set_create_busy (job, FALSE);
-  if (wanr2v_job_is_stopped (job))
+  if (wanr2v_job_is_stopped (job)) {
     g_error_free (error);
-  else
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_STOPPED);
+  } else {
     wanr2v_job_fail (job, error, NULL);
+  }
 }
 
+/* Seen through after a stop too: a task found is cancelled. */
 static void
-on_recovered (GObject * source, GAsyncResult * res, gpointer data)
+on_recovered (WanR2vJob * job, GAsyncResult * res)
 {
-  WanR2vJob *job = data;
   g_autoptr (GError) error = NULL;
   g_autofree char *task_id = NULL;
   g_auto (GStrv) candidates = NULL;
@@ -228,30 +222,30 @@ on_recovered (GObject * source, GAsyncResult * res, gpointer data)
     g_info ("an earlier run's create made no task: creating one");
     wanr2v_intent_remove (job->output_dir, job->key);
     wanr2v_job_set_create_busy (job, FALSE);
-    if (!wanr2v_job_is_stopped (job))
-      wanr2v_job_upload_next (job);
-    else
-      wanr2v_job_release_key_lock (job);
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_SLOT_WAIT);
   }
-  wanr2v_job_unref (job);
 }
 
 /* A create older than this is listed by now if it made a task. */
 #define RECOVERY_LISTED_AFTER_MS (10 * 1000)
 
-/* Looks for the task of a create sent at @sent_ms (epoch). */
-static void
-start_recovery (WanR2vJob * job, gint64 sent_ms, const char *prompt,
-    guint first_delay_ms)
+/* Looks for the task of the create sent at recover_sent_ms (epoch) with
+ * recover_prompt: this job's (its reply was lost), or an earlier run's
+ * (recovering_earlier).  The first look waits a moment unless the job is
+ * stopped (then the task is only wanted to cancel it) or the create is an
+ * earlier run's. */
+void
+wanr2v_job_enter_recovering (WanR2vJob * job)
 {
-  gboolean old = g_get_real_time () / 1000 - sent_ms >
+  gboolean old = g_get_real_time () / 1000 - job->recover_sent_ms >
       RECOVERY_LISTED_AFTER_MS;
   WanR2vRecoverSpec spec = {
     .model = job->wire->model,
-    .prompt = prompt,
-    .sent_ms = sent_ms,
+    .prompt = job->recover_prompt,
+    .sent_ms = job->recover_sent_ms,
     .tries = old ? 1 : RECOVERY_TRIES,
-    .first_delay_ms = first_delay_ms,
+    .first_delay_ms = job->recovering_earlier
+        || wanr2v_job_is_stopped (job) ? 0 : RECOVERY_DELAY_MS,
     .retry_delay_ms = RECOVERY_DELAY_MS,
     .exclude = wanr2v_job_task_is_owned,
   };
@@ -260,8 +254,17 @@ start_recovery (WanR2vJob * job, gint64 sent_ms, const char *prompt,
    * task is not cancelled by it anyway. */
   if (!job->recovering_earlier)
     wanr2v_job_set_create_busy (job, TRUE);
-  wanr2v_recover_async (job->client, &spec, on_recovered,
-      wanr2v_job_ref (job));
+  wanr2v_recover_async (job->client, &spec, wanr2v_job_on_reply,
+      wanr2v_job_reply_new (job, on_recovered, TRUE));
+}
+
+static void
+recover (WanR2vJob * job, gint64 sent_ms, const char *prompt)
+{
+  job->recover_sent_ms = sent_ms;
+  g_free (job->recover_prompt);
+  job->recover_prompt = g_strdup (prompt);
+  wanr2v_job_goto (job, WANR2V_JOB_STATE_RECOVERING);
 }
 
 /* A throttled create (429: the account's rate, its per-minute allocation
@@ -286,15 +289,15 @@ retry_throttled (WanR2vJob * job, const GError * error,
     return FALSE;
   delay = MIN (wanr2v_job_backoff_ms (job), THROTTLE_MAX_DELAY_MS);
   wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
-  wanr2v_job_schedule (job, delay, retry_submit);
+  wanr2v_job_schedule (job, delay, submit);
   job->attempts++;
   return TRUE;
 }
 
+/* Seen through after a stop too: a task made is cancelled. */
 static void
-on_created (GObject * source, GAsyncResult * res, gpointer data)
+on_created (WanR2vJob * job, GAsyncResult * res)
 {
-  WanR2vJob *job = data;
   g_autoptr (GError) error = NULL;
   WanR2vErrorInfo *details = NULL;
   WanR2vTaskInfo *info;
@@ -311,10 +314,13 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
       g_info ("create reply lost (%s): looking for the task", error->message);
       wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
-      start_recovery (job, job->create_sent_real_us / 1000,
-          job->wire->prompt,
-          wanr2v_job_is_stopped (job) ? 0 : RECOVERY_DELAY_MS);
-      wanr2v_job_unref (job);
+      recover (job, job->create_sent_real_us / 1000, job->wire->prompt);
+      if (job->state != WANR2V_JOB_STATE_RECOVERING) {
+        /* The job timed out meanwhile: the intent record stays, and the
+         * next run of the request looks for the task. */
+        wanr2v_job_release_key_lock (job);
+        wanr2v_job_set_create_busy (job, FALSE);
+      }
       return;
     }
     /* The service answered with an error, or nothing was sent: no task. */
@@ -323,6 +329,9 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
     if (wanr2v_job_is_stopped (job)) {
       wanr2v_error_info_free (details);
       wanr2v_job_release_key_lock (job);
+      wanr2v_job_set_create_busy (job, FALSE);
+      wanr2v_job_goto (job, WANR2V_JOB_STATE_STOPPED);
+      return;
     } else if (action == WANR2V_RETRY_WAIT
         && retry_throttled (job, error, details)) {
       wanr2v_error_info_free (details);
@@ -330,25 +339,23 @@ on_created (GObject * source, GAsyncResult * res, gpointer data)
         && job->attempts < job->max_retries) {
       wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
       wanr2v_error_info_free (details);
-      wanr2v_job_schedule (job, wanr2v_job_backoff_ms (job), retry_submit);
+      wanr2v_job_schedule (job, wanr2v_job_backoff_ms (job), submit);
       job->attempts++;
     } else {
       wanr2v_job_release_key_lock (job);
       wanr2v_job_fail (job, g_steal_pointer (&error), details);
     }
     wanr2v_job_set_create_busy (job, FALSE);
-    wanr2v_job_unref (job);
     return;
   }
 
   adopt_task_info (job, info, TRUE, TRUE);
-  wanr2v_job_unref (job);
 }
 
-void
-wanr2v_job_submit (WanR2vJob * job)
+/* Sends the create, once: an intent record first. */
+static void
+submit (WanR2vJob * job)
 {
-  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
   wanr2v_job_set_create_busy (job, TRUE);
   job->create_sent_real_us = g_get_real_time ();
   job->create_sent_us = g_get_monotonic_time ();
@@ -369,7 +376,44 @@ wanr2v_job_submit (WanR2vJob * job)
   /* Not job->cancellable: a create once sent must be seen through, or the
    * task it makes would be orphaned. */
   wanr2v_client_create_task_async (job->client, job->body, job->oss_resolve,
-      NULL, on_created, wanr2v_job_ref (job));
+      NULL, wanr2v_job_on_reply, wanr2v_job_reply_new (job, on_created,
+          TRUE));
+}
+
+static void
+build_body_thread (GTask * task, gpointer source, gpointer data,
+    GCancellable * cancellable)
+{
+  WanR2vJob *job = data;
+  GError *error = NULL;
+  char *body = wanr2v_json_build_create_body (job->wire, &error);
+
+  if (body == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, body, g_free);
+}
+
+static void
+on_body_built (WanR2vJob * job, GAsyncResult * res)
+{
+  GError *error = NULL;
+
+  job->body = g_task_propagate_pointer (G_TASK (res), &error);
+  if (job->body == NULL) {
+    wanr2v_job_fail (job, error, NULL);
+    return;
+  }
+  job->oss_resolve = wanr2v_request_uses_oss (job->wire);
+  submit (job);
+}
+
+/* The body is built in a worker: inlined images make it megabytes. */
+void
+wanr2v_job_enter_creating (WanR2vJob * job)
+{
+  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_SUBMITTING);
+  wanr2v_job_run_in_worker (job, build_body_thread, on_body_built);
 }
 
 /* With the request's key locked: what earlier or concurrent runs of the
@@ -382,7 +426,7 @@ decide_with_key_locked (WanR2vJob * job)
 
   job->attempts = 0;
   if (job->cache_policy != WANR2V_CACHE_REUSE) {
-    wanr2v_job_upload_next (job);
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_SLOT_WAIT);
     return;
   }
   /* A run that held the lock before may have kept the video since. */
@@ -390,7 +434,7 @@ decide_with_key_locked (WanR2vJob * job)
           &job->cached_size)) {
     wanr2v_job_release_key_lock (job);
     job->cached_task_id = wanr2v_cache_kept_task (job->output_dir, job->key);
-    wanr2v_job_serve_cached (job);
+    wanr2v_job_goto (job, WANR2V_JOB_STATE_SERVING);
     return;
   }
   journaled = wanr2v_journal_read (job->output_dir, job->key,
@@ -414,35 +458,24 @@ decide_with_key_locked (WanR2vJob * job)
     g_info ("an earlier run sent a create and ended before journaling its "
         "task: looking for it");
     job->recovering_earlier = TRUE;
-    start_recovery (job, intent->sent_ms, intent->prompt, 0);
+    recover (job, intent->sent_ms, intent->prompt);
     return;
   }
-  wanr2v_job_upload_next (job);
+  wanr2v_job_goto (job, WANR2V_JOB_STATE_SLOT_WAIT);
 }
 
 #define KEY_LOCK_POLL_MS 50
 
-static gboolean
-retry_key_lock (gpointer data)
-{
-  WanR2vJob *job = data;
-
-  g_clear_pointer (&job->timer, g_source_unref);
-  if (!wanr2v_job_is_stopped (job))
-    wanr2v_job_take_key_lock (job);
-  return G_SOURCE_REMOVE;
-}
-
 /* Waits (without blocking the HTTP thread) while another run of this
  * request holds its key, i.e. may be creating its task right now. */
 void
-wanr2v_job_take_key_lock (WanR2vJob * job)
+wanr2v_job_enter_locking (WanR2vJob * job)
 {
   g_autoptr (GError) error = NULL;
 
   job->key_lock_fd = wanr2v_key_lock_try (job->output_dir, job->key, &error);
   if (job->key_lock_fd < 0 && error == NULL) {
-    wanr2v_job_schedule (job, KEY_LOCK_POLL_MS, retry_key_lock);
+    wanr2v_job_schedule (job, KEY_LOCK_POLL_MS, wanr2v_job_enter_locking);
     return;
   }
   if (error)
@@ -452,4 +485,20 @@ wanr2v_job_take_key_lock (WanR2vJob * job)
             "request started now may pay for a task of its own",
             job->output_dir, error->message));
   decide_with_key_locked (job);
+}
+
+/* A journaled task of an earlier run ended without a video: forget it, so
+ * that this run makes its own. */
+void
+wanr2v_job_forget_task (WanR2vJob * job)
+{
+  job->from_journal = FALSE;
+  wanr2v_job_own_task (job->task_id, FALSE);
+  g_mutex_lock (&job->lock);
+  g_clear_pointer (&job->task_id, g_free);
+  g_mutex_unlock (&job->lock);
+  g_clear_pointer (&job->last_info, wanr2v_task_info_free);
+  job->last_status = WANR2V_TASK_STATUS_UNRECOGNISED;
+  job->poll_count = 0;
+  job->attempts = 0;
 }

@@ -1,9 +1,20 @@
 /* wanr2v-job-private.h: what the parts of a job share.
  *
- * wanr2v-job.c runs a job (prepare, upload, poll, download, stop, the
- * reader side); wanr2v-job-create.c decides whether it creates a task and
- * creates it exactly once (the request's key lock, the journal and the
- * intent record, the search for a lost create, cancel on stop).
+ * A job is a state machine (WanR2vJobState): wanr2v-job.c holds its table
+ * and the one transition function, wanr2v_job_goto(); each phase lives in a
+ * file of its own (see the table in wanr2v-job.c and docs/design.md):
+ *   wanr2v-job-prepare.c   PREPARING, DRY_RUN: checks, inlining, the key
+ *   wanr2v-job-create.c    LOCKING, RECOVERING, CREATING: a task, once
+ *   wanr2v-job-budget.c    SLOT_WAIT, the cost prediction, the dry run body
+ *   wanr2v-job-upload.c    UPLOADING
+ *   wanr2v-job-wait.c      WAITING: the task's status
+ *   wanr2v-job-download.c  DOWNLOADING, SERVING: the video on disk
+ *   wanr2v-job-reader.c    the reader's side (any thread)
+ *   wanr2v-job-registry.c  the tasks this process follows
+ *
+ * Every asynchronous step comes back through wanr2v_job_reply_new() or
+ * wanr2v_job_schedule(): they hold the job's reference and skip the step
+ * once the job is stopped, so no step checks for a stop or unrefs.
  *
  * Threading: fields under "HTTP thread" are only touched there; fields under
  * "shared" are protected by @lock and signalled with @cond, because the
@@ -18,9 +29,35 @@
 
 G_BEGIN_DECLS
 
+/* The job's life.  PREPARING is first (or WAITING, for a task-id); DONE,
+ * FAILED and STOPPED are the ends, and nothing leaves them. */
+typedef enum
+{
+  WANR2V_JOB_STATE_NEW,
+  WANR2V_JOB_STATE_PREPARING,   /* worker: cache lookup, inspection, cost,
+                                 * inlining, the cache key */
+  WANR2V_JOB_STATE_DRY_RUN,     /* shows the create, sends nothing */
+  WANR2V_JOB_STATE_LOCKING,     /* waits for the request's key lock, then
+                                 * decides from journal, intent and cache */
+  WANR2V_JOB_STATE_RECOVERING,  /* looks for the task of a lost create */
+  WANR2V_JOB_STATE_SLOT_WAIT,   /* waits for a slot of max-tasks-in-progress */
+  WANR2V_JOB_STATE_UPLOADING,   /* local files to temporary storage */
+  WANR2V_JOB_STATE_CREATING,    /* builds the body, sends the create once */
+  WANR2V_JOB_STATE_WAITING,     /* queries the task until it ends */
+  WANR2V_JOB_STATE_DOWNLOADING, /* the video into its .part file */
+  WANR2V_JOB_STATE_SERVING,     /* a kept video: no task */
+  WANR2V_JOB_STATE_DONE,        /* the whole video is on disk */
+  WANR2V_JOB_STATE_FAILED,
+  WANR2V_JOB_STATE_STOPPED,
+  WANR2V_JOB_N_STATES
+} WanR2vJobState;
+
+typedef struct _WanR2vPendingUpload WanR2vPendingUpload;
+
 struct _WanR2vJob
 {
   gint refcount;
+  WanR2vJobState state;         /* HTTP thread; see wanr2v_job_goto() */
   WanR2vHttp *http;
   WanR2vClient *client;
 
@@ -59,11 +96,13 @@ struct _WanR2vJob
   gboolean created_here;        /* this job's create made task_id: only
                                  * then may it cancel it */
   gboolean recovering_earlier;  /* looking for an earlier run's task */
+  gint64 recover_sent_ms;       /* RECOVERING: when the create was sent */
+  char *recover_prompt;         /* RECOVERING: the create's prompt */
   gboolean cancel_sent;         /* once: both the stop and a late create
                                  * reply may ask for it */
   GCancellable *cancellable;
   WanR2vRequest *wire;          /* the request with local files replaced */
-  GPtrArray *uploads;           /* of PendingUpload*, still to do */
+  GPtrArray *uploads;           /* of WanR2vPendingUpload*, still to do */
   guint uploaded;               /* files uploaded so far */
   WanR2vUploadPolicy *policy;
   gint64 policy_deadline_us;
@@ -114,34 +153,102 @@ struct _WanR2vJob
   guint cancels_busy;           /* cancels sent and not answered */
 };
 
-/* ---- wanr2v-job.c: its own helpers, for wanr2v-job-create.c ---- */
+/* ---- wanr2v-job.c: the machine ---- */
 
-/* Tasks followed by a job of this process (or lately let go of). */
-G_GNUC_INTERNAL void wanr2v_job_own_task (const char *task_id, gboolean own);
-G_GNUC_INTERNAL gboolean wanr2v_job_task_is_owned (const char *task_id);
+const char *wanr2v_job_state_to_string (WanR2vJobState state);
+
+/* The one transition (HTTP thread): enters @next and runs what it starts.
+ * A job that is stopped, or has ended, goes nowhere. */
+G_GNUC_INTERNAL void wanr2v_job_goto (WanR2vJob * job, WanR2vJobState next);
+/* Enters FAILED: takes @error and @details. */
+G_GNUC_INTERNAL void wanr2v_job_fail (WanR2vJob * job, GError * error,
+    WanR2vErrorInfo * details);
+
+typedef void (*WanR2vJobStepFunc) (WanR2vJob * job);
+typedef void (*WanR2vJobReplyFunc) (WanR2vJob * job, GAsyncResult * res);
+
+/* The callback data of a request the job sends: pass it with
+ * wanr2v_job_on_reply.  @func runs on the reply with the job referenced,
+ * unless the job was stopped meanwhile (then the reply is dropped) or
+ * @even_when_stopped: a create and its recovery are seen through. */
+G_GNUC_INTERNAL gpointer wanr2v_job_reply_new (WanR2vJob * job,
+    WanR2vJobReplyFunc func, gboolean even_when_stopped);
+G_GNUC_INTERNAL void wanr2v_job_on_reply (GObject * source,
+    GAsyncResult * res, gpointer data);
+/* Runs @func in a worker thread, then @done on the HTTP thread. */
+G_GNUC_INTERNAL void wanr2v_job_run_in_worker (WanR2vJob * job,
+    GTaskThreadFunc func, WanR2vJobReplyFunc done);
+/* @func on the HTTP thread after @ms (the job's one timer), unless the job
+ * is stopped by then. */
+G_GNUC_INTERNAL void wanr2v_job_schedule (WanR2vJob * job, guint ms,
+    WanR2vJobStepFunc func);
+G_GNUC_INTERNAL guint wanr2v_job_backoff_ms (WanR2vJob * job);
 
 G_GNUC_INTERNAL void wanr2v_job_emit (WanR2vJob * job,
     WanR2vJobEventType type, const GError * error,
     const WanR2vErrorInfo * details);
 G_GNUC_INTERNAL void wanr2v_job_set_phase (WanR2vJob * job,
     WanR2vJobPhase phase);
-/* Takes @error and @details. */
-G_GNUC_INTERNAL void wanr2v_job_fail (WanR2vJob * job, GError * error,
-    WanR2vErrorInfo * details);
 /* Takes @error: a WARNING for the user, the run goes on. */
 G_GNUC_INTERNAL void wanr2v_job_warn (WanR2vJob * job, GError * error);
 G_GNUC_INTERNAL gboolean wanr2v_job_is_stopped (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_set_create_busy (WanR2vJob * job,
     gboolean busy);
 G_GNUC_INTERNAL void wanr2v_job_release_key_lock (WanR2vJob * job);
-G_GNUC_INTERNAL void wanr2v_job_schedule (WanR2vJob * job, guint ms,
-    GSourceFunc func);
-G_GNUC_INTERNAL guint wanr2v_job_backoff_ms (WanR2vJob * job);
+/* The video is whole on disk: tells the application, then the reader. */
+G_GNUC_INTERNAL void wanr2v_job_finish (WanR2vJob * job);
+
+/* ---- the states' entries, one file each (see the table) ---- */
+
+G_GNUC_INTERNAL void wanr2v_job_enter_preparing (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_dry_run (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_locking (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_recovering (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_slot_wait (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_uploading (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_creating (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_waiting (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_downloading (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_enter_serving (WanR2vJob * job);
+
+/* ---- wanr2v-job-prepare.c ---- */
+
+G_GNUC_INTERNAL void wanr2v_pending_upload_free (WanR2vPendingUpload * up);
+
+/* ---- wanr2v-job-upload.c ---- */
+
+/* A file to upload; it serves its own entry and @same_content's. */
+typedef struct
+{
+  guint media_index;
+  gboolean voice;               /* the entry's reference_voice, not its url */
+} WanR2vUploadTarget;
+
+struct _WanR2vPendingUpload
+{
+  guint media_index;
+  gboolean voice;               /* the entry's reference_voice, not its url */
+  char *path;
+  const char *mime;
+  goffset size;
+  char *sha256;                 /* computed once another file has its size */
+  GArray *same_content;         /* of WanR2vUploadTarget: more entries */
+};
+
+/* ---- wanr2v-job-wait.c ---- */
+
+/* Polls the task: query number @first is the next, counted from @start_us
+ * (monotonic). */
 G_GNUC_INTERNAL void wanr2v_job_start_polling (WanR2vJob * job, guint first,
     gint64 start_us);
-/* Uploads what is still local, then builds the body and submits it. */
-G_GNUC_INTERNAL void wanr2v_job_upload_next (WanR2vJob * job);
-G_GNUC_INTERNAL void wanr2v_job_serve_cached (WanR2vJob * job);
+/* The overall timeout's end: fails the job, naming the task. */
+G_GNUC_INTERNAL gboolean wanr2v_job_on_deadline (gpointer data);
+
+/* ---- wanr2v-job-registry.c ---- */
+
+/* Tasks followed by a job of this process (or lately let go of). */
+G_GNUC_INTERNAL void wanr2v_job_own_task (const char *task_id, gboolean own);
+G_GNUC_INTERNAL gboolean wanr2v_job_task_is_owned (const char *task_id);
 
 /* ---- wanr2v-job-budget.c ---- */
 
@@ -150,19 +257,11 @@ G_GNUC_INTERNAL void wanr2v_job_serve_cached (WanR2vJob * job);
  * over max_billed_seconds. */
 G_GNUC_INTERNAL gboolean wanr2v_job_predict_cost (WanR2vJob * job,
     const gdouble * video_seconds, GError ** error);
-
-/* TRUE when the job must take a slot before it uploads and creates; then
- * call wanr2v_job_wait_for_slot(), which goes on with
- * wanr2v_job_upload_next() once it has one. */
-G_GNUC_INTERNAL gboolean wanr2v_job_needs_slot (WanR2vJob * job);
-G_GNUC_INTERNAL void wanr2v_job_wait_for_slot (WanR2vJob * job);
 /* Gives the slot back (the task ended, or the job did). */
 G_GNUC_INTERNAL void wanr2v_job_release_slot (WanR2vJob * job);
-
 /* After the video: a WARNING when the service billed other than the
  * prediction said. */
 G_GNUC_INTERNAL void wanr2v_job_check_billing (WanR2vJob * job);
-
 /* The create body as a dry run shows it: what would be sent, with the
  * files still to upload and the inlined images named instead of sent. */
 G_GNUC_INTERNAL char *wanr2v_job_dry_run_body (WanR2vJob * job,
@@ -170,14 +269,10 @@ G_GNUC_INTERNAL char *wanr2v_job_dry_run_body (WanR2vJob * job,
 
 /* ---- wanr2v-job-create.c ---- */
 
-/* Takes the request's key (waiting while another run holds it), then
- * follows a journaled task, looks for an earlier run's lost one, or goes
- * on to upload and create. */
-G_GNUC_INTERNAL void wanr2v_job_take_key_lock (WanR2vJob * job);
-/* Writes the intent record and sends the create, once. */
-G_GNUC_INTERNAL void wanr2v_job_submit (WanR2vJob * job);
 /* After a stop: cancels the task if this job created it and it may still
  * be PENDING. */
 G_GNUC_INTERNAL void wanr2v_job_cancel_task (WanR2vJob * job);
+/* The task of an ended journaled task: look again under the key. */
+G_GNUC_INTERNAL void wanr2v_job_forget_task (WanR2vJob * job);
 
 G_END_DECLS

@@ -1,0 +1,226 @@
+/* wanr2v-job-download.c: DOWNLOADING and SERVING, the video on disk.
+ *
+ * The video is written to a .part file named after the task and locked
+ * for the job's life, resumed from where a fault (or an earlier run) left
+ * it, and renamed to its final name once whole and checked.  A kept video
+ * is served as it is.
+ */
+#include "wanr2v-job-private.h"
+#include "wanr2v-download.h"
+#include "wanr2v-retry.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void download_from (WanR2vJob * job, guint64 offset);
+
+static void
+on_download_progress (guint64 written, gint64 total, gpointer data)
+{
+  WanR2vJob *job = data;
+  guint step = 0;
+
+  g_mutex_lock (&job->lock);
+  job->written = written;
+  job->total = total;
+  job->download_started = TRUE;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+
+  if (total > 0)
+    step = (guint) (written * 20 / total);
+  if (step != job->last_progress_step) {
+    job->last_progress_step = step;
+    wanr2v_job_emit (job, WANR2V_JOB_EVENT_DOWNLOAD_PROGRESS, NULL, NULL);
+  }
+}
+
+static void
+resume_download (WanR2vJob * job)
+{
+  guint64 offset;
+
+  g_mutex_lock (&job->lock);
+  offset = job->written;
+  g_mutex_unlock (&job->lock);
+  download_from (job, offset);
+}
+
+static void
+on_downloaded (WanR2vJob * job, GAsyncResult * res)
+{
+  g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
+  guint64 size = 0;
+
+  if (!wanr2v_download_finish (res, &size, &details, &error)) {
+    if (wanr2v_retry_classify (WANR2V_CALL_DOWNLOAD, error, details)
+        == WANR2V_RETRY_RESUME && job->attempts < job->max_retries) {
+      wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
+      wanr2v_error_info_free (details);
+      wanr2v_job_schedule (job, wanr2v_job_backoff_ms (job),
+          resume_download);
+      job->attempts++;
+    } else {
+      wanr2v_job_fail (job, g_steal_pointer (&error), details);
+    }
+    return;
+  }
+
+  /* Renamed under the lock: a reader opens the .part file until complete
+   * is set, and the final name after. */
+  g_mutex_lock (&job->lock);
+  if (g_rename (job->part_path, job->video_path) != 0) {
+    int err = errno;
+
+    g_mutex_unlock (&job->lock);
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not move the finished video to %s: %s", job->video_path,
+            g_strerror (err)), NULL);
+    return;
+  }
+  job->renamed = TRUE;
+  job->written = size;
+  job->total = size;
+  g_mutex_unlock (&job->lock);
+
+  /* The video is kept: the journal becomes the record of its task. */
+  if (job->key)
+    wanr2v_journal_keep (job->output_dir, job->key, job->task_id,
+        job->wire ? job->wire->model : NULL);
+
+  g_debug ("job %p: video complete, %" G_GUINT64_FORMAT " bytes", job, size);
+  wanr2v_job_check_billing (job);
+  wanr2v_job_finish (job);
+}
+
+static void
+download_from (WanR2vJob * job, guint64 offset)
+{
+  wanr2v_download_async (job->last_info->video_url, job->part_path, offset,
+      job->request_timeout_s, on_download_progress, job, job->cancellable,
+      wanr2v_job_on_reply, wanr2v_job_reply_new (job, on_downloaded, FALSE));
+}
+
+/* Most downloads of one task at once (runs of one request in one or more
+ * processes) before one gives up. */
+#define MAX_PART_FILES 16
+
+/* The partial file this job downloads into, locked (flock) for as long as
+ * the job lives.  It is named after the task, so that a run resuming the
+ * task from the journal finds what an earlier run left; a second download
+ * of the same task at the same time (another run of the same request, in
+ * this process or another) finds it locked and takes the next name. */
+static char *
+claim_part_file (WanR2vJob * job, const char *video_path, GError ** error)
+{
+  g_autofree char *task = g_strdup (job->task_id);
+  guint i;
+
+  g_strcanon (task, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+  if (job->part_lock_fd >= 0) {
+    close (job->part_lock_fd);
+    job->part_lock_fd = -1;
+  }
+  for (i = 0; i < MAX_PART_FILES; i++) {
+    g_autofree char *path = i == 0 ? g_strdup_printf ("%s.%s.part",
+        video_path, task) : g_strdup_printf ("%s.%s.%u.part", video_path,
+        task, i);
+    /* O_NOFOLLOW: a link planted under this name is refused, not written
+     * through; 0600 (and fchmod, for a file an older version left): a
+     * paid video is the user's only. */
+    int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+    if (fd >= 0 && fchmod (fd, 0600) != 0) {
+      close (fd);
+      fd = -1;
+    }
+    if (fd < 0) {
+      int err = errno;
+
+      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+          "Could not open %s for writing: %s", path, g_strerror (err));
+      return NULL;
+    }
+    if (flock (fd, LOCK_EX | LOCK_NB) == 0) {
+      job->part_lock_fd = fd;
+      return g_steal_pointer (&path);
+    }
+    close (fd);
+  }
+  g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+      "Task %s is being downloaded into %s %u times at once already",
+      job->task_id, job->output_dir, MAX_PART_FILES);
+  return NULL;
+}
+
+void
+wanr2v_job_enter_downloading (WanR2vJob * job)
+{
+  g_autofree char *name = NULL, *video_path = NULL, *part_path = NULL;
+  GError *error = NULL;
+  struct stat st;
+  guint64 offset = 0;
+
+  if (job->last_info->video_url == NULL || *job->last_info->video_url == 0) {
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "Task %s SUCCEEDED but the service gave no video_url",
+            job->task_id), NULL);
+    return;
+  }
+  if (g_mkdir_with_parents (job->output_dir, 0700) != 0) {
+    int err = errno;
+
+    wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
+            "Could not create the directory %s for the video: %s",
+            job->output_dir, g_strerror (err)), NULL);
+    return;
+  }
+
+  /* Kept under the request's key, or else the task id (a UUID from the
+   * service: keep only safe characters). */
+  name = g_strdup (job->key ? job->key : job->task_id);
+  g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+
+  video_path = wanr2v_cache_video_path (job->output_dir, name);
+  part_path = claim_part_file (job, video_path, &error);
+  if (part_path == NULL) {
+    wanr2v_job_fail (job, error, NULL);
+    return;
+  }
+  g_mutex_lock (&job->lock);
+  job->video_path = g_steal_pointer (&video_path);
+  job->part_path = g_steal_pointer (&part_path);
+  g_mutex_unlock (&job->lock);
+
+  job->attempts = 0;
+  wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_DOWNLOADING);
+  /* An earlier run stopped mid-download (the journal brought us back to
+   * this task): go on from what it left on disk. */
+  if (job->key && fstat (job->part_lock_fd, &st) == 0 && st.st_size > 0)
+    offset = st.st_size;
+  if (offset > 0)
+    g_info ("resuming the download of task %s at byte %" G_GUINT64_FORMAT,
+        job->task_id, offset);
+  download_from (job, offset);
+}
+
+/* A kept video: done at once, no task. */
+void
+wanr2v_job_enter_serving (WanR2vJob * job)
+{
+  g_mutex_lock (&job->lock);
+  job->video_path = g_strdup (job->cached_path);
+  job->task_id = g_strdup (job->cached_task_id);
+  job->renamed = TRUE;
+  job->written = job->cached_size;
+  job->total = job->cached_size;
+  g_mutex_unlock (&job->lock);
+
+  g_debug ("job %p: serving the kept video %s", job, job->cached_path);
+  wanr2v_job_finish (job);
+}

@@ -1,0 +1,146 @@
+/* wanr2v-job-reader.c: the reader's side of a job (any thread): waits
+ * for the bytes it needs, opens the video, and reads the job's state.
+ * Everything here is under the job's lock; the HTTP thread signals
+ * @cond when something a reader waits for changes.
+ */
+#include "wanr2v-job-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+
+static void
+wake_waiters (GCancellable * cancellable, gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_mutex_lock (&job->lock);
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+gboolean
+wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end, guint64 * available,
+    gboolean * complete, GCancellable * cancellable, GError ** error)
+{
+  gulong handler = 0;
+  gboolean ret = FALSE;
+
+  if (cancellable)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters),
+        job, NULL);
+
+  g_mutex_lock (&job->lock);
+  for (;;) {
+    if (job->error) {
+      g_propagate_error (error, g_error_copy (job->error));
+      break;
+    }
+    if (job->download_started && (job->complete || job->written >= end)) {
+      *available = job->written;
+      *complete = job->complete;
+      ret = TRUE;
+      break;
+    }
+    if (job->stopped || g_cancellable_is_cancelled (cancellable)) {
+      g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+          "Stopped while waiting for the video");
+      break;
+    }
+    g_cond_wait (&job->cond, &job->lock);
+  }
+  g_mutex_unlock (&job->lock);
+
+  if (cancellable)
+    g_cancellable_disconnect (cancellable, handler);
+  return ret;
+}
+
+int
+wanr2v_job_open_video (WanR2vJob * job, GError ** error)
+{
+  int fd = -1;
+
+  g_mutex_lock (&job->lock);
+  /* Under the lock: the .part file is renamed when the download completes. */
+  if (job->video_path) {
+    const char *path = job->renamed ? job->video_path : job->part_path;
+
+    fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+    if (fd < 0) {
+      int err = errno;
+
+      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+          "Could not open the downloaded video %s: %s", path,
+          g_strerror (err));
+    }
+  } else {
+    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_IO,
+        "The video has no file yet");
+  }
+  g_mutex_unlock (&job->lock);
+  return fd;
+}
+
+WanR2vErrorInfo *
+wanr2v_job_dup_error_details (WanR2vJob * job)
+{
+  WanR2vErrorInfo *details;
+
+  g_mutex_lock (&job->lock);
+  details = job->details ? wanr2v_error_info_copy (job->details) : NULL;
+  g_mutex_unlock (&job->lock);
+  return details;
+}
+
+const WanR2vRequest *
+wanr2v_job_get_request (WanR2vJob * job)
+{
+  return job->request;
+}
+
+char *
+wanr2v_job_dup_task_id (WanR2vJob * job)
+{
+  char *id;
+
+  g_mutex_lock (&job->lock);
+  id = g_strdup (job->task_id);
+  g_mutex_unlock (&job->lock);
+  return id;
+}
+
+
+WanR2vJobPhase
+wanr2v_job_get_phase (WanR2vJob * job)
+{
+  WanR2vJobPhase phase;
+
+  g_mutex_lock (&job->lock);
+  phase = job->phase;
+  g_mutex_unlock (&job->lock);
+  return phase;
+}
+
+guint64
+wanr2v_job_get_available (WanR2vJob * job)
+{
+  guint64 written;
+
+  g_mutex_lock (&job->lock);
+  written = job->download_started ? job->written : 0;
+  g_mutex_unlock (&job->lock);
+  return written;
+}
+
+
+gint64
+wanr2v_job_get_size (WanR2vJob * job)
+{
+  gint64 size;
+
+  g_mutex_lock (&job->lock);
+  size = job->total;
+  g_mutex_unlock (&job->lock);
+  return size;
+}
