@@ -301,6 +301,7 @@ void
 wanr2v_job_finish (WanR2vJob * job)
 {
   clear_source (&job->deadline);
+  g_debug ("job %p: %s -> done", job, states[job->state].name);
   job->state = WANR2V_JOB_STATE_DONE;
   g_mutex_lock (&job->lock);
   job->download_started = TRUE;
@@ -329,6 +330,7 @@ wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
     wanr2v_error_info_free (details);
     return;
   }
+  g_debug ("job %p: %s -> failed", job, states[job->state].name);
   job->state = WANR2V_JOB_STATE_FAILED;
   if (details == NULL)
     details = wanr2v_error_info_new ();

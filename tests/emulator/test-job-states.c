@@ -1,0 +1,284 @@
+/* test-job-states.c: the job's life, as its state machine walks it.
+ *
+ * Each case runs one job of the core (no GStreamer) against the emulator
+ * and compares the states it went through, read from the transitions the
+ * job logs ("job 0x..: a -> b", wanr2v_job_goto), with the path the table
+ * in src/wanr2v-job.c and docs/design.md promise, and checks what the
+ * emulator saw (uploads, creates, cancels).
+ */
+#include "emulator-fixture.h"
+#include "wanr2v-job.h"
+
+#include <string.h>
+
+static GMutex path_lock;
+static GString *path;           /* "new preparing ... done" */
+
+static void
+on_log (const gchar * domain, GLogLevelFlags level, const gchar * message,
+    gpointer data)
+{
+  const char *arrow = strstr (message, " -> ");
+
+  if (!g_str_has_prefix (message, "job ") || arrow == NULL)
+    return;
+  g_mutex_lock (&path_lock);
+  if (path->len == 0) {
+    const char *from = strstr (message, ": ");
+
+    if (from)
+      g_string_append_len (path, from + 2, arrow - from - 2);
+  }
+  g_string_append_printf (path, " %s", arrow + 4);
+  g_mutex_unlock (&path_lock);
+}
+
+typedef struct
+{
+  GMutex lock;
+  GCond cond;
+  WanR2vJobPhase phase;
+} Watch;
+
+static void
+on_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
+{
+  Watch *w = data;
+
+  g_mutex_lock (&w->lock);
+  w->phase = event->phase;
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+}
+
+static WanR2vJobConfig
+config_for (EmuFixture * f, const WanR2vRequest * req, const char *dir)
+{
+  WanR2vJobConfig config = {
+    .base_url = emu_fixture_base_url (f),
+    .api_key = emu_fixture_api_key (f),
+    .allow_insecure = TRUE,
+    .request = req,
+    .output_dir = dir,
+    .cache_policy = WANR2V_CACHE_REUSE,
+    .timeout_s = 60,
+    .max_retries = 3,
+    .retry_delay_ms = 50,
+    .request_timeout_s = 10,
+    .cancel_on_stop = TRUE,
+  };
+
+  return config;
+}
+
+static WanR2vRequest *
+request_with_local_image (const char *model)
+{
+  WanR2vRequest *req = wanr2v_request_new ();
+  g_autofree char *image = emu_fixture_data_path ("red.png");
+
+  req->model = g_strdup (model);
+  req->prompt = g_strdup ("character1 waves at the camera");
+  req->duration = 2;
+  wanr2v_request_add_media (req, WANR2V_MEDIA_REFERENCE_IMAGE, image, NULL);
+  return req;
+}
+
+/* Runs the job to its end (or, with @stop_when_queried, stops it once
+ * the emulator has answered a query of its task) and returns the states it
+ * went through. */
+static char *
+run (EmuFixture * f, const WanR2vJobConfig * config,
+    gboolean stop_when_queried, gboolean * ok,
+    char **task_id)
+{
+  Watch w = { 0, };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WanR2vJob) job = NULL;
+  guint64 available = 0;
+  gboolean complete = FALSE;
+
+  g_mutex_lock (&path_lock);
+  g_string_truncate (path, 0);
+  g_mutex_unlock (&path_lock);
+
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.cond);
+  job = wanr2v_job_new (config, on_event, &w, &error);
+  g_assert_no_error (error);
+  wanr2v_job_start (job);
+  if (stop_when_queried) {
+    gint64 deadline = g_get_monotonic_time () + emu_fixture_scaled_us (20);
+
+    while (emu_fixture_count_requests (f, "GET", "/api/v1/tasks/") == 0) {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+    wanr2v_job_stop (job);
+    g_assert_true (wanr2v_job_wait_settled (job, 5000));
+    *ok = FALSE;
+  } else {
+    *ok = wanr2v_job_wait_for_data (job, G_MAXUINT64, &available, &complete,
+        NULL, &error);
+    if (*ok)
+      g_assert_true (complete);
+    wanr2v_job_stop (job);
+    wanr2v_job_wait_settled (job, 5000);
+  }
+  if (task_id)
+    *task_id = wanr2v_job_dup_task_id (job);
+  g_clear_pointer (&job, wanr2v_job_unref);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.cond);
+
+  g_mutex_lock (&path_lock);
+  {
+    char *walked = g_strdup (path->str);
+
+    g_mutex_unlock (&path_lock);
+    return walked;
+  }
+}
+
+static char *
+make_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("job-states-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* A new task: every phase once, in order; then the same request again is
+ * served from the cache, and its task followed by id. */
+static void
+test_whole_life (void)
+{
+  g_autoptr (EmuFixture) f = emu_fixture_start (NULL);
+  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.6-r2v");
+  g_autofree char *dir = make_dir ();
+  WanR2vJobConfig config = config_for (f, req, dir);
+  g_autofree char *walked = NULL, *again = NULL, *followed = NULL;
+  g_autofree char *task_id = NULL;
+  gboolean ok;
+
+  walked = run (f, &config, FALSE, &ok, &task_id);
+  g_assert_true (ok);
+  g_assert_cmpstr (walked, ==, "new preparing locking slot-wait uploading "
+      "creating waiting downloading done");
+  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
+      ==, 1);
+
+  again = run (f, &config, FALSE, &ok, NULL);
+  g_assert_true (ok);
+  g_assert_cmpstr (again, ==, "new preparing serving done");
+  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
+      ==, 1);
+
+  config.request = NULL;
+  config.attach_task_id = task_id;
+  config.cache_policy = WANR2V_CACHE_OFF;
+  followed = run (f, &config, FALSE, &ok, NULL);
+  g_assert_true (ok);
+  g_assert_cmpstr (followed, ==, "new waiting downloading done");
+  emu_fixture_remove_tree (dir);
+}
+
+/* A dry run shows the create and stops before anything is sent. */
+static void
+test_dry_run (void)
+{
+  g_autoptr (EmuFixture) f = emu_fixture_start (NULL);
+  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.6-r2v");
+  g_autofree char *dir = make_dir ();
+  WanR2vJobConfig config = config_for (f, req, dir);
+  g_autofree char *walked = NULL;
+  gboolean ok;
+
+  config.dry_run = TRUE;
+  walked = run (f, &config, FALSE, &ok, NULL);
+  g_assert_true (ok);
+  g_assert_cmpstr (walked, ==, "new preparing dry-run done");
+  g_assert_cmpuint (emu_fixture_count_requests (f, NULL, NULL), ==, 0);
+  emu_fixture_remove_tree (dir);
+}
+
+/* A lost create reply: the task is found in the list, never created
+ * twice. */
+static void
+test_lost_create (void)
+{
+  const char *args[] = { "--fault", "create:drop", NULL };
+  g_autoptr (EmuFixture) f = emu_fixture_start (args);
+  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.7-r2v");
+  g_autofree char *dir = make_dir ();
+  WanR2vJobConfig config = config_for (f, req, dir);
+  g_autofree char *walked = NULL;
+  gboolean ok;
+
+  config.cache_policy = WANR2V_CACHE_OFF;
+  walked = run (f, &config, FALSE, &ok, NULL);
+  g_assert_true (ok);
+  /* wan2.7 inlines a small image: nothing to upload. */
+  g_assert_cmpstr (walked, ==, "new preparing slot-wait uploading creating "
+      "recovering waiting downloading done");
+  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
+      ==, 1);
+  emu_fixture_remove_tree (dir);
+}
+
+/* A task that FAILED ends the job in FAILED. */
+static void
+test_task_failed (void)
+{
+  const char *args[] = { "--fault", "task:fail,code=InternalError", NULL };
+  g_autoptr (EmuFixture) f = emu_fixture_start (args);
+  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.7-r2v");
+  g_autofree char *dir = make_dir ();
+  WanR2vJobConfig config = config_for (f, req, dir);
+  g_autofree char *walked = NULL;
+  gboolean ok;
+
+  walked = run (f, &config, FALSE, &ok, NULL);
+  g_assert_false (ok);
+  g_assert_cmpstr (walked, ==, "new preparing locking slot-wait uploading "
+      "creating waiting failed");
+  emu_fixture_remove_tree (dir);
+}
+
+/* A stop while the task is PENDING cancels it, and the job ends in
+ * STOPPED. */
+static void
+test_stop_while_waiting (void)
+{
+  const char *args[] = { "--pending-ms", "20000", NULL };
+  g_autoptr (EmuFixture) f = emu_fixture_start (args);
+  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.7-r2v");
+  g_autofree char *dir = make_dir ();
+  WanR2vJobConfig config = config_for (f, req, dir);
+  g_autofree char *walked = NULL;
+  gboolean ok;
+
+  walked = run (f, &config, TRUE, &ok, NULL);
+  g_assert_cmpstr (walked, ==, "new preparing locking slot-wait uploading "
+      "creating waiting stopped");
+  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/tasks/"),
+      ==, 1);
+  emu_fixture_remove_tree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  path = g_string_new (NULL);
+  g_log_set_handler ("wanr2v", G_LOG_LEVEL_DEBUG, on_log, NULL);
+
+  g_test_add_func ("/job-states/whole-life", test_whole_life);
+  g_test_add_func ("/job-states/dry-run", test_dry_run);
+  g_test_add_func ("/job-states/lost-create", test_lost_create);
+  g_test_add_func ("/job-states/task-failed", test_task_failed);
+  g_test_add_func ("/job-states/stop-while-waiting", test_stop_while_waiting);
+  return g_test_run ();
+}
