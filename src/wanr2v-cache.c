@@ -241,21 +241,36 @@ journal_path (const char *dir, const char *key)
   return key_file_path (dir, key, ".task");
 }
 
-/* Written to a temporary file and renamed: never half a record. */
+gboolean
+wanr2v_cache_write_record (const char *dir, const char *path, JsonNode * root,
+    GError ** error)
+{
+  g_autoptr (JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    int err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        "Cannot create %s: %s", dir, g_strerror (err));
+    return FALSE;
+  }
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  /* Durable: a record must survive a power cut right after it is
+   * written (the create or the download goes on from it). */
+  return g_file_set_contents_full (path, text, -1,
+      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
+      error);
+}
+
 static gboolean
 write_task_file (const char *dir, const char *path, const char *task_id,
     const char *model, GError ** error)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0) {
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
-        "Cannot create %s: %s", dir, g_strerror (errno));
-    return FALSE;
-  }
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "task_id");
   json_builder_add_string_value (builder, task_id);
@@ -265,11 +280,7 @@ write_task_file (const char *dir, const char *path, const char *task_id,
   json_builder_add_int_value (builder, g_get_real_time () / G_USEC_PER_SEC);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  return g_file_set_contents_full (path, text, -1,
-      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-      error);
+  return wanr2v_cache_write_record (dir, path, root, error);
 }
 
 gboolean
@@ -281,7 +292,8 @@ wanr2v_journal_write (const char *dir, const char *key, const char *task_id,
   return write_task_file (dir, path, task_id, model, error);
 }
 
-/* A journal is some 100 bytes: anything much larger is not one. */
+/* A record is some 100 bytes (an intent also holds a prompt of at most a
+ * few thousand characters): anything much larger is not one. */
 #define MAX_JOURNAL_BYTES (64 * 1024)
 
 /* Reads a journal or kept record: O_NOFOLLOW, so that a symbolic link put
@@ -315,17 +327,12 @@ read_small_file (const char *path, gsize * length)
   return g_string_free (text, FALSE);
 }
 
-/* The task id of a journal (or kept record) at @path; a file that is not
- * one, or older than @max_age_s (when non-negative), is removed. */
-static char *
-read_task_file (const char *path, gint64 max_age_s)
+JsonObject *
+wanr2v_cache_read_record (const char *path)
 {
   g_autofree char *text = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
-  JsonObject *obj;
-  const char *task_id;
-  gint64 created;
   gsize length;
 
   text = read_small_file (path, &length);
@@ -337,11 +344,42 @@ read_task_file (const char *path, gint64 max_age_s)
     g_unlink (path);
     return NULL;
   }
-  obj = json_node_get_object (root);
-  task_id = json_object_has_member (obj, "task_id") ?
-      json_node_get_string (json_object_get_member (obj, "task_id")) : NULL;
-  created = json_object_has_member (obj, "created") ?
-      json_node_get_int (json_object_get_member (obj, "created")) : 0;
+  return json_object_ref (json_node_get_object (root));
+}
+
+const char *
+wanr2v_cache_record_string (JsonObject * record, const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING ?
+      json_node_get_string (node) : NULL;
+}
+
+gint64
+wanr2v_cache_record_int (JsonObject * record, const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+
+  return node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_INT64 ?
+      json_node_get_int (node) : 0;
+}
+
+/* The task id of a journal (or kept record) at @path; a file that is not
+ * one, or older than @max_age_s (when non-negative), is removed. */
+static char *
+read_task_file (const char *path, gint64 max_age_s)
+{
+  g_autoptr (JsonObject) obj = wanr2v_cache_read_record (path);
+  const char *task_id;
+  gint64 created;
+
+  if (obj == NULL)
+    return NULL;
+  task_id = wanr2v_cache_record_string (obj, "task_id");
+  created = wanr2v_cache_record_int (obj, "created");
   if (task_id == NULL || *task_id == '\0' || (max_age_s >= 0
           && g_get_real_time () / G_USEC_PER_SEC - created > max_age_s)) {
     g_unlink (path);

@@ -16,6 +16,8 @@
 #include <gio/gio.h>
 #include "wanr2v-request.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -55,6 +57,20 @@ gboolean wanr2v_cache_lookup (const char *dir, const char *key, char **path,
     guint64 * size);
 
 /* Records that task @task_id was created for @key (atomically). */
+/* The small JSON records of the cache directory (journal, kept, intent):
+ * @root written to @path (in @dir, created 0700 if need be) as 0600, never
+ * half (a temporary file renamed) and durable. */
+gboolean wanr2v_cache_write_record (const char *dir, const char *path,
+    JsonNode * root, GError ** error);
+/* The object of the record at @path, read only if it is a regular file (not
+ * through a symbolic link) of at most 64 KiB; a file that is not a JSON
+ * object is removed.  NULL when there is none.  Caller unrefs. */
+JsonObject *wanr2v_cache_read_record (const char *path);
+/* A record's member of that type; NULL / 0 when absent or of another. */
+const char *wanr2v_cache_record_string (JsonObject * record,
+    const char *name);
+gint64 wanr2v_cache_record_int (JsonObject * record, const char *name);
+
 gboolean wanr2v_journal_write (const char *dir, const char *key,
     const char *task_id, const char *model, GError ** error);
 
