@@ -50,16 +50,21 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
               event->error->message), (NULL));
     return;
   }
-  if (event->type == WANR2V_JOB_EVENT_DONE) {
-    g_autofree char *model = NULL, *prompt = NULL;
-
+  if (event->type == WANR2V_JOB_EVENT_TASK_CREATED
+      || event->type == WANR2V_JOB_EVENT_TASK_STATUS
+      || event->type == WANR2V_JOB_EVENT_DONE) {
     /* What was sent, not the properties: a request file may have chosen
      * the model and the prompt.  (None for a task followed by id.) */
-    const WanR2vRequest *sent = wanr2v_job_get_request (job);
+    g_autoptr (GstTagList) tags =
+        gst_wanr2v_src_update_tags (self,
+        wanr2vsrc_report_make_tags (wanr2v_job_get_request (job),
+            event->task_id, event->info ? event->info->actual_prompt : NULL),
+        FALSE);
 
-    model = sent ? g_strdup (sent->model) : NULL;
-    prompt = sent ? g_strdup (sent->prompt) : NULL;
-    wanr2vsrc_report_tags (GST_ELEMENT (self), model, prompt, event);
+    /* The bus message, once, for the finished video: in pull mode it is
+     * the only way tags reach the application. */
+    if (event->type == WANR2V_JOB_EVENT_DONE)
+      wanr2vsrc_report_tags (GST_ELEMENT (self), tags);
   }
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
   /* The error goes out now, not only when create() next asks for data: in
@@ -175,6 +180,11 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
         (NULL));
     return FALSE;
   }
+
+  /* The stream's first tags, from the request that was built: in place
+   * before the streaming thread can see the job. */
+  gst_tag_list_unref (gst_wanr2v_src_update_tags (self,
+          wanr2vsrc_report_make_tags (req, NULL, NULL), TRUE));
 
   g_mutex_lock (&self->lock);
   self->job = job;

@@ -10,12 +10,12 @@
  *   gstwanr2vsrc-job.c        the job of a run: start, stop, state
  *                             changes, job events
  *   gstwanr2vsrc-read.c       GstBaseSrc: serving the bytes (create,
- *                             size, unlock)
+ *                             size, unlock), tags downstream
  *   gstwanr2vsrc-urihandler.c GstURIHandler glue
  *
  * Locks, in the order they may be taken:
  *   error_lock  (held while the job's error is posted)
- *   lock        (the job, flushing; never held across I/O)
+ *   lock        (the job, the tags, flushing; never held across I/O)
  *   GST_OBJECT_LOCK (the settings and current_task_id; only to copy
  *                    them in or out, never across I/O or a wait)
  */
@@ -168,6 +168,11 @@ struct _GstWanR2vSrc
    * its generic "Internal data stream error", before ours is on the bus. */
   GMutex error_lock;
 
+  /* lock: the stream's tags as known so far, and whether the streaming
+   * thread has yet to send them downstream (push mode). */
+  GstTagList *tags;
+  gboolean tags_pending;
+
   /* streaming thread only */
   int fd;
 };
@@ -216,6 +221,11 @@ GstFlowReturn gst_wanr2v_src_post_job_error (GstWanR2vSrc * self,
 
 /* Installs the GstBaseSrc vfuncs that serve the bytes. */
 void gst_wanr2v_src_read_class_init (GstBaseSrcClass * basesrc_class);
+/* Merges @tags (taken) into the run's tags, or with @replace starts them
+ * anew; if that changed them, the streaming thread sends them downstream
+ * before its next buffer (push mode).  Returns the run's tags (a ref). */
+GstTagList *gst_wanr2v_src_update_tags (GstWanR2vSrc * self,
+    GstTagList * tags, gboolean replace);
 
 /* ---- gstwanr2vsrc-urihandler.c ------------------------------------------ */
 

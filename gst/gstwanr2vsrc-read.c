@@ -108,6 +108,57 @@ wait_for_job (GstWanR2vSrc * self, GCancellable ** cancellable)
   return job;
 }
 
+GstTagList *
+gst_wanr2v_src_update_tags (GstWanR2vSrc * self, GstTagList * tags,
+    gboolean replace)
+{
+  GstTagList *merged;
+
+  g_mutex_lock (&self->lock);
+  merged = replace || self->tags == NULL ? gst_tag_list_ref (tags) :
+      gst_tag_list_merge (self->tags, tags, GST_TAG_MERGE_REPLACE);
+  if (replace || self->tags == NULL
+      || !gst_tag_list_is_equal (self->tags, merged)) {
+    gst_clear_tag_list (&self->tags);
+    self->tags = gst_tag_list_ref (merged);
+    self->tags_pending = TRUE;
+  }
+  g_mutex_unlock (&self->lock);
+  gst_tag_list_unref (tags);
+  return merged;
+}
+
+/* In push mode, sends the run's tags downstream as a TAG event when they
+ * changed since they were last sent: before the first buffer (the model
+ * and prompt of the request, and the task), and again when the finished
+ * video adds to them.  Streaming thread only, as souphttpsrc does from
+ * its create().  In pull mode a source pushes no events: the bus message
+ * (gstwanr2vsrc-job.c) carries the tags instead. */
+static void
+push_pending_tags (GstWanR2vSrc * self)
+{
+  GstPad *pad = GST_BASE_SRC_PAD (self);
+  GstTagList *tags = NULL;
+  gboolean push_mode;
+
+  GST_OBJECT_LOCK (pad);
+  push_mode = GST_PAD_MODE (pad) == GST_PAD_MODE_PUSH;
+  GST_OBJECT_UNLOCK (pad);
+  if (!push_mode)
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (self->tags_pending && self->tags)
+    tags = gst_tag_list_ref (self->tags);
+  self->tags_pending = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (tags) {
+    GST_DEBUG_OBJECT (self, "sending tags %" GST_PTR_FORMAT, tags);
+    gst_pad_push_event (pad, gst_event_new_tag (tags));
+  }
+}
+
 static GstFlowReturn
 gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
     GstBuffer ** outbuf)
@@ -148,6 +199,8 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
       return GST_FLOW_FLUSHING;
     return gst_wanr2v_src_post_job_error (self, job, error);
   }
+  /* The task exists once there are bytes: the tags name it. */
+  push_pending_tags (self);
 
   if (offset >= available) {
     GST_DEBUG_OBJECT (self, "EOS at %" G_GUINT64_FORMAT, offset);

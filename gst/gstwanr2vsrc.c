@@ -71,6 +71,7 @@ gst_wanr2v_src_finalize (GObject * object)
   gst_wanr2v_src_stop_job (self);
   gst_wanr2v_src_settings_clear (&self->settings);
   g_free (self->current_task_id);
+  gst_clear_tag_list (&self->tags);
   g_clear_object (&self->wait_cancellable);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->error_lock);
