@@ -67,11 +67,11 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
       wanr2vsrc_report_tags (GST_ELEMENT (self), tags);
   }
   wanr2vsrc_report_event (GST_ELEMENT (self), event);
-  /* The error goes out now, not only when create() next asks for data: in
+  /* The error goes out now, not only when fill() next asks for data: in
    * push mode the streaming thread may be blocked downstream (a prerolled
    * filesink waits for PLAYING, and gst-launch-1.0 waits for the request's
    * progress to end before it goes to PLAYING), and then nothing would
-   * ever end the run.  create() posts nothing more (error_posted). */
+   * ever end the run.  fill() posts nothing more (error_posted). */
   if (event->type == WANR2V_JOB_EVENT_ERROR)
     gst_wanr2v_src_post_job_error (self, job, event->error);
 }

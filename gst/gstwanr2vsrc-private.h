@@ -9,7 +9,7 @@
  *   gstwanr2vsrc-request.c    building the request from the settings
  *   gstwanr2vsrc-job.c        the job of a run: start, stop, state
  *                             changes, job events
- *   gstwanr2vsrc-read.c       GstBaseSrc: serving the bytes (create,
+ *   gstwanr2vsrc-read.c       GstBaseSrc: serving the bytes (fill,
  *                             size, unlock), tags downstream
  *   gstwanr2vsrc-urihandler.c GstURIHandler glue
  *
@@ -164,7 +164,7 @@ struct _GstWanR2vSrc
   gboolean error_posted;
   /* Held while the job's error is posted, by whichever thread posts it
    * (the HTTP thread as the job fails, or the streaming thread): the other
-   * waits, so that create() cannot return FLOW_ERROR, and GstBaseSrc post
+   * waits, so that fill() cannot return FLOW_ERROR, and GstBaseSrc post
    * its generic "Internal data stream error", before ours is on the bus. */
   GMutex error_lock;
 

@@ -1,6 +1,7 @@
 /* gstwanr2vsrc-read.c: how wanr2vsrc serves the video as GstBaseSrc:
- * waiting for the bytes a read needs, reading them from the file on disk,
- * the size, and unlocking a wait.
+ * waiting for the bytes a read needs, reading them from the file on disk
+ * into the buffer GstBaseSrc hands over (fill), the size, unlocking a
+ * wait, and the tags sent downstream in push mode.
  *
  * Copyright (C) 2026 the wanr2vsrc authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -159,9 +160,13 @@ push_pending_tags (GstWanR2vSrc * self)
   }
 }
 
+/* Reads [@offset, @offset + @length) into @buf, which GstBaseSrc took
+ * from the allocator or pool downstream proposed, or which downstream
+ * itself provided (pull mode): filled in place, no copy.  Waits until
+ * those bytes are on disk. */
 static GstFlowReturn
-gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
-    GstBuffer ** outbuf)
+gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
+    GstBuffer * buf)
 {
   GstWanR2vSrc *self = GST_WANR2V_SRC (src);
   g_autoptr (GCancellable) cancellable = NULL;
@@ -170,9 +175,8 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
   guint64 available = 0, end;
   gboolean complete = FALSE;
   gint64 total;
-  GstBuffer *buf;
   GstMapInfo map;
-  gsize done = 0;
+  gsize done = 0, buf_offset, buf_maxsize;
 
   job = wait_for_job (self, &cancellable);
   if (job == NULL)
@@ -207,6 +211,10 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
     return GST_FLOW_EOS;
   }
   length = MIN (length, available - offset);
+  /* A pool's buffer may be smaller than asked: a shorter buffer is fine
+   * in push mode, the next read starts where it ends. */
+  gst_buffer_get_sizes (buf, &buf_offset, &buf_maxsize);
+  length = MIN (length, buf_maxsize - buf_offset);
 
   if (self->fd < 0) {
     self->fd = wanr2v_job_open_video (job, &error);
@@ -217,8 +225,12 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
     }
   }
 
-  buf = gst_buffer_new_allocate (NULL, length, NULL);
-  gst_buffer_map (buf, &map, GST_MAP_WRITE);
+  gst_buffer_set_size (buf, length);
+  if (!gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not map the buffer to "
+            "fill"), (NULL));
+    return GST_FLOW_ERROR;
+  }
   while (done < length) {
     gssize n = pread (self->fd, map.data + done, length - done, offset + done);
 
@@ -231,7 +243,6 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
       gboolean ignored_complete = FALSE;
 
       gst_buffer_unmap (buf, &map);
-      gst_buffer_unref (buf);
       /* The download empties a video it finds bad (a checksum mismatch)
        * just before the job fails with the reason: wait for the job's
        * outcome (its end, or its error), so that the error says why, not
@@ -254,13 +265,12 @@ gst_wanr2v_src_create (GstBaseSrc * src, guint64 offset, guint length,
 
   GST_BUFFER_OFFSET (buf) = offset;
   GST_BUFFER_OFFSET_END (buf) = offset + length;
-  *outbuf = buf;
 
-  /* Our caps are fixed and we use no buffer pool, so a RECONFIGURE (sent
-   * when a demuxer links its pads) has nothing to change.  Renegotiating
-   * would send a serialized ALLOCATION query that a queue in between can
-   * hold for ever in GStreamer 1.22 (filesrc ! queue ! qtdemux shows it
-   * too): drop the request here. */
+  /* Our caps are fixed and we have no buffer pool of our own, so a
+   * RECONFIGURE (sent when a demuxer links its pads) has nothing to
+   * change.  Renegotiating would send a serialized ALLOCATION query that
+   * a queue in between can hold for ever in GStreamer 1.22 (filesrc !
+   * queue ! qtdemux shows it too): drop the request here. */
   gst_pad_check_reconfigure (GST_BASE_SRC_PAD (src));
   return GST_FLOW_OK;
 }
@@ -274,5 +284,5 @@ gst_wanr2v_src_read_class_init (GstBaseSrcClass * basesrc_class)
   basesrc_class->get_size = gst_wanr2v_src_get_size;
   basesrc_class->unlock = gst_wanr2v_src_unlock;
   basesrc_class->unlock_stop = gst_wanr2v_src_unlock_stop;
-  basesrc_class->create = gst_wanr2v_src_create;
+  basesrc_class->fill = gst_wanr2v_src_fill;
 }
