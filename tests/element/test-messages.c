@@ -651,6 +651,40 @@ assert_tag_string (const GstTagList * tags, const char *tag,
   fail_unless_equals_string (value, expected);
 }
 
+/* Plays @run to its end watching what passes through the source pad
+ * (@probe_mask), and collects the element's tag message. */
+static GstPad *
+play_watched (PipelineRun * run, GstPadProbeType probe_mask, StreamWatch * w,
+    Collected * c)
+{
+  GstPad *pad = gst_element_get_static_pad (run->src, "src");
+
+  g_mutex_init (&w->lock);
+  w->buffers_before_first_tag = -1;
+  gst_pad_add_probe (pad, probe_mask, watch_stream, w, NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, collect_until_end, c, 60));
+  fail_unless (run->error == NULL, "%s", run->error ?
+      run->error->message : "");
+  fail_unless (run->eos);
+  /* (Its order against EOS: test_final_messages_before_eos.) */
+  if (c->tag_messages == 0)
+    pipeline_run_wait_for (run, collect_tag, c, 3);
+  return pad;
+}
+
+static void
+free_watched (PipelineRun * run, EmuFixture * emu, GstPad * pad,
+    StreamWatch * w, Collected * c)
+{
+  if (c->tags)
+    gst_tag_list_unref (c->tags);
+  gst_object_unref (pad);
+  stream_watch_clear (w);
+  pipeline_run_free (run);
+  emu_fixture_stop (emu);
+}
+
 /* Push mode (wanr2vsrc ! fakesink): the tags travel with the stream, as a
  * TAG event before the first buffer, so that a muxer or a sink downstream
  * sees them; the last one names the task too.  The bus message stays. */
@@ -658,20 +692,11 @@ GST_START_TEST (test_tag_event_in_push_mode)
 {
   EmuFixture *emu = emu_fixture_start (NULL);
   PipelineRun *run = new_wan26_run (emu, "wanr2vsrc name=src ! fakesink");
-  GstPad *pad = gst_element_get_static_pad (run->src, "src");
-  StreamWatch w = {.buffers_before_first_tag = -1 };
+  StreamWatch w = { 0, };
   Collected c = { 0, };
-  g_autofree char *task_id = NULL;
-
-  g_mutex_init (&w.lock);
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER |
-      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, watch_stream, &w, NULL);
-  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
-  fail_unless (pipeline_run_wait_for (run, collect_until_end, &c, 60));
-  fail_unless (run->error == NULL, "%s", run->error ?
-      run->error->message : "");
-  fail_unless (run->eos);
-  task_id = only_task_id (emu);
+  GstPad *pad = play_watched (run, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &w, &c);
+  g_autofree char *task_id = only_task_id (emu);
 
   g_mutex_lock (&w.lock);
   fail_unless (w.buffers > 0);
@@ -685,16 +710,10 @@ GST_START_TEST (test_tag_event_in_push_mode)
   g_mutex_unlock (&w.lock);
 
   /* And the element's own bus message, once, as before. */
-  if (c.tag_messages == 0)
-    pipeline_run_wait_for (run, collect_tag, &c, 3);
   fail_unless_equals_int (c.tag_messages, 1);
   assert_tag_string (c.tags, "wanr2v-model", "wan2.6-r2v");
 
-  gst_tag_list_unref (c.tags);
-  gst_object_unref (pad);
-  stream_watch_clear (&w);
-  pipeline_run_free (run);
-  emu_fixture_stop (emu);
+  free_watched (run, emu, pad, &w, &c);
 }
 
 GST_END_TEST;
@@ -706,27 +725,17 @@ GST_START_TEST (test_tag_message_in_pull_mode)
   EmuFixture *emu = emu_fixture_start (NULL);
   PipelineRun *run = new_wan26_run (emu,
       "wanr2vsrc name=src ! qtdemux ! fakesink");
-  GstPad *pad = gst_element_get_static_pad (run->src, "src");
-  StreamWatch w = {.buffers_before_first_tag = -1 };
+  StreamWatch w = { 0, };
   Collected c = { 0, };
+  GstPad *pad = play_watched (run, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &w,
+      &c);
   gboolean pulled;
-
-  g_mutex_init (&w.lock);
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, watch_stream,
-      &w, NULL);
-  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
-  fail_unless (pipeline_run_wait_for (run, collect_until_end, &c, 60));
-  fail_unless (run->error == NULL, "%s", run->error ?
-      run->error->message : "");
-  fail_unless (run->eos);
 
   GST_OBJECT_LOCK (pad);
   pulled = GST_PAD_MODE (pad) == GST_PAD_MODE_PULL;
   GST_OBJECT_UNLOCK (pad);
   fail_unless (pulled, "qtdemux did not pull from wanr2vsrc");
 
-  if (c.tag_messages == 0)
-    pipeline_run_wait_for (run, collect_tag, &c, 3);
   fail_unless_equals_int (c.tag_messages, 1);
   assert_tag_string (c.tags, "wanr2v-model", "wan2.6-r2v");
   assert_tag_string (c.tags, GST_TAG_DESCRIPTION, "character1 dances");
@@ -734,11 +743,7 @@ GST_START_TEST (test_tag_message_in_pull_mode)
   fail_unless_equals_int (w.tag_events, 0);
   g_mutex_unlock (&w.lock);
 
-  gst_tag_list_unref (c.tags);
-  gst_object_unref (pad);
-  stream_watch_clear (&w);
-  pipeline_run_free (run);
-  emu_fixture_stop (emu);
+  free_watched (run, emu, pad, &w, &c);
 }
 
 GST_END_TEST;
