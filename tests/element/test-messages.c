@@ -530,11 +530,12 @@ GST_START_TEST (test_tag_message)
 
 GST_END_TEST;
 
-/* A request file that chooses the model and the prompt: the tags say what
- * was sent, not the properties' defaults. */
-GST_START_TEST (test_tags_from_request_file)
+/* A pipeline whose request file chooses wan2.6-r2v and the prompt
+ * "character1 dances", where the properties' defaults say wan2.7-r2v and
+ * no prompt: the tags must follow the request that was built. */
+static PipelineRun *
+new_wan26_run (EmuFixture * emu, const char *description)
 {
-  EmuFixture *emu = emu_fixture_start (NULL);
   g_autofree char *image = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
       "red.png", NULL);
   g_autofree char *file = g_build_filename (cache_dir, "wan26.json", NULL);
@@ -542,15 +543,25 @@ GST_START_TEST (test_tags_from_request_file)
       "\"input\": {\"prompt\": \"character1 dances\", \"reference_urls\": "
       "[\"%s\"]}, \"parameters\": {\"size\": \"1280*720\", "
       "\"duration\": 2}}", image);
-  PipelineRun *run = pipeline_run_new ("wanr2vsrc name=src ! fakesink");
-  Collected c = { 0, };
-  g_autofree char *description = NULL, *model = NULL;
+  PipelineRun *run = pipeline_run_new (description);
 
   g_mkdir_with_parents (cache_dir, 0700);
   fail_unless (g_file_set_contents (file, body, -1, NULL));
   g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
       "api-key", emu_fixture_api_key (emu), "poll-interval", 50,
       "cache-dir", cache_dir, "request", file, NULL);
+  return run;
+}
+
+/* A request file that chooses the model and the prompt: the tags say what
+ * was sent, not the properties' defaults. */
+GST_START_TEST (test_tags_from_request_file)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  PipelineRun *run = new_wan26_run (emu, "wanr2vsrc name=src ! fakesink");
+  Collected c = { 0, };
+  g_autofree char *description = NULL, *model = NULL;
+
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
   fail_unless (pipeline_run_wait_for (run, collect_until_end, &c, 60));
   fail_unless (run->error == NULL, "%s", run->error->message);
@@ -615,29 +626,6 @@ stream_watch_clear (StreamWatch * w)
   if (w->last_tags)
     gst_tag_list_unref (w->last_tags);
   g_mutex_clear (&w->lock);
-}
-
-/* A pipeline whose request file chooses wan2.6-r2v and the prompt
- * "character1 dances", where the properties' defaults say wan2.7-r2v and
- * no prompt: the tags must follow the request that was built. */
-static PipelineRun *
-new_wan26_run (EmuFixture * emu, const char *description)
-{
-  g_autofree char *image = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
-      "red.png", NULL);
-  g_autofree char *file = g_build_filename (cache_dir, "wan26.json", NULL);
-  g_autofree char *body = g_strdup_printf ("{\"model\": \"wan2.6-r2v\", "
-      "\"input\": {\"prompt\": \"character1 dances\", \"reference_urls\": "
-      "[\"%s\"]}, \"parameters\": {\"size\": \"1280*720\", "
-      "\"duration\": 2}}", image);
-  PipelineRun *run = pipeline_run_new (description);
-
-  g_mkdir_with_parents (cache_dir, 0700);
-  fail_unless (g_file_set_contents (file, body, -1, NULL));
-  g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
-      "api-key", emu_fixture_api_key (emu), "poll-interval", 50,
-      "cache-dir", cache_dir, "request", file, NULL);
-  return run;
 }
 
 static void
