@@ -301,25 +301,31 @@ wanr2vsrc_register_tags (void)
       "video", gst_tag_merge_use_first);
 }
 
-void
-wanr2vsrc_report_tags (GstElement * element, const char *model,
-    const char *prompt, const WanR2vJobEvent * event)
+GstTagList *
+wanr2vsrc_report_make_tags (const WanR2vRequest * request,
+    const char *task_id, const char *actual_prompt)
 {
   GstTagList *tags = gst_tag_list_new (GST_TAG_APPLICATION_NAME, "wanr2vsrc",
       NULL);
 
-  if (model)
-    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, WANR2V_TAG_MODEL, model,
-        NULL);
-  if (prompt)
+  if (request && request->model)
+    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, WANR2V_TAG_MODEL,
+        request->model, NULL);
+  if (request && request->prompt)
     gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, GST_TAG_DESCRIPTION,
-        prompt, NULL);
-  if (event->task_id)
+        request->prompt, NULL);
+  if (task_id)
     gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, WANR2V_TAG_TASK_ID,
-        event->task_id, NULL);
-  if (event->info && event->info->actual_prompt)
+        task_id, NULL);
+  if (actual_prompt)
     gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, GST_TAG_COMMENT,
-        event->info->actual_prompt, NULL);
+        actual_prompt, NULL);
+  return tags;
+}
+
+void
+wanr2vsrc_report_tags (GstElement * element, const GstTagList * tags)
+{
   gst_element_post_message (element,
-      gst_message_new_tag (GST_OBJECT (element), tags));
+      gst_message_new_tag (GST_OBJECT (element), gst_tag_list_copy (tags)));
 }

@@ -22,9 +22,15 @@ void wanr2vsrc_report_job_error (GstElement * element, const GError * error,
 /* Registers the tags above (once, from plugin_init). */
 void wanr2vsrc_register_tags (void);
 
-/* Posts a tag message describing the finished video. */
-void wanr2vsrc_report_tags (GstElement * element, const char *model,
-    const char *prompt, const WanR2vJobEvent * event);
+/* The tags of a run, as far as they are known: the model and the prompt
+ * of @request (the request actually built; NULL when following a task by
+ * id), the task that makes the video and the prompt the service actually
+ * used (NULLs are left out). */
+GstTagList *wanr2vsrc_report_make_tags (const WanR2vRequest * request,
+    const char *task_id, const char *actual_prompt);
+
+/* Posts a tag message with @tags, describing the finished video. */
+void wanr2vsrc_report_tags (GstElement * element, const GstTagList * tags);
 
 /* Posts a CANCELED progress message (the job was stopped unfinished). */
 void wanr2vsrc_report_cancelled (GstElement * element, const char *task_id);

@@ -2,7 +2,8 @@
  *
  * Progress messages that open and close properly, one wanr2v/task message
  * per task status with the very fields the service reports, the tag
- * message, and task-id notified before the first byte flows. */
+ * message (and, in push mode, the TAG event before the first buffer), and
+ * task-id notified before the first byte flows. */
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -529,11 +530,12 @@ GST_START_TEST (test_tag_message)
 
 GST_END_TEST;
 
-/* A request file that chooses the model and the prompt: the tags say what
- * was sent, not the properties' defaults. */
-GST_START_TEST (test_tags_from_request_file)
+/* A pipeline whose request file chooses wan2.6-r2v and the prompt
+ * "character1 dances", where the properties' defaults say wan2.7-r2v and
+ * no prompt: the tags must follow the request that was built. */
+static PipelineRun *
+new_wan26_run (EmuFixture * emu, const char *description)
 {
-  EmuFixture *emu = emu_fixture_start (NULL);
   g_autofree char *image = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
       "red.png", NULL);
   g_autofree char *file = g_build_filename (cache_dir, "wan26.json", NULL);
@@ -541,15 +543,25 @@ GST_START_TEST (test_tags_from_request_file)
       "\"input\": {\"prompt\": \"character1 dances\", \"reference_urls\": "
       "[\"%s\"]}, \"parameters\": {\"size\": \"1280*720\", "
       "\"duration\": 2}}", image);
-  PipelineRun *run = pipeline_run_new ("wanr2vsrc name=src ! fakesink");
-  Collected c = { 0, };
-  g_autofree char *description = NULL, *model = NULL;
+  PipelineRun *run = pipeline_run_new (description);
 
   g_mkdir_with_parents (cache_dir, 0700);
   fail_unless (g_file_set_contents (file, body, -1, NULL));
   g_object_set (run->src, "base-url", emu_fixture_base_url (emu),
       "api-key", emu_fixture_api_key (emu), "poll-interval", 50,
       "cache-dir", cache_dir, "request", file, NULL);
+  return run;
+}
+
+/* A request file that chooses the model and the prompt: the tags say what
+ * was sent, not the properties' defaults. */
+GST_START_TEST (test_tags_from_request_file)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  PipelineRun *run = new_wan26_run (emu, "wanr2vsrc name=src ! fakesink");
+  Collected c = { 0, };
+  g_autofree char *description = NULL, *model = NULL;
+
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
   fail_unless (pipeline_run_wait_for (run, collect_until_end, &c, 60));
   fail_unless (run->error == NULL, "%s", run->error->message);
@@ -564,6 +576,162 @@ GST_START_TEST (test_tags_from_request_file)
   gst_tag_list_unref (c.tags);
   pipeline_run_free (run);
   emu_fixture_stop (emu);
+}
+
+GST_END_TEST;
+
+/* ---- tags in the stream ------------------------------------------------ */
+
+/* What passes through the source pad: buffers, and TAG events. */
+typedef struct
+{
+  GMutex lock;
+  guint buffers;
+  guint tag_events;
+  gint buffers_before_first_tag;        /* -1: no TAG event */
+  GstTagList *first_tags;
+  GstTagList *last_tags;
+} StreamWatch;
+
+static GstPadProbeReturn
+watch_stream (GstPad * pad, GstPadProbeInfo * info, gpointer data)
+{
+  StreamWatch *w = data;
+
+  g_mutex_lock (&w->lock);
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+    w->buffers++;
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_TAG) {
+    GstTagList *tags;
+
+    gst_event_parse_tag (GST_PAD_PROBE_INFO_EVENT (info), &tags);
+    if (w->tag_events++ == 0) {
+      w->buffers_before_first_tag = w->buffers;
+      w->first_tags = gst_tag_list_ref (tags);
+    }
+    if (w->last_tags)
+      gst_tag_list_unref (w->last_tags);
+    w->last_tags = gst_tag_list_ref (tags);
+  }
+  g_mutex_unlock (&w->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+stream_watch_clear (StreamWatch * w)
+{
+  if (w->first_tags)
+    gst_tag_list_unref (w->first_tags);
+  if (w->last_tags)
+    gst_tag_list_unref (w->last_tags);
+  g_mutex_clear (&w->lock);
+}
+
+static void
+assert_tag_string (const GstTagList * tags, const char *tag,
+    const char *expected)
+{
+  g_autofree char *value = NULL;
+
+  fail_unless (gst_tag_list_get_string (tags, tag, &value),
+      "no %s tag in %" GST_PTR_FORMAT, tag, tags);
+  fail_unless_equals_string (value, expected);
+}
+
+/* Plays @run to its end watching what passes through the source pad
+ * (@probe_mask), and collects the element's tag message. */
+static GstPad *
+play_watched (PipelineRun * run, GstPadProbeType probe_mask, StreamWatch * w,
+    Collected * c)
+{
+  GstPad *pad = gst_element_get_static_pad (run->src, "src");
+
+  g_mutex_init (&w->lock);
+  w->buffers_before_first_tag = -1;
+  gst_pad_add_probe (pad, probe_mask, watch_stream, w, NULL);
+  gst_element_set_state (run->pipeline, GST_STATE_PLAYING);
+  fail_unless (pipeline_run_wait_for (run, collect_until_end, c, 60));
+  fail_unless (run->error == NULL, "%s", run->error ?
+      run->error->message : "");
+  fail_unless (run->eos);
+  /* (Its order against EOS: test_final_messages_before_eos.) */
+  if (c->tag_messages == 0)
+    pipeline_run_wait_for (run, collect_tag, c, 3);
+  return pad;
+}
+
+static void
+free_watched (PipelineRun * run, EmuFixture * emu, GstPad * pad,
+    StreamWatch * w, Collected * c)
+{
+  if (c->tags)
+    gst_tag_list_unref (c->tags);
+  gst_object_unref (pad);
+  stream_watch_clear (w);
+  pipeline_run_free (run);
+  emu_fixture_stop (emu);
+}
+
+/* Push mode (wanr2vsrc ! fakesink): the tags travel with the stream, as a
+ * TAG event before the first buffer, so that a muxer or a sink downstream
+ * sees them; the last one names the task too.  The bus message stays. */
+GST_START_TEST (test_tag_event_in_push_mode)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  PipelineRun *run = new_wan26_run (emu, "wanr2vsrc name=src ! fakesink");
+  StreamWatch w = { 0, };
+  Collected c = { 0, };
+  GstPad *pad = play_watched (run, GST_PAD_PROBE_TYPE_BUFFER |
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &w, &c);
+  g_autofree char *task_id = only_task_id (emu);
+
+  g_mutex_lock (&w.lock);
+  fail_unless (w.buffers > 0);
+  fail_unless (w.tag_events >= 1, "no TAG event through the source pad");
+  fail_unless_equals_int (w.buffers_before_first_tag, 0);
+  assert_tag_string (w.first_tags, "wanr2v-model", "wan2.6-r2v");
+  assert_tag_string (w.first_tags, GST_TAG_DESCRIPTION, "character1 dances");
+  /* The bytes exist only once the task does. */
+  assert_tag_string (w.first_tags, "wanr2v-task-id", task_id);
+  assert_tag_string (w.last_tags, "wanr2v-model", "wan2.6-r2v");
+  g_mutex_unlock (&w.lock);
+
+  /* And the element's own bus message, once, as before. */
+  fail_unless_equals_int (c.tag_messages, 1);
+  assert_tag_string (c.tags, "wanr2v-model", "wan2.6-r2v");
+
+  free_watched (run, emu, pad, &w, &c);
+}
+
+GST_END_TEST;
+
+/* Pull mode (qtdemux pulls): a source pushes no events then, so the tags
+ * reach the application only as the bus message, which must come. */
+GST_START_TEST (test_tag_message_in_pull_mode)
+{
+  EmuFixture *emu = emu_fixture_start (NULL);
+  PipelineRun *run = new_wan26_run (emu,
+      "wanr2vsrc name=src ! qtdemux ! fakesink");
+  StreamWatch w = { 0, };
+  Collected c = { 0, };
+  GstPad *pad = play_watched (run, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &w,
+      &c);
+  gboolean pulled;
+
+  GST_OBJECT_LOCK (pad);
+  pulled = GST_PAD_MODE (pad) == GST_PAD_MODE_PULL;
+  GST_OBJECT_UNLOCK (pad);
+  fail_unless (pulled, "qtdemux did not pull from wanr2vsrc");
+
+  fail_unless_equals_int (c.tag_messages, 1);
+  assert_tag_string (c.tags, "wanr2v-model", "wan2.6-r2v");
+  assert_tag_string (c.tags, GST_TAG_DESCRIPTION, "character1 dances");
+  g_mutex_lock (&w.lock);
+  fail_unless_equals_int (w.tag_events, 0);
+  g_mutex_unlock (&w.lock);
+
+  free_watched (run, emu, pad, &w, &c);
 }
 
 GST_END_TEST;
@@ -751,6 +919,8 @@ messages_suite (void)
   tcase_add_test (tc, test_task_messages_not_extended);
   tcase_add_test (tc, test_tag_message);
   tcase_add_test (tc, test_tags_from_request_file);
+  tcase_add_test (tc, test_tag_event_in_push_mode);
+  tcase_add_test (tc, test_tag_message_in_pull_mode);
   tcase_add_test (tc, test_task_id_notified);
   tcase_add_test (tc, test_final_messages_before_eos);
   suite_add_tcase (s, tc);

@@ -189,7 +189,7 @@ check_pipeline (const char *moov, const char *description,
 /* queue2 makes qtdemux run in push mode, as urisourcebin does.  A plain
  * queue works too, but GStreamer 1.22's queue can hold a serialized
  * ALLOCATION query for ever (filesrc ! queue ! qtdemux hangs now and then
- * as well); see gst_wanr2v_src_create for what the element does about it. */
+ * as well); see gst_wanr2v_src_fill for what the element does about it. */
 #define PUSH_DEMUX "wanr2vsrc name=src ! queue2 ! qtdemux name=demux " \
     "demux.video_0 ! queue ! avdec_h264 ! " VIDEO_DECODE " " \
     "demux.audio_0 ! queue ! fakesink name=asink sync=false"

@@ -1,0 +1,300 @@
+/* gstwanr2vsrc-job.c: the job of a wanr2vsrc run: its start on READY to
+ * PAUSED, its stop on PAUSED to READY, and its events.
+ *
+ * Copyright (C) 2026 the wanr2vsrc authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The settings are copied under the object lock and the job is built from
+ * the copy without it: the request file, the stat of local references and
+ * the cache directory are disk I/O, and a property read from another
+ * thread must not wait for them.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstwanr2vsrc-private.h"
+#include "wanr2vsrc-inspect.h"
+#include "wanr2vsrc-report.h"
+
+#include "wanr2v-client.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT gst_wanr2v_src_debug
+
+/* Called on the HTTP thread for everything the job does. */
+static void
+on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
+{
+  GstWanR2vSrc *self = data;
+
+  if (event->type == WANR2V_JOB_EVENT_TASK_CREATED || (event->type ==
+          WANR2V_JOB_EVENT_DONE && event->cached && event->task_id)) {
+    GST_OBJECT_LOCK (self);
+    g_free (self->current_task_id);
+    self->current_task_id = g_strdup (event->task_id);
+    GST_OBJECT_UNLOCK (self);
+    GST_INFO_OBJECT (self, "task %s %s", event->task_id,
+        event->cached ? "made the kept video" : "created");
+    g_object_notify_by_pspec (G_OBJECT (self),
+        gst_wanr2v_src_properties[PROP_TASK_ID]);
+  }
+  if (event->type == WANR2V_JOB_EVENT_WARNING) {
+    /* The journal (disk) or the service's billing. */
+    if (g_error_matches (event->error, WANR2V_ERROR, WANR2V_ERROR_IO))
+      GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("%s",
+              event->error->message), (NULL));
+    else
+      GST_ELEMENT_WARNING (self, RESOURCE, FAILED, ("%s",
+              event->error->message), (NULL));
+    return;
+  }
+  if (event->type == WANR2V_JOB_EVENT_TASK_CREATED
+      || event->type == WANR2V_JOB_EVENT_TASK_STATUS
+      || event->type == WANR2V_JOB_EVENT_DONE) {
+    /* What was sent, not the properties: a request file may have chosen
+     * the model and the prompt.  (None for a task followed by id.) */
+    g_autoptr (GstTagList) tags =
+        gst_wanr2v_src_update_tags (self,
+        wanr2vsrc_report_make_tags (wanr2v_job_get_request (job),
+            event->task_id, event->info ? event->info->actual_prompt : NULL),
+        FALSE);
+
+    /* The bus message, once, for the finished video: in pull mode it is
+     * the only way tags reach the application. */
+    if (event->type == WANR2V_JOB_EVENT_DONE)
+      wanr2vsrc_report_tags (GST_ELEMENT (self), tags);
+  }
+  wanr2vsrc_report_event (GST_ELEMENT (self), event);
+  /* The error goes out now, not only when fill() next asks for data: in
+   * push mode the streaming thread may be blocked downstream (a prerolled
+   * filesink waits for PLAYING, and gst-launch-1.0 waits for the request's
+   * progress to end before it goes to PLAYING), and then nothing would
+   * ever end the run.  fill() posts nothing more (error_posted). */
+  if (event->type == WANR2V_JOB_EVENT_ERROR)
+    gst_wanr2v_src_post_job_error (self, job, event->error);
+}
+
+static char *
+default_cache_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "wanr2v", "videos", NULL);
+}
+
+/* The API key: present, and with nothing that would end the Authorization
+ * header and start another of the sender's choosing.  The message says
+ * where, never what: it goes to the bus and to logs. */
+static gboolean
+check_api_key (GstWanR2vSrc * self, const char *api_key)
+{
+  gssize bad;
+
+  if (api_key == NULL || *api_key == 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+        ("No API key: set the api-key property or the DASHSCOPE_API_KEY "
+            "environment variable"), (NULL));
+    return FALSE;
+  }
+  if ((bad = wanr2v_client_key_bad_char (api_key)) >= 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NOT_AUTHORIZED,
+        ("The API key (api-key, or DASHSCOPE_API_KEY) contains a %s at "
+            "character %" G_GSSIZE_FORMAT ": DashScope keys are printable "
+            "text. Check how the key was copied (a trailing newline?)",
+            api_key[bad] == '\n' ? "line feed (LF)" : api_key[bad] ==
+            '\r' ? "carriage return (CR)" : "control character", bad + 1),
+        ("refused before any request was sent"));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* The job's configuration from the settings @s: every pointer in @config
+ * points into @s, @req or @cache_dir.  (A HTTP session shared through a
+ * GstContext would be handed to the job here.) */
+static void
+job_config_from_settings (const GstWanR2vSrcSettings * s,
+    const WanR2vRequest * req, const char *cache_dir,
+    WanR2vJobConfig * config)
+{
+  config->base_url = s->base_url;
+  config->api_key = s->api_key;
+  config->allow_insecure = s->allow_insecure;
+  config->request = req;
+  config->attach_task_id = s->task_id && *s->task_id ? s->task_id : NULL;
+  config->output_dir = cache_dir;
+  config->cache_policy = s->cache_policy;
+  config->timeout_s = s->timeout;
+  config->poll_interval_ms = s->poll_interval;
+  config->max_retries = s->retries;
+  config->retry_delay_ms = s->retry_delay;
+  config->request_timeout_s = s->request_timeout;
+  config->cancel_on_stop = s->cancel_on_stop;
+  /* Local files are checked against the service's limits (pixel sizes,
+   * durations...) in the job's worker, before any upload or create. */
+  config->inspect = wanr2vsrc_inspect_request;
+  /* Remote reference videos are probed for the billing prediction, unless
+   * a URI chose them: a link must not make this machine fetch URLs. */
+  config->inspect_data = GINT_TO_POINTER (s->probe_remote
+      && !FROM_URI (s, PROP_VIDEOS));
+  config->max_billed_seconds = s->max_billed_seconds;
+  config->dry_run = s->dry_run;
+  config->max_tasks_in_progress = s->max_tasks_in_progress;
+}
+
+/* Checks the request of settings @s and starts its job.  No I/O beyond
+ * what is needed to refuse a bad request. */
+static gboolean
+start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
+{
+  g_autoptr (WanR2vRequest) req = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *cache_dir = NULL;
+  WanR2vJobConfig config = { 0, };
+  WanR2vJob *job;
+
+  /* First of all: what a URI set must not open a file or reach a host. */
+  if (!gst_wanr2v_src_settings_check_uri_trust (s, &error)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+        ("refused before any file was opened or request sent"));
+    return FALSE;
+  }
+  /* Following a task by id sends no request. */
+  if (s->task_id == NULL || *s->task_id == 0) {
+    req = gst_wanr2v_src_build_request (s, &error);
+    if (req == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+          ("the request was not sent"));
+      return FALSE;
+    }
+  }
+  if (!check_api_key (self, s->api_key))
+    return FALSE;
+
+  cache_dir = s->cache_dir ? g_strdup (s->cache_dir) : default_cache_dir ();
+  job_config_from_settings (s, req, cache_dir, &config);
+  /* Checks (and may create) the cache directory on disk. */
+  job = wanr2v_job_new (&config, on_job_event, self, &error);
+  if (job == NULL) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+        (NULL));
+    return FALSE;
+  }
+
+  /* The stream's first tags, from the request that was built: in place
+   * before the streaming thread can see the job. */
+  gst_tag_list_unref (gst_wanr2v_src_update_tags (self,
+          wanr2vsrc_report_make_tags (req, NULL, NULL), TRUE));
+
+  g_mutex_lock (&self->lock);
+  self->job = job;
+  self->error_posted = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  GST_DEBUG_OBJECT (self, "starting the job");
+  wanr2v_job_start (job);
+  return TRUE;
+}
+
+/* READY -> PAUSED: the settings are copied under the object lock, and
+ * everything else done on the copy without it. */
+static gboolean
+start_job (GstWanR2vSrc * self)
+{
+  GstWanR2vSrcSettings settings;
+  gboolean ok;
+
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->current_task_id, g_free);
+  gst_wanr2v_src_settings_copy (&settings, &self->settings);
+  GST_OBJECT_UNLOCK (self);
+
+  ok = start_job_with (self, &settings);
+  /* Wipes the copy of the API key too. */
+  gst_wanr2v_src_settings_clear (&settings);
+  return ok;
+}
+
+void
+gst_wanr2v_src_stop_job (GstWanR2vSrc * self)
+{
+  WanR2vJob *job;
+
+  g_mutex_lock (&self->lock);
+  job = g_steal_pointer (&self->job);
+  g_mutex_unlock (&self->lock);
+  if (job == NULL)
+    return;
+
+  wanr2v_job_stop (job);
+  /* A process may exit as soon as the state change returns: the cancel of
+   * a PENDING task (and the create it waits for) must have been answered
+   * by then, or that task runs and is billed.  Bounded, so that NULL stays
+   * prompt when the service does not answer. */
+  if (!wanr2v_job_wait_settled (job, WANR2V_JOB_SETTLE_TIMEOUT_MS))
+    GST_WARNING_OBJECT (self, "the service did not answer the stop's "
+        "create or cancel within %u ms", WANR2V_JOB_SETTLE_TIMEOUT_MS);
+  switch (wanr2v_job_get_phase (job)) {
+    case WANR2V_JOB_PHASE_DONE:
+    case WANR2V_JOB_PHASE_FAILED:
+      break;
+    default:{
+      g_autofree char *task_id = wanr2v_job_dup_task_id (job);
+
+      wanr2vsrc_report_cancelled (GST_ELEMENT (self), task_id);
+      break;
+    }
+  }
+  wanr2v_job_unref (job);
+}
+
+GstStateChangeReturn
+gst_wanr2v_src_change_state (GstElement * element, GstStateChange transition)
+{
+  GstWanR2vSrc *self = GST_WANR2V_SRC (element);
+  /* The type is final: the parent of an instance's class is GstBaseSrc's. */
+  GstElementClass *parent_class =
+      GST_ELEMENT_CLASS (g_type_class_peek_parent (G_OBJECT_GET_CLASS
+          (element)));
+  GstStateChangeReturn ret;
+
+  switch (transition) {
+    case GST_STATE_CHANGE_READY_TO_PAUSED:
+      if (!start_job (self))
+        return GST_STATE_CHANGE_FAILURE;
+      break;
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      /* Stop the job first: whatever waits on it wakes up at once. */
+      gst_wanr2v_src_stop_job (self);
+      break;
+    default:
+      break;
+  }
+
+  ret = parent_class->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
+      && ret == GST_STATE_CHANGE_FAILURE)
+    gst_wanr2v_src_stop_job (self);
+  return ret;
+}
+
+GstFlowReturn
+gst_wanr2v_src_post_job_error (GstWanR2vSrc * self, WanR2vJob * job,
+    const GError * error)
+{
+  g_autoptr (WanR2vErrorInfo) details = wanr2v_job_dup_error_details (job);
+  gboolean first;
+
+  g_mutex_lock (&self->error_lock);
+  g_mutex_lock (&self->lock);
+  first = !self->error_posted;
+  self->error_posted = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (first)
+    wanr2vsrc_report_job_error (GST_ELEMENT (self), error, details);
+  g_mutex_unlock (&self->error_lock);
+  return GST_FLOW_ERROR;
+}

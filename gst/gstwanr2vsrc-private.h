@@ -1,0 +1,234 @@
+/* gstwanr2vsrc-private.h: what the files of the wanr2vsrc element share.
+ *
+ * The element is one class in several files, each with one purpose (see
+ * "Which gst/ file owns what" in docs/design.md):
+ *
+ *   gstwanr2vsrc.c            type, class_init (property specs), init,
+ *                             finalize
+ *   gstwanr2vsrc-settings.c   the settings behind the properties
+ *   gstwanr2vsrc-request.c    building the request from the settings
+ *   gstwanr2vsrc-job.c        the job of a run: start, stop, state
+ *                             changes, job events
+ *   gstwanr2vsrc-read.c       GstBaseSrc: serving the bytes (fill,
+ *                             size, unlock), tags downstream
+ *   gstwanr2vsrc-urihandler.c GstURIHandler glue
+ *
+ * Locks, in the order they may be taken:
+ *   error_lock  (held while the job's error is posted)
+ *   lock        (the job, the tags, flushing; never held across I/O)
+ *   GST_OBJECT_LOCK (the settings and current_task_id; only to copy
+ *                    them in or out, never across I/O or a wait)
+ */
+#pragma once
+
+#include "gstwanr2vsrc.h"
+#include "wanr2vsrc-enums.h"
+
+#include "wanr2v-cache.h"
+#include "wanr2v-job.h"
+#include "wanr2v-request.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
+
+/* Property defaults: the specs announce them (gstwanr2vsrc.c), the
+ * settings start with them (gstwanr2vsrc-settings.c). */
+#define DEFAULT_MODEL WANR2V_DEFAULT_MODEL
+#define DEFAULT_RESOLUTION GST_WANR2V_RESOLUTION_1080P
+#define DEFAULT_RATIO GST_WANR2V_RATIO_16_9
+#define DEFAULT_DURATION 5
+#define DEFAULT_PROMPT_EXTEND TRUE
+#define DEFAULT_WATERMARK FALSE
+#define DEFAULT_SEED (-1)
+#define DEFAULT_TIMEOUT 3600
+#define DEFAULT_POLL_INTERVAL 0
+#define DEFAULT_RETRIES 5
+#define DEFAULT_RETRY_DELAY 1000
+#define DEFAULT_REQUEST_TIMEOUT 60
+#define DEFAULT_CANCEL_ON_STOP TRUE
+/* The service's limit of tasks in progress per account (protocol notes). */
+#define DEFAULT_MAX_TASKS_IN_PROGRESS 5
+#define DEFAULT_ALLOW_INSECURE FALSE
+#define DEFAULT_ALLOW_LOCAL_FILES FALSE
+#define DEFAULT_PROBE_REMOTE TRUE
+#define DEFAULT_SHOT_TYPE GST_WANR2V_SHOT_TYPE_SINGLE
+#define DEFAULT_AUDIO TRUE
+
+enum
+{
+  PROP_0,
+  PROP_API_KEY,
+  PROP_BASE_URL,
+  PROP_MODEL,
+  PROP_PROMPT,
+  PROP_NEGATIVE_PROMPT,
+  PROP_IMAGES,
+  PROP_VIDEOS,
+  PROP_IMAGE_VOICES,
+  PROP_VIDEO_VOICES,
+  PROP_FIRST_FRAME,
+  PROP_RESOLUTION,
+  PROP_RATIO,
+  PROP_DURATION,
+  PROP_PROMPT_EXTEND,
+  PROP_WATERMARK,
+  PROP_SEED,
+  PROP_TIMEOUT,
+  PROP_TASK_ID,
+  PROP_POLL_INTERVAL,
+  PROP_RETRIES,
+  PROP_RETRY_DELAY,
+  PROP_REQUEST_TIMEOUT,
+  PROP_CANCEL_ON_STOP,
+  PROP_ALLOW_INSECURE,
+  PROP_CACHE_DIR,
+  PROP_SHOT_TYPE,
+  PROP_AUDIO,
+  PROP_REQUEST,
+  PROP_CACHE_POLICY,
+  PROP_ALLOW_LOCAL_FILES,
+  PROP_MAX_BILLED_SECONDS,
+  PROP_DRY_RUN,
+  PROP_PROBE_REMOTE,
+  PROP_MAX_TASKS_IN_PROGRESS,
+  N_PROPS
+};
+
+/* The property specs, for notify. */
+extern GParamSpec *gst_wanr2v_src_properties[N_PROPS];
+
+/* Whether the user set property @prop (request parameters that were not
+ * set are left out, so the service's defaults and a request file's values
+ * apply). */
+#define PROP_BIT(prop) (G_GUINT64_CONSTANT (1) << (prop))
+#define IS_SET(s, prop) (((s)->set_mask & PROP_BIT (prop)) != 0)
+/* Whether the value of @prop came from a wanr2v:// URI, which anyone may
+ * have written, rather than from the application. */
+#define FROM_URI(s, prop) (((s)->uri_mask & PROP_BIT (prop)) != 0)
+
+typedef struct
+{
+  char *api_key;
+  char *base_url;
+  char *model;
+  char *prompt;
+  char *negative_prompt;
+  GStrv images;
+  GStrv videos;
+  GStrv image_voices;
+  GStrv video_voices;
+  char *first_frame;
+  GstWanR2vResolution resolution;
+  GstWanR2vRatio ratio;
+  gint duration;
+  gboolean prompt_extend;
+  gboolean watermark;
+  gint64 seed;
+  guint timeout;
+  char *task_id;                /* set by the user: attach to it */
+  guint poll_interval;
+  guint retries;
+  guint retry_delay;
+  guint request_timeout;
+  gboolean cancel_on_stop;
+  gboolean allow_insecure;
+  char *cache_dir;
+  GstWanR2vShotType shot_type;
+  gboolean audio;
+  char *request_file;
+  WanR2vCachePolicy cache_policy;
+  gboolean allow_local_files;
+  guint max_billed_seconds;     /* 0: no cap */
+  gboolean dry_run;
+  gboolean probe_remote;
+  guint max_tasks_in_progress;  /* 0: no limit */
+  guint64 set_mask;
+  guint64 uri_mask;
+  GStrv uri_app_only;           /* application-only settings a URI tried */
+} GstWanR2vSrcSettings;
+
+struct _GstWanR2vSrc
+{
+  GstBaseSrc parent;
+
+  GstWanR2vSrcSettings settings;        /* GST_OBJECT_LOCK */
+  char *current_task_id;        /* GST_OBJECT_LOCK: the task of this run */
+
+  /* The job of the current run and what the streaming thread waits on. */
+  GMutex lock;
+  GCond cond;
+  WanR2vJob *job;
+  gboolean flushing;
+  GCancellable *wait_cancellable;
+  gboolean error_posted;
+  /* Held while the job's error is posted, by whichever thread posts it
+   * (the HTTP thread as the job fails, or the streaming thread): the other
+   * waits, so that fill() cannot return FLOW_ERROR, and GstBaseSrc post
+   * its generic "Internal data stream error", before ours is on the bus. */
+  GMutex error_lock;
+
+  /* lock: the stream's tags as known so far, and whether the streaming
+   * thread has yet to send them downstream (push mode). */
+  GstTagList *tags;
+  gboolean tags_pending;
+
+  /* streaming thread only */
+  int fd;
+};
+
+/* ---- gstwanr2vsrc-settings.c -------------------------------------------- */
+
+/* The settings an element starts with (environment variables included). */
+void gst_wanr2v_src_settings_init (GstWanR2vSrcSettings * s);
+/* A deep copy of @src into @dest, for work outside the object lock. */
+void gst_wanr2v_src_settings_copy (GstWanR2vSrcSettings * dest,
+    const GstWanR2vSrcSettings * src);
+/* Frees what @s holds, wiping the API key first. */
+void gst_wanr2v_src_settings_clear (GstWanR2vSrcSettings * s);
+/* DASHSCOPE_HTTP_BASE_URL, as the official SDKs read it, else Beijing. */
+const char *gst_wanr2v_src_default_base_url (void);
+
+void gst_wanr2v_src_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec);
+void gst_wanr2v_src_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec);
+
+/* ---- gstwanr2vsrc-request.c --------------------------------------------- */
+
+/* The request the settings @s describe, with the request file read (disk
+ * I/O: call it without any lock), checked, local references stat'ed.  NULL
+ * with @error (WANR2V_REQUEST_ERROR) when it must not be sent. */
+WanR2vRequest *gst_wanr2v_src_build_request (const GstWanR2vSrcSettings * s,
+    GError ** error);
+/* The trust rule (see wanr2vsrc-trust.h) on @s: no I/O. */
+gboolean gst_wanr2v_src_settings_check_uri_trust (const GstWanR2vSrcSettings
+    * s, GError ** error);
+
+/* ---- gstwanr2vsrc-job.c ------------------------------------------------- */
+
+GstStateChangeReturn gst_wanr2v_src_change_state (GstElement * element,
+    GstStateChange transition);
+/* Stops the run's job, if any; waits (bounded) for the replies that decide
+ * whether a task is billed. */
+void gst_wanr2v_src_stop_job (GstWanR2vSrc * self);
+/* Posts the job's error once per run (from either thread); returns
+ * GST_FLOW_ERROR. */
+GstFlowReturn gst_wanr2v_src_post_job_error (GstWanR2vSrc * self,
+    WanR2vJob * job, const GError * error);
+
+/* ---- gstwanr2vsrc-read.c ------------------------------------------------ */
+
+/* Installs the GstBaseSrc vfuncs that serve the bytes. */
+void gst_wanr2v_src_read_class_init (GstBaseSrcClass * basesrc_class);
+/* Merges @tags (taken) into the run's tags, or with @replace starts them
+ * anew; if that changed them, the streaming thread sends them downstream
+ * before its next buffer (push mode).  Returns the run's tags (a ref). */
+GstTagList *gst_wanr2v_src_update_tags (GstWanR2vSrc * self,
+    GstTagList * tags, gboolean replace);
+
+/* ---- gstwanr2vsrc-urihandler.c ------------------------------------------ */
+
+void gst_wanr2v_src_uri_handler_init (gpointer g_iface, gpointer iface_data);
+
+G_END_DECLS
