@@ -43,6 +43,7 @@
 #endif
 
 #include "gstwanr2vsrc.h"
+#include "wanr2vsrc-context.h"
 #include "wanr2vsrc-enums.h"
 #include "wanr2vsrc-inspect.h"
 #include "wanr2vsrc-report.h"
@@ -916,6 +917,7 @@ start_job (GstWanR2vSrc * self)
   g_autofree char *api_key = NULL, *attach_task_id = NULL;
   g_autoptr (GBytes) request_contents = NULL;
   WanR2vJobConfig config = { 0, };
+  g_autoptr (WanR2vHttp) http = NULL;
   WanR2vJob *job;
   gssize bad;
 
@@ -1003,6 +1005,7 @@ start_job (GstWanR2vSrc * self)
   config.dry_run = s->dry_run;
   config.max_tasks_in_progress = s->max_tasks_in_progress;
   GST_OBJECT_UNLOCK (self);
+  config.http = http = wanr2vsrc_context_ensure_http (GST_ELEMENT (self));
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   memset (api_key, 0, strlen (api_key));
 
@@ -1609,6 +1612,7 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "wanr2vsrc authors <wanr2vsrc@example.org>");
   gst_element_class_add_static_pad_template (element_class, &src_template);
   element_class->change_state = gst_wanr2v_src_change_state;
+  element_class->set_context = wanr2vsrc_context_set_context;
 
   basesrc_class->start = gst_wanr2v_src_start;
   basesrc_class->stop = gst_wanr2v_src_stop;
