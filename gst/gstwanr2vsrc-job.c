@@ -14,6 +14,7 @@
 #endif
 
 #include "gstwanr2vsrc-private.h"
+#include "wanr2vsrc-context.h"
 #include "wanr2vsrc-inspect.h"
 #include "wanr2vsrc-report.h"
 
@@ -151,6 +152,7 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   g_autoptr (GError) error = NULL;
   g_autofree char *cache_dir = NULL;
   WanR2vJobConfig config = { 0, };
+  g_autoptr (WanR2vHttp) http = NULL;
   WanR2vJob *job;
 
   /* First of all: what a URI set must not open a file or reach a host. */
@@ -173,6 +175,9 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
 
   cache_dir = s->cache_dir ? g_strdup (s->cache_dir) : default_cache_dir ();
   job_config_from_settings (s, req, cache_dir, &config);
+  /* The application's or the pipeline's HTTP thread (a GstContext), or
+   * the process's shared one. */
+  config.http = http = wanr2vsrc_context_ensure_http (GST_ELEMENT (self));
   /* Checks (and may create) the cache directory on disk. */
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   if (job == NULL) {

@@ -417,7 +417,7 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
     gboolean oss_resolve, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  WanR2vHttp *http = wanr2v_http_get_default ();
+  WanR2vHttp *http = wanr2v_http_get_current ();
   g_autofree char *url = g_strconcat (client->base_url, path, NULL);
   g_autofree char *auth = NULL;
   SoupMessageHeaders *headers;

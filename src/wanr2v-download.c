@@ -587,7 +587,7 @@ send_request (GTask * task)
   if (dl->watchdog)
     g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
         + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
-  soup_session_send_async (wanr2v_http_get_session (wanr2v_http_get_default
+  soup_session_send_async (wanr2v_http_get_session (wanr2v_http_get_current
           ()), dl->msg, G_PRIORITY_DEFAULT, dl->cancellable, on_sent, task);
 }
 
@@ -654,7 +654,7 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
-  WanR2vHttp *http = wanr2v_http_get_default ();
+  WanR2vHttp *http = wanr2v_http_get_current ();
   Download *dl = g_new0 (Download, 1);
   GTask *task;
 

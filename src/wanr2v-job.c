@@ -151,7 +151,8 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->state = WANR2V_JOB_STATE_NEW;
   job->part_lock_fd = -1;
   job->key_lock_fd = -1;
-  job->http = wanr2v_http_get_default ();
+  job->http = config->http ? wanr2v_http_ref (config->http) :
+      wanr2v_http_dup_default ();
   job->client = client;
   job->request = config->request ? wanr2v_request_copy (config->request) :
       NULL;
@@ -223,6 +224,8 @@ wanr2v_job_unref (WanR2vJob * job)
   g_clear_pointer (&job->details, wanr2v_error_info_free);
   g_mutex_clear (&job->lock);
   g_cond_clear (&job->cond);
+  /* Last: this may stop the HTTP thread (the one running this, even). */
+  wanr2v_http_unref (job->http);
   g_free (job);
 }
 

@@ -12,6 +12,7 @@
 #include "wanr2v-cache.h"
 #include "wanr2v-cost.h"
 #include "wanr2v-error.h"
+#include "wanr2v-http.h"
 #include "wanr2v-json.h"
 #include "wanr2v-request.h"
 
@@ -113,6 +114,8 @@ typedef struct
   guint max_tasks_in_progress;  /* jobs sharing output_dir, in any process,
                                  * keep at most this many tasks in progress
                                  * (slot locks there); 0 = no limit */
+  WanR2vHttp *http;             /* the HTTP thread to run on; NULL = the
+                                 * process's shared one */
 } WanR2vJobConfig;
 
 /* Copies everything it needs from @config.  Fails when the configuration

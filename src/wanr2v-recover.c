@@ -102,7 +102,7 @@ on_timer (gpointer data)
 static void
 list_later (GTask * task, guint ms)
 {
-  GSource *source = wanr2v_http_timeout_source_new (wanr2v_http_get_default
+  GSource *source = wanr2v_http_timeout_source_new (wanr2v_http_get_current
       (), ms, on_timer, g_object_ref (task), g_object_unref);
 
   g_source_unref (source);

@@ -189,7 +189,7 @@ static gboolean on_watchdog (gpointer data);
 static void
 arm_watchdog (Upload * up, gint64 delay_us)
 {
-  up->watchdog = wanr2v_http_timeout_source_new (wanr2v_http_get_default (),
+  up->watchdog = wanr2v_http_timeout_source_new (wanr2v_http_get_current (),
       (guint) MIN ((delay_us + 999) / 1000, G_MAXUINT), on_watchdog, up,
       NULL);
 }
@@ -237,7 +237,7 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
     GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  WanR2vHttp *http = wanr2v_http_get_default ();
+  WanR2vHttp *http = wanr2v_http_get_current ();
   g_autoptr (GInputStream) file_stream = NULL;
   g_autoptr (GInputStream) body = NULL;
   g_autoptr (GError) error = NULL;

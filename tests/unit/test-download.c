@@ -83,12 +83,13 @@ static void
 fetch (Fetch * f, const char *path)
 {
   g_autofree char *url = g_strconcat (base_url, path, NULL);
+  g_autoptr (WanR2vHttp) http = wanr2v_http_dup_default ();
 
   memset (f, 0, sizeof (*f));
   f->url = url;
   f->path = g_build_filename (tmp_dir, "video.part", NULL);
   g_unlink (f->path);
-  wanr2v_http_invoke (wanr2v_http_get_default (), start_fetch, f, NULL);
+  wanr2v_http_invoke (http, start_fetch, f, NULL);
   while (!g_atomic_int_get (&f->done))
     g_main_context_iteration (NULL, TRUE);
   f->url = NULL;
