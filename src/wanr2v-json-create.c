@@ -204,21 +204,3 @@ wanr2v_json_build_create_body (const WanR2vRequest * req, GError ** error)
   json_generator_set_root (generator, root);
   return json_generator_to_data (generator, NULL);
 }
-
-gboolean
-wanr2v_request_uses_oss (const WanR2vRequest * req)
-{
-  guint i;
-
-  if (req == NULL || req->media == NULL)
-    return FALSE;
-  for (i = 0; i < req->media->len; i++) {
-    const WanR2vMedia *m = g_ptr_array_index (req->media, i);
-
-    if (wanr2v_url_classify (m->url) == WANR2V_URL_OSS)
-      return TRUE;
-    if (m->voice != NULL && wanr2v_url_classify (m->voice) == WANR2V_URL_OSS)
-      return TRUE;
-  }
-  return FALSE;
-}

@@ -21,10 +21,6 @@ G_BEGIN_DECLS
 char *wanr2v_json_build_create_body (const WanR2vRequest * req,
     GError ** error);
 
-/* TRUE when any URL of @req (media or voice) is oss://: the create then needs
- * the X-DashScope-OssResourceResolve header. */
-gboolean wanr2v_request_uses_oss (const WanR2vRequest * req);
-
 /* Parses a create body as in the service's curl examples (model, input,
  * parameters) into a request.  Both protocols are understood; `referenceVoice`
  * is accepted for `reference_voice`.  Unknown fields are ignored. */

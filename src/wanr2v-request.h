@@ -145,4 +145,8 @@ gboolean wanr2v_task_id_is_valid (const char *id);
 /* For WANR2V_URL_LOCAL: the local file path (newly allocated), or NULL. */
 char *wanr2v_url_to_local_path (const char *url);
 
+/* TRUE when any URL of @req (media or voice) is oss://: the create then needs
+ * the X-DashScope-OssResourceResolve header. */
+gboolean wanr2v_request_uses_oss (const WanR2vRequest * req);
+
 G_END_DECLS
