@@ -16,6 +16,7 @@
 #include "gstwanr2vsrc-private.h"
 #include "wanr2vsrc-context.h"
 #include "wanr2vsrc-inspect.h"
+#include "wanr2vsrc-names.h"
 #include "wanr2vsrc-report.h"
 
 #include "wanr2v-client.h"
@@ -165,7 +166,9 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   if (s->task_id == NULL || *s->task_id == 0) {
     req = gst_wanr2v_src_build_request (s, &error);
     if (req == NULL) {
-      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
+      g_autofree char *text = gst_wanr2v_src_names_message (error);
+
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", text),
           ("the request was not sent"));
       return FALSE;
     }
@@ -181,8 +184,9 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   /* Checks (and may create) the cache directory on disk. */
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   if (job == NULL) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", error->message),
-        (NULL));
+    g_autofree char *text = gst_wanr2v_src_names_message (error);
+
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS, ("%s", text), (NULL));
     return FALSE;
   }
 

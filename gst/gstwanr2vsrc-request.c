@@ -11,6 +11,7 @@
 #endif
 
 #include "gstwanr2vsrc-private.h"
+#include "wanr2vsrc-names.h"
 #include "wanr2vsrc-trust.h"
 
 #include "wanr2v-json.h"
@@ -266,7 +267,7 @@ check_local_files (const WanR2vRequest * req, GError ** error)
           || wanr2v_url_classify (url) != WANR2V_URL_LOCAL
           || (path = wanr2v_url_to_local_path (url)) == NULL)
         continue;
-      label = wanr2v_request_media_label (req, i, voice);
+      label = gst_wanr2v_src_names_media (req, i, voice);
       if (!wanr2v_local_file_check (path, label, &local_error)) {
         g_set_error_literal (error, WANR2V_REQUEST_ERROR,
             WANR2V_REQUEST_ERROR_INVALID, local_error->message);

@@ -9,6 +9,7 @@
 #endif
 
 #include "wanr2vsrc-inspect.h"
+#include "wanr2vsrc-names.h"
 
 #include <gio/gio.h>
 #include <gst/pbutils/pbutils.h>
@@ -579,7 +580,7 @@ inspect_one (Inspection * in, const WanR2vRequest * request, guint index,
   if (path == NULL)
     return;
 
-  label = wanr2v_request_media_label (request, index, voice);
+  label = gst_wanr2v_src_names_media (request, index, voice);
   in->label = label;
   in->path = path;
   if (voice)

@@ -43,7 +43,8 @@ GstClockTime wanr2vsrc_inspect_timeout (void);
  * failing with WANR2V_ERROR_CANCELLED.
  *
  * All problems are reported, in media order, one per line, each naming
- * the entry as wanr2v_request_media_label() does, the file and the limit:
+ * the entry as the element does (gst_wanr2v_src_names_media()), the file
+ * and the limit:
  *   images[1] (Image 2): /x/tiny.png is 100x100 pixels; each side must be
  *   240..8000
  * Fails with WANR2V_ERROR_BAD_REQUEST. */

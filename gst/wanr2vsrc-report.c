@@ -1,5 +1,6 @@
 /* wanr2vsrc-report.c: bus messages about a wanr2vsrc job. */
 #include "wanr2vsrc-report.h"
+#include "wanr2vsrc-names.h"
 
 GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
@@ -229,6 +230,8 @@ wanr2vsrc_report_job_error (GstElement * element, const GError * error,
   GQuark domain = GST_RESOURCE_ERROR;
   gint code = GST_RESOURCE_ERROR_OPEN_READ;
   g_autofree char *debug = NULL;
+  /* Said with the element's names for the request's inputs. */
+  g_autofree char *text = gst_wanr2v_src_names_message (error);
 
   if (error->domain == WANR2V_ERROR) {
     switch (error->code) {
@@ -266,7 +269,7 @@ wanr2vsrc_report_job_error (GstElement * element, const GError * error,
       details && details->task_id ? details->task_id : "(none)");
 
   gst_element_message_full_with_details (element, GST_MESSAGE_ERROR, domain,
-      code, g_strdup (error->message), g_steal_pointer (&debug), __FILE__,
+      code, g_strdup (text), g_steal_pointer (&debug), __FILE__,
       GST_FUNCTION, __LINE__, gst_structure_new ("details",
           "http-status", G_TYPE_UINT, details ? details->http_status : 0,
           "service-code", G_TYPE_STRING, details ? details->code : NULL,
@@ -276,8 +279,7 @@ wanr2vsrc_report_job_error (GstElement * element, const GError * error,
           "wanr2v-error", G_TYPE_INT, error->domain == WANR2V_ERROR ?
           error->code : -1, NULL));
 
-  post_progress (element, GST_PROGRESS_TYPE_ERROR, CODE_REQUEST,
-      error->message);
+  post_progress (element, GST_PROGRESS_TYPE_ERROR, CODE_REQUEST, text);
 }
 
 void

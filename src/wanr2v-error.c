@@ -9,7 +9,100 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (wanr2v-error-quark, wanr2v_error);
+/* Both error domains of the core carry what they are about.  Registered
+ * by hand rather than with G_DEFINE_EXTENDED_ERROR, which would rename
+ * the domains' quarks. */
+typedef struct
+{
+  WanR2vFieldRef field;
+} ErrorPrivate;
+
+/* Where GLib keeps an extended error's private data: just before the
+ * GError, aligned as G_DEFINE_EXTENDED_ERROR computes it. */
+static ErrorPrivate *
+error_private (const GError * error)
+{
+  const gsize alignment = 2 * sizeof (gsize);
+  const gsize size = (sizeof (ErrorPrivate) + (alignment - 1)) & -alignment;
+
+  return (ErrorPrivate *) (((guint8 *) error) - size);
+}
+
+static void
+private_init (GError * error)
+{
+  memset (error_private (error), 0, sizeof (ErrorPrivate));
+}
+
+static void
+private_copy (const GError * src, GError * dest)
+{
+  *error_private (dest) = *error_private (src);
+}
+
+static void
+private_clear (GError * error)
+{
+}
+
+static GQuark
+register_domain (const char *name)
+{
+  return g_error_domain_register_static (name, sizeof (ErrorPrivate),
+      private_init, private_copy, private_clear);
+}
+
+GQuark
+wanr2v_error_quark (void)
+{
+  static GQuark quark;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once)) {
+    quark = register_domain ("wanr2v-error-quark");
+    g_once_init_leave (&once, 1);
+  }
+  return quark;
+}
+
+GQuark
+wanr2v_request_error_quark (void)
+{
+  static GQuark quark;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once)) {
+    quark = register_domain ("wanr2v-request-error-quark");
+    g_once_init_leave (&once, 1);
+  }
+  return quark;
+}
+
+static ErrorPrivate *
+get_private (const GError * error)
+{
+  if (error == NULL || (error->domain != WANR2V_ERROR
+          && error->domain != WANR2V_REQUEST_ERROR))
+    return NULL;
+  return error_private (error);
+}
+
+void
+wanr2v_error_set_field_ref (GError * error, const WanR2vFieldRef * ref)
+{
+  ErrorPrivate *priv = get_private (error);
+
+  if (priv != NULL)
+    priv->field = *ref;
+}
+
+const WanR2vFieldRef *
+wanr2v_error_get_field_ref (const GError * error)
+{
+  ErrorPrivate *priv = get_private (error);
+
+  return priv != NULL ? &priv->field : NULL;
+}
 
 WanR2vErrorInfo *
 wanr2v_error_info_new (void)

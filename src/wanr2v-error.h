@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include "wanr2v-field.h"
 
 G_BEGIN_DECLS
 
@@ -55,6 +56,13 @@ WanR2vErrorInfo *wanr2v_error_info_new (void);
 WanR2vErrorInfo *wanr2v_error_info_copy (const WanR2vErrorInfo * info);
 void wanr2v_error_info_free (WanR2vErrorInfo * info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vErrorInfo, wanr2v_error_info_free)
+
+/* The input of the request an error of WANR2V_ERROR or WANR2V_REQUEST_ERROR
+ * is about (see wanr2v-field.h, whose functions are the way to set it);
+ * setting it on an error of another domain does nothing, and getting it
+ * there gives NULL. */
+void wanr2v_error_set_field_ref (GError * error, const WanR2vFieldRef * ref);
+const WanR2vFieldRef *wanr2v_error_get_field_ref (const GError * error);
 
 /* Maps an HTTP status and service code of a non-200 reply to an error code. */
 WanR2vErrorCode wanr2v_error_code_for_reply (guint http_status,

@@ -7,6 +7,7 @@
  * Nothing is sent before this has passed.
  */
 #include "wanr2v-job-private.h"
+#include "wanr2v-field.h"
 #include "wanr2v-media.h"
 
 #include <errno.h>
@@ -73,27 +74,28 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
 {
   WanR2vMedia *media = g_ptr_array_index (wire->media, index);
   char **url = voice ? &media->voice : &media->url;
-  g_autofree char *label = wanr2v_request_media_label (wire, index, voice);
+  WanR2vFieldRef about;
   g_autofree char *path = wanr2v_url_to_local_path (*url);
   g_autoptr (GError) local_error = NULL;
   GStatBuf st;
   const char *mime;
   WanR2vPendingUpload *up;
 
+  wanr2v_request_media_field (wire, index, voice, &about);
   if (path == NULL || g_stat (path, &st) != 0) {
-    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s: %s: %s", label, path ? path : *url, g_strerror (errno));
+    wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        &about, ": %s: %s", path ? path : *url, g_strerror (errno));
     return FALSE;
   }
   mime = wanr2v_media_sniff_file (path, &local_error);
   if (local_error) {
-    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s: cannot read %s: %s", label, path, local_error->message);
+    wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        &about, ": cannot read %s: %s", path, local_error->message);
     return FALSE;
   }
   if (!wanr2v_media_kind_accepts (media_kind (media->type, voice), mime)) {
-    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s: %s is not %s", label, path, wanr2v_media_kind_formats
+    wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        &about, ": %s is not %s", path, wanr2v_media_kind_formats
         (media_kind (media->type, voice)));
     return FALSE;
   }
@@ -106,8 +108,8 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
         MAX_INLINE_IMAGE_BYTES, job->cancellable, &local_error);
 
     if (data_uri == NULL) {
-      g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST, "%s: %s",
-          label, local_error->message);
+      wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+          &about, ": %s", local_error->message);
       return FALSE;
     }
     g_free (*url);
@@ -123,8 +125,8 @@ prepare_local (WanR2vJob * job, WanR2vRequest * wire, guint index,
   up->size = st.st_size;
   up->same_content = g_array_new (FALSE, FALSE, sizeof (WanR2vUploadTarget));
   if (!queue_upload (job, up, &local_error)) {
-    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "%s: cannot read %s: %s", label, up->path, local_error->message);
+    wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        &about, ": cannot read %s: %s", up->path, local_error->message);
     wanr2v_pending_upload_free (up);
     return FALSE;
   }

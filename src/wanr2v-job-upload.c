@@ -5,6 +5,7 @@
  * entries' local paths in the wire request.  Then CREATING.
  */
 #include "wanr2v-job-private.h"
+#include "wanr2v-field.h"
 #include "wanr2v-retry.h"
 #include "wanr2v-upload.h"
 
@@ -44,10 +45,11 @@ on_file_uploaded (WanR2vJob * job, GAsyncResult * res)
       job->attempts++;
       upload_next (job);
     } else {
-      g_autofree char *label = wanr2v_request_media_label (job->wire,
-          up->media_index, up->voice);
+      WanR2vFieldRef about;
 
-      g_prefix_error (&error, "%s: ", label);
+      wanr2v_request_media_field (job->wire, up->media_index, up->voice,
+          &about);
+      wanr2v_prefix_error_about (&error, &about);
       wanr2v_job_fail (job, g_steal_pointer (&error), details);
     }
     return;

@@ -5,6 +5,7 @@
  * always gives the same bytes (the result cache hashes them).
  */
 #include "wanr2v-json.h"
+#include "wanr2v-field.h"
 #include "wanr2v-sizes.h"
 
 #include <json-glib/json-glib.h>
@@ -40,11 +41,11 @@ build_wan27 (const WanR2vRequest * req, JsonBuilder * builder,
 
   if (req->shot_type != NULL || req->audio != WANR2V_UNSET
       || req->size != NULL) {
-    g_set_error (error, WANR2V_REQUEST_ERROR,
+    wanr2v_set_error_about (error, WANR2V_REQUEST_ERROR,
         WANR2V_REQUEST_ERROR_UNSUPPORTED,
-        "%s has no %s parameter", req->model,
-        req->shot_type != NULL ? "shot-type" :
-        req->audio != WANR2V_UNSET ? "audio" : "size");
+        WANR2V_FIELD_REF (req->shot_type != NULL ? WANR2V_FIELD_SHOT_TYPE :
+            req->audio != WANR2V_UNSET ? WANR2V_FIELD_AUDIO :
+            WANR2V_FIELD_SIZE), " is not a parameter of %s", req->model);
     return FALSE;
   }
 
@@ -91,9 +92,10 @@ build_wan26 (const WanR2vRequest * req, WanR2vModelFamily family,
     const WanR2vMedia *m = g_ptr_array_index (req->media, i);
 
     if (m->type == WANR2V_MEDIA_FIRST_FRAME) {
-      g_set_error (error, WANR2V_REQUEST_ERROR,
+      wanr2v_set_error_about (error, WANR2V_REQUEST_ERROR,
           WANR2V_REQUEST_ERROR_UNSUPPORTED,
-          "first-frame is not supported by %s", req->model);
+          WANR2V_FIELD_REF (WANR2V_FIELD_FIRST_FRAME),
+          " is not supported by %s", req->model);
       return FALSE;
     }
     if (m->voice != NULL && *m->voice != '\0') {
@@ -104,9 +106,9 @@ build_wan26 (const WanR2vRequest * req, WanR2vModelFamily family,
     }
   }
   if (req->audio != WANR2V_UNSET && family != WANR2V_FAMILY_WAN26_FLASH) {
-    g_set_error (error, WANR2V_REQUEST_ERROR,
-        WANR2V_REQUEST_ERROR_UNSUPPORTED,
-        "audio is not supported by %s", req->model);
+    wanr2v_set_error_about (error, WANR2V_REQUEST_ERROR,
+        WANR2V_REQUEST_ERROR_UNSUPPORTED, WANR2V_FIELD_REF (WANR2V_FIELD_AUDIO),
+        " is not supported by %s", req->model);
     return FALSE;
   }
   if (size == NULL) {
@@ -165,14 +167,15 @@ wanr2v_json_build_create_body (const WanR2vRequest * req, GError ** error)
 
   family = wanr2v_model_family (req->model);
   if (req->model == NULL || *req->model == '\0') {
-    g_set_error_literal (error, WANR2V_REQUEST_ERROR,
-        WANR2V_REQUEST_ERROR_MISSING, "model is not set");
+    wanr2v_set_error_about (error, WANR2V_REQUEST_ERROR,
+        WANR2V_REQUEST_ERROR_MISSING, WANR2V_FIELD_REF (WANR2V_FIELD_MODEL),
+        " is not set");
     return NULL;
   }
   if (family == WANR2V_FAMILY_UNKNOWN) {
-    g_set_error (error, WANR2V_REQUEST_ERROR,
-        WANR2V_REQUEST_ERROR_UNSUPPORTED,
-        "model \"%s\" is not a known reference-to-video model", req->model);
+    wanr2v_set_error_about (error, WANR2V_REQUEST_ERROR,
+        WANR2V_REQUEST_ERROR_UNSUPPORTED, WANR2V_FIELD_REF (WANR2V_FIELD_MODEL),
+        " \"%s\" is not a known reference-to-video model", req->model);
     return NULL;
   }
   if (req->media == NULL) {

@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (wanr2v-request-error-quark, wanr2v_request_error);
-
 /* ---- model families ----------------------------------------------------- */
 
 /* "YYYY-MM-DD" naming a real calendar day. */
@@ -286,52 +284,3 @@ wanr2v_request_get_output_size (const WanR2vRequest * req, guint * width,
   return wanr2v_size_lookup (resolution, ratio, wanr2v_model_family_is_wan26 (family),
       width, height);
 }
-
-/* ---- naming, for messages ----------------------------------------------- */
-
-/* What the user calls media entry @index: its property, its index within
- * that property and the name the prompt uses for it. */
-char *
-wanr2v_request_media_label (const WanR2vRequest * req, guint index,
-    gboolean voice)
-{
-  const WanR2vMedia *target;
-  gboolean wan26 = wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model));
-  guint i, same_type = 0, references = 0;
-  const char *property, *noun;
-
-  g_return_val_if_fail (req->media != NULL && index < req->media->len, NULL);
-
-  target = g_ptr_array_index (req->media, index);
-  for (i = 0; i < index; i++) {
-    const WanR2vMedia *m = g_ptr_array_index (req->media, i);
-
-    if (m->type == target->type)
-      same_type++;
-    if (m->type != WANR2V_MEDIA_FIRST_FRAME)
-      references++;
-  }
-
-  switch (target->type) {
-    case WANR2V_MEDIA_REFERENCE_IMAGE:
-      property = voice ? "image-voices" : "images";
-      noun = "Image";
-      break;
-    case WANR2V_MEDIA_REFERENCE_VIDEO:
-      property = voice ? "video-voices" : "videos";
-      noun = "Video";
-      break;
-    case WANR2V_MEDIA_FIRST_FRAME:
-    default:
-      return g_strdup (voice ? "voice of first-frame" : "first-frame");
-  }
-
-  if (wan26)
-    return g_strdup_printf ("%s[%u] (%scharacter%u)", property, same_type,
-        voice ? "voice of " : "", references + 1);
-  return g_strdup_printf ("%s[%u] (%s%s %u)", property, same_type,
-      voice ? "voice of " : "", noun, same_type + 1);
-}
-
-/* A URL as it may appear in a message: valid UTF-8 and not megabytes long
- * (a data: URI holds a whole image). */

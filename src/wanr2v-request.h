@@ -82,13 +82,6 @@ void wanr2v_request_add_media (WanR2vRequest * req, WanR2vMediaType type,
 guint wanr2v_request_count_media (const WanR2vRequest * req,
     WanR2vMediaType type);
 
-/* What messages call media entry @index of @req (or, with @voice, its
- * reference voice): the element property and index plus the name the prompt
- * uses, e.g. "images[2] (Image 3)", "video-voices[0] (voice of Video 1)",
- * "first-frame", or on wan2.6 "videos[1] (character3)".  Newly allocated. */
-char *wanr2v_request_media_label (const WanR2vRequest * req, guint index,
-    gboolean voice);
-
 /* Effective values, with the service defaults applied. */
 const char *wanr2v_request_get_resolution (const WanR2vRequest * req);
 const char *wanr2v_request_get_ratio (const WanR2vRequest * req);
@@ -109,8 +102,9 @@ gboolean wanr2v_request_get_output_size (const WanR2vRequest * req,
  * counts, prompt lengths in characters, enumerations, ranges, URL forms,
  * settings the model does not support).  It does not look inside local
  * files (see wanr2v-media for that).  On failure sets @error in
- * WANR2V_REQUEST_ERROR with a message that names the property as the
- * element calls it (e.g. "images[2]", "duration") and the limit. */
+ * WANR2V_REQUEST_ERROR with a message that begins with the name of the
+ * input it is about (see wanr2v-field.h), e.g. "media[2] (Image 3)" or
+ * "duration", and says the limit. */
 gboolean wanr2v_request_validate (const WanR2vRequest * req, GError ** error);
 
 #define WANR2V_REQUEST_ERROR (wanr2v_request_error_quark ())

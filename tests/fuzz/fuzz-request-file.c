@@ -9,6 +9,8 @@
  *    the first one was.
  */
 #include "fuzz-common.h"
+#include "wanr2v-error.h"
+#include "wanr2v-field.h"
 #include "wanr2v-json.h"
 #include "wanr2v-request.h"
 
@@ -56,11 +58,18 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   if (!valid && (invalid == NULL
           || !g_utf8_validate (invalid->message, -1, NULL)))
     fuzz_fail ("validation failed without a readable message");
+  if (!valid && wanr2v_error_get_field (invalid, NULL) == NULL)
+    fuzz_fail ("validation failed without saying about what: %s",
+        invalid->message);
 
   /* The helpers messages use must cope with whatever parsed. */
   for (i = 0; i < req->media->len; i++) {
-    g_free (wanr2v_request_media_label (req, i, FALSE));
-    g_free (wanr2v_request_media_label (req, i, TRUE));
+    WanR2vFieldRef ref;
+
+    wanr2v_request_media_field (req, i, FALSE, &ref);
+    g_free (wanr2v_field_name (&ref));
+    wanr2v_request_media_field (req, i, TRUE, &ref);
+    g_free (wanr2v_field_name (&ref));
   }
   (void) wanr2v_request_uses_oss (req);
 

@@ -1,5 +1,7 @@
 /* test-request.c: the request model, URL classification and validation. */
 #include "wanr2v-request.h"
+#include "wanr2v-error.h"
+#include "wanr2v-field.h"
 
 #include <string.h>
 
@@ -134,68 +136,68 @@ static const InvalidCase invalid_cases[] = {
       {"prompt is not valid UTF-8"}},
   /* negative prompt */
   {"negative-chars=501 | image=a.png", INV,
-      {"negative-prompt is 501 characters long", "at most 500"}},
+      {"negative_prompt is 501 characters long", "at most 500"}},
   {"negative=\xc3\x28 | image=a.png", INV,
-      {"negative-prompt is not valid UTF-8"}},
+      {"negative_prompt is not valid UTF-8"}},
   /* references */
-  {"", MIS, {"images and videos are both empty"}},
-  {"first=f.png", MIS, {"images and videos are both empty"}},
+  {"", MIS, {"the lists of reference images and videos are both empty"}},
+  {"first=f.png", MIS, {"reference images and videos are both empty"}},
   {"image=1.png | image=2.png | image=3.png | image=4.png | video=5.mp4"
-        " | image=6.png", INV, {"images and videos hold 6 references",
+        " | image=6.png", INV, {"the lists of reference images and videos hold 6 references",
           "at most 5"}},
   {"image=1.png | image=2.png | image=3.png | image=4.png | image=5.png"
         " | image=6.png", INV, {"6 references (6 images, 0 videos)"}},
   {"model=wan2.6-r2v | video=1.mp4 | video=2.mp4 | video=3.mp4"
-        " | video=4.mp4", INV, {"videos holds 4 reference videos",
+        " | video=4.mp4", INV, {"the list of reference videos holds 4 reference videos",
           "wan2.6-r2v accepts at most 3"}},
   {"first=f.png | first=g.png | image=a.png", INV,
-      {"first-frame: 2 first frames given", "at most one"}},
+      {"first_frame: 2 first frames given", "at most one"}},
   {"model=wan2.6-r2v | image=a.png | first=f.png", UNS,
-      {"first-frame is not supported by wan2.6-r2v"}},
+      {"first_frame is not supported by wan2.6-r2v"}},
   /* URL forms */
   {"image=a.png | image=b.png | image=ftp://x/y.png", INV,
-      {"images[2] (Image 3): \"ftp://x/y.png\" is not a file path, "
+      {"media[2] (Image 3): \"ftp://x/y.png\" is not a file path, "
             "file:// URI, http(s):// URL, oss:// URL or data: URI"}},
-  {"image=", INV, {"images[0] (Image 1): \"\" is not"}},
-  {"video=a.mp4 | video=http://", INV, {"videos[1] (Video 2)",
+  {"image=", INV, {"media[0] (Image 1): \"\" is not"}},
+  {"video=a.mp4 | video=http://", INV, {"media[1] (Video 2)",
           "is not a file path"}},
-  {"image=a.png | video=https:///nohost.mp4", INV, {"videos[0] (Video 1)"}},
-  {"image=oss://", INV, {"images[0] (Image 1): \"oss://\""}},
-  {"image=oss:bucket/x.png", INV, {"images[0] (Image 1)"}},
-  {"image=file://remote.example/x.png", INV, {"images[0] (Image 1)"}},
-  {"image=file:relative.png", INV, {"images[0] (Image 1)"}},
-  {"image=a.png | first=rtsp://cam/1", INV, {"first-frame: \"rtsp://cam/1\""}},
+  {"image=a.png | video=https:///nohost.mp4", INV, {"media[1] (Video 1)"}},
+  {"image=oss://", INV, {"media[0] (Image 1): \"oss://\""}},
+  {"image=oss:bucket/x.png", INV, {"media[0] (Image 1)"}},
+  {"image=file://remote.example/x.png", INV, {"media[0] (Image 1)"}},
+  {"image=file:relative.png", INV, {"media[0] (Image 1)"}},
+  {"image=a.png | first=rtsp://cam/1", INV, {"media[1] (first frame): \"rtsp://cam/1\""}},
   {"video=data:video/mp4;base64,AAAA", INV,
-      {"videos[0] (Video 1): data: URIs are accepted only for images"}},
+      {"media[0] (Video 1): data: URIs are accepted only for images"}},
   {"image=data:image/gif;base64,R0lGOD", INV,
-      {"images[0] (Image 1): data: URI has MIME type \"image/gif\"",
+      {"media[0] (Image 1): data: URI has MIME type \"image/gif\"",
           "image/webp"}},
   {"image=data:image/png,rawbytes", INV,
-      {"images[0] (Image 1): data: URI must be base64-encoded"}},
-  {"image=data:image/png;base64", INV, {"images[0] (Image 1): data: URI",
+      {"media[0] (Image 1): data: URI must be base64-encoded"}},
+  {"image=data:image/png;base64", INV, {"media[0] (Image 1): data: URI",
           "no ','"}},
   {"image=data:image/png;base64,", INV, {"no valid base64 data"}},
   {"image=data:image/png;base64,@@@@", INV, {"no valid base64 data"}},
   {"image=a.png | image=b.png | first=data:text/plain;base64,aGk=", INV,
-      {"first-frame: data: URI has MIME type \"text/plain\""}},
+      {"media[2] (first frame): data: URI has MIME type \"text/plain\""}},
   {"model=wan2.6-r2v | image=data:image/png;base64,iVBOR", UNS,
-      {"images[0] (character1)", "wan2.6-r2v accepts no data: URIs"}},
+      {"media[0] (character1)", "wan2.6-r2v accepts no data: URIs"}},
   {"model=wan2.6-r2v | video=a.mp4 | image=ftp://x/b.png", INV,
-      {"images[0] (character2)", "is not a file path, file:// URI, "
+      {"media[1] (character2)", "is not a file path, file:// URI, "
             "http(s):// URL or oss:// URL"}},
   /* voices */
   {"image=a.png | voice=data:audio/mp3;base64,AAAA", INV,
-      {"image-voices[0] (voice of Image 1): data: URIs are accepted only "
+      {"media[0].voice (voice of Image 1): data: URIs are accepted only "
             "for images"}},
   {"image=a.png | video=b.mp4 | video=c.mp4 | voice=ftp://v.mp3", INV,
-      {"video-voices[1] (voice of Video 2): \"ftp://v.mp3\""}},
+      {"media[2].voice (voice of Video 2): \"ftp://v.mp3\""}},
   {"image=a.png | first=f.png | voice=v.mp3", UNS,
-      {"first-frame cannot have a reference voice"}},
+      {"first_frame cannot have a reference voice"}},
   {"model=wan2.6-r2v | image=a.png | voice=v.mp3", UNS,
-      {"image-voices[0] (voice of character1)", "not supported by "
+      {"media[0].voice (voice of character1)", "not supported by "
             "wan2.6-r2v"}},
   {"model=wan2.6-r2v-flash | image=a.png | video=b.mp4 | voice=v.mp3", UNS,
-      {"video-voices[0] (voice of character2)"}},
+      {"media[1].voice (voice of character2)"}},
   /* resolution and ratio */
   {"image=a.png | resolution=480P", INV,
       {"resolution \"480P\" is not one of 720P, 1080P"}},
@@ -216,7 +218,7 @@ static const InvalidCase invalid_cases[] = {
   {"model=wan2.6-r2v | image=a.png | duration=11", INV,
       {"duration 11 is out of range: wan2.6-r2v accepts 2..10 seconds"}},
   /* booleans and seed */
-  {"image=a.png | prompt-extend=2", INV, {"prompt-extend is 2",
+  {"image=a.png | prompt-extend=2", INV, {"prompt_extend is 2",
           "true or false"}},
   {"image=a.png | watermark=7", INV, {"watermark is 7"}},
   {"image=a.png | seed=2147483648", INV,
@@ -224,9 +226,9 @@ static const InvalidCase invalid_cases[] = {
   {"image=a.png | seed=-2", INV, {"seed -2 is out of range"}},
   /* wan2.6-only and flash-only settings */
   {"image=a.png | shot-type=multi", UNS,
-      {"shot-type is not supported by wan2.7-r2v"}},
+      {"shot_type is not supported by wan2.7-r2v"}},
   {"model=wan2.6-r2v | image=a.png | shot-type=triple", INV,
-      {"shot-type \"triple\" is not one of single, multi"}},
+      {"shot_type \"triple\" is not one of single, multi"}},
   {"image=a.png | audio=1", UNS, {"audio is not supported by wan2.7-r2v"}},
   {"model=wan2.6-r2v | image=a.png | audio=0", UNS,
       {"audio is not supported by wan2.6-r2v (only by wan2.6-r2v-flash)"}},
@@ -264,6 +266,9 @@ test_validate_invalid (void)
     g_assert_nonnull (error);
     g_assert_true (error->domain == WANR2V_REQUEST_ERROR);
     g_test_message ("  -> %s", error->message);
+    /* Every message begins with the name of what it is about, so that
+     * the element can say it with its property names. */
+    g_assert_nonnull (wanr2v_error_get_field (error, NULL));
     for (k = 0; k < G_N_ELEMENTS (c->expect) && c->expect[k]; k++) {
       if (strstr (error->message, c->expect[k]) == NULL)
         g_error ("case %s: message \"%s\" lacks \"%s\"", c->spec,
@@ -288,7 +293,7 @@ test_validate_long_url_in_message (void)
   wanr2v_request_add_media (req, WANR2V_MEDIA_REFERENCE_IMAGE, url, NULL);
   g_assert_false (wanr2v_request_validate (req, &error));
   g_assert_cmpuint (strlen (error->message), <, 400);
-  g_assert_nonnull (strstr (error->message, "images[0] (Image 1)"));
+  g_assert_nonnull (strstr (error->message, "media[0] (Image 1)"));
   g_assert_nonnull (strstr (error->message, "...\""));
 }
 
@@ -569,30 +574,99 @@ test_media_helpers (void)
 }
 
 static void
-test_media_label (void)
+test_media_field (void)
 {
   g_autoptr (WanR2vRequest) req =
       request_from_spec ("first=f.png | video=a.mp4 | image=b.png"
       " | image=c.png | video=d.mp4");
-  g_autofree char *l0 = wanr2v_request_media_label (req, 0, FALSE);
-  g_autofree char *l1 = wanr2v_request_media_label (req, 1, FALSE);
-  g_autofree char *l3 = wanr2v_request_media_label (req, 3, FALSE);
-  g_autofree char *v3 = wanr2v_request_media_label (req, 3, TRUE);
-  g_autofree char *v4 = wanr2v_request_media_label (req, 4, TRUE);
-  g_autofree char *c4 = NULL;
+  WanR2vFieldRef ref;
+  g_autofree char *l0 = NULL, *l1 = NULL, *l3 = NULL, *v3 = NULL;
+  g_autofree char *v4 = NULL, *c4 = NULL;
 
-  g_assert_cmpstr (l0, ==, "first-frame");
-  g_assert_cmpstr (l1, ==, "videos[0] (Video 1)");
-  g_assert_cmpstr (l3, ==, "images[1] (Image 2)");
-  g_assert_cmpstr (v3, ==, "image-voices[1] (voice of Image 2)");
-  g_assert_cmpstr (v4, ==, "video-voices[1] (voice of Video 2)");
+  wanr2v_request_media_field (req, 0, FALSE, &ref);
+  l0 = wanr2v_field_name (&ref);
+  g_assert_cmpstr (l0, ==, "media[0] (first frame)");
+  g_assert_cmpint (ref.media_type, ==, WANR2V_MEDIA_FIRST_FRAME);
+
+  wanr2v_request_media_field (req, 1, FALSE, &ref);
+  l1 = wanr2v_field_name (&ref);
+  g_assert_cmpstr (l1, ==, "media[1] (Video 1)");
+  g_assert_cmpuint (ref.type_index, ==, 0);
+
+  /* The second image: images are counted apart from videos. */
+  wanr2v_request_media_field (req, 3, FALSE, &ref);
+  l3 = wanr2v_field_name (&ref);
+  g_assert_cmpstr (l3, ==, "media[3] (Image 2)");
+  g_assert_cmpint (ref.field, ==, WANR2V_FIELD_MEDIA);
+  g_assert_cmpint (ref.media_type, ==, WANR2V_MEDIA_REFERENCE_IMAGE);
+  g_assert_cmpuint (ref.media_index, ==, 3);
+  g_assert_cmpuint (ref.type_index, ==, 1);
+  g_assert_false (ref.voice);
+
+  wanr2v_request_media_field (req, 3, TRUE, &ref);
+  v3 = wanr2v_field_name (&ref);
+  g_assert_cmpstr (v3, ==, "media[3].voice (voice of Image 2)");
+  g_assert_true (ref.voice);
+  wanr2v_request_media_field (req, 4, TRUE, &ref);
+  v4 = wanr2v_field_name (&ref);
+  g_assert_cmpstr (v4, ==, "media[4].voice (voice of Video 2)");
 
   /* wan2.6 numbers all references together (the first frame is refused
    * there, but must not shift the count). */
   g_free (req->model);
   req->model = g_strdup ("wan2.6-r2v");
-  c4 = wanr2v_request_media_label (req, 4, FALSE);
-  g_assert_cmpstr (c4, ==, "videos[1] (character4)");
+  wanr2v_request_media_field (req, 4, FALSE, &ref);
+  c4 = wanr2v_field_name (&ref);
+  g_assert_cmpstr (c4, ==, "media[4] (character4)");
+  g_assert_cmpuint (ref.type_index, ==, 1);
+}
+
+/* What an error is about survives a copy, but not a prefix that hides the
+ * name; errors of other domains are prefixed only. */
+static void
+test_error_field (void)
+{
+  g_autoptr (WanR2vRequest) req = request_from_spec ("image=a.png");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) copy = NULL;
+  g_autoptr (GError) io_error = NULL;
+  const WanR2vFieldRef *ref;
+  WanR2vFieldRef media;
+  gsize length = 0;
+
+  wanr2v_set_error_about (&error, WANR2V_REQUEST_ERROR,
+      WANR2V_REQUEST_ERROR_INVALID,
+      WANR2V_FIELD_REF (WANR2V_FIELD_PROMPT_EXTEND), " is %d", 3);
+  g_assert_cmpstr (error->message, ==, "prompt_extend is 3");
+  ref = wanr2v_error_get_field (error, &length);
+  g_assert_nonnull (ref);
+  g_assert_cmpint (ref->field, ==, WANR2V_FIELD_PROMPT_EXTEND);
+  g_assert_cmpuint (length, ==, strlen ("prompt_extend"));
+
+  copy = g_error_copy (error);
+  ref = wanr2v_error_get_field (copy, NULL);
+  g_assert_nonnull (ref);
+  g_assert_cmpint (ref->field, ==, WANR2V_FIELD_PROMPT_EXTEND);
+
+  g_prefix_error (&copy, "request: ");
+  g_assert_null (wanr2v_error_get_field (copy, NULL));
+
+  /* The job's way: a failed upload of one entry. */
+  g_clear_error (&error);
+  g_set_error_literal (&error, WANR2V_ERROR, WANR2V_ERROR_AUTH, "HTTP 403");
+  wanr2v_request_media_field (req, 0, FALSE, &media);
+  wanr2v_prefix_error_about (&error, &media);
+  g_assert_cmpstr (error->message, ==, "media[0] (Image 1): HTTP 403");
+  g_assert_true (g_error_matches (error, WANR2V_ERROR, WANR2V_ERROR_AUTH));
+  ref = wanr2v_error_get_field (error, &length);
+  g_assert_nonnull (ref);
+  g_assert_cmpint (ref->field, ==, WANR2V_FIELD_MEDIA);
+  g_assert_cmpuint (length, ==, strlen ("media[0] (Image 1)"));
+
+  g_set_error_literal (&io_error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "gone");
+  wanr2v_prefix_error_about (&io_error, &media);
+  g_assert_cmpstr (io_error->message, ==, "media[0] (Image 1): gone");
+  g_assert_null (wanr2v_error_get_field (io_error, NULL));
 }
 
 /* ---- URLs --------------------------------------------------------------- */
@@ -688,7 +762,8 @@ main (int argc, char **argv)
   g_test_add_func ("/request/output-size", test_output_size);
   g_test_add_func ("/request/effective-from-size", test_effective_from_size);
   g_test_add_func ("/request/media-helpers", test_media_helpers);
-  g_test_add_func ("/request/media-label", test_media_label);
+  g_test_add_func ("/request/media-field", test_media_field);
+  g_test_add_func ("/request/error-field", test_error_field);
   g_test_add_func ("/request/url/classify", test_url_classify);
   g_test_add_func ("/request/url/to-local-path", test_url_to_local_path);
 
