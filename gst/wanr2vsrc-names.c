@@ -25,6 +25,7 @@ static const char *const property_names[] = {
   [WANR2V_FIELD_SHOT_TYPE] = "shot-type",
   [WANR2V_FIELD_AUDIO] = "audio",
   [WANR2V_FIELD_SIZE] = "size",
+  [WANR2V_FIELD_OUTPUT_DIR] = "cache-dir",
 };
 
 char *

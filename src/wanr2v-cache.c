@@ -1,5 +1,7 @@
 /* wanr2v-cache.c: kept videos and the task journal. */
 #include "wanr2v-cache.h"
+#include "wanr2v-error.h"
+#include "wanr2v-field.h"
 #include "wanr2v-json.h"
 #include "wanr2v-localfile.h"
 
@@ -122,14 +124,15 @@ wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
 }
 
+#define OUTPUT_DIR WANR2V_FIELD_REF (WANR2V_FIELD_OUTPUT_DIR)
+
 static gboolean
 refuse_dir (GError ** error, const char *dir, const char *why)
 {
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-      "cache-dir %s %s: a shared or foreign cache directory could hand this "
-      "element videos, task journals or symbolic links planted by someone "
-      "else. Use a directory of your own that only you can write to",
-      dir, why);
+  wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+      OUTPUT_DIR, " %s %s: a shared or foreign cache directory could feed "
+      "us videos, task journals or symbolic links planted by someone else. "
+      "Use a directory of your own that only you can write to", dir, why);
   return FALSE;
 }
 
@@ -160,8 +163,8 @@ wanr2v_cache_dir_prepare (const char *dir, GError ** error)
   if (g_mkdir_with_parents (dir, 0700) != 0 || g_stat (dir, &st) != 0) {
     int err = errno;
 
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
-        "cache-dir %s cannot be created: %s", dir, g_strerror (err));
+    wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+        OUTPUT_DIR, " %s cannot be created: %s", dir, g_strerror (err));
     return NULL;
   }
   if (!S_ISDIR (st.st_mode)) {
@@ -176,8 +179,8 @@ wanr2v_cache_dir_prepare (const char *dir, GError ** error)
     if (g_mkdir (private_dir, 0700) != 0 && errno != EEXIST) {
       int err = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
-          "cache-dir %s cannot be created: %s", private_dir,
+      wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+          OUTPUT_DIR, " %s cannot be created: %s", private_dir,
           g_strerror (err));
       return NULL;
     }
@@ -185,8 +188,8 @@ wanr2v_cache_dir_prepare (const char *dir, GError ** error)
     if (g_lstat (private_dir, &st) != 0) {
       int err = errno;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
-          "cache-dir %s: %s", private_dir, g_strerror (err));
+      wanr2v_set_error_about (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
+          OUTPUT_DIR, " %s: %s", private_dir, g_strerror (err));
       return NULL;
     }
     if (!check_private_enough (private_dir, &st, error))

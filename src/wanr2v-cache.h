@@ -40,10 +40,11 @@ char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
 char *wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
     GCancellable * cancellable, GError ** error);
 
-/* Makes @dir (the cache-dir setting) safe to keep videos and journals in,
+/* Makes @dir (a job's output_dir) safe to keep videos and journals in,
  * and returns the directory to use.  Creates it (mode 0700) if missing.
- * Refuses (G_IO_ERROR_PERMISSION_DENIED) a directory the user does not own
- * or that others (group or world) can write to: they could plant a video,
+ * Refuses (WANR2V_ERROR_BAD_REQUEST, about WANR2V_FIELD_OUTPUT_DIR) a
+ * directory that cannot be made, that the user does not own or that
+ * others (group or world) can write to: they could plant a video,
  * a journal naming their task, or a symbolic link.  The exception is a
  * shared directory with the sticky bit (such as /tmp): there the private
  * subfolder wanr2v-<uid> is used, created 0700, and refused unless it is a

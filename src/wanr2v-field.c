@@ -64,6 +64,7 @@ static const char *const field_names[] = {
   [WANR2V_FIELD_SHOT_TYPE] = "shot_type",
   [WANR2V_FIELD_AUDIO] = "audio",
   [WANR2V_FIELD_SIZE] = "size",
+  [WANR2V_FIELD_OUTPUT_DIR] = "output_dir",
 };
 
 char *

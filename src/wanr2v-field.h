@@ -1,4 +1,5 @@
-/* wanr2v-field.h: what an error about a request is about.
+/* wanr2v-field.h: what an error about a request (or a job's setting) is
+ * about.
  *
  * The core names the inputs of a request in its own terms: WanR2vRequest's
  * members ("negative_prompt", "shot_type") and, for one media entry, its
@@ -34,6 +35,8 @@ typedef enum
   WANR2V_FIELD_SHOT_TYPE,
   WANR2V_FIELD_AUDIO,
   WANR2V_FIELD_SIZE,
+  /* Settings of a job (WanR2vJobConfig) */
+  WANR2V_FIELD_OUTPUT_DIR,
 } WanR2vField;
 
 /* "Image 3", "voice of character12": room to spare. */

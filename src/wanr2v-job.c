@@ -138,8 +138,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
    * someone else controls could feed us their video or journal. */
   output_dir = wanr2v_cache_dir_prepare (config->output_dir, &local_error);
   if (output_dir == NULL) {
-    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        local_error->message);
+    g_propagate_error (error, g_steal_pointer (&local_error));
     wanr2v_client_unref (client);
     return NULL;
   }
