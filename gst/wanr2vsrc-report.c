@@ -12,6 +12,19 @@ GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
 #define CODE_DOWNLOAD "download"
 #define CODE_UPLOAD "upload"
 
+/* Posts element message @s, with the predicted cost when there is one. */
+static void
+post_with_cost (GstElement * element, GstStructure * s,
+    const WanR2vCost * cost)
+{
+  if (cost)
+    gst_structure_set (s,
+        "predicted-billed-seconds", G_TYPE_DOUBLE, cost->billed_seconds,
+        "predicted-exact", G_TYPE_BOOLEAN, cost->exact, NULL);
+  gst_element_post_message (element,
+      gst_message_new_element (GST_OBJECT (element), s));
+}
+
 static void
 post_progress (GstElement * element, GstProgressType type, const char *code,
     const char *text)
@@ -61,13 +74,7 @@ post_task_message (GstElement * element, const WanR2vJobEvent * event)
   if (event->type == WANR2V_JOB_EVENT_DONE)
     gst_structure_set (s, "size", G_TYPE_UINT64, event->bytes,
         "cached", G_TYPE_BOOLEAN, event->cached, NULL);
-  if (event->cost)
-    gst_structure_set (s,
-        "predicted-billed-seconds", G_TYPE_DOUBLE, event->cost->billed_seconds,
-        "predicted-exact", G_TYPE_BOOLEAN, event->cost->exact, NULL);
-
-  gst_element_post_message (element,
-      gst_message_new_element (GST_OBJECT (element), s));
+  post_with_cost (element, s, event->cost);
 }
 
 /* "15 billed seconds (10 s of output video + 5.00 s of 1 reference
@@ -88,12 +95,7 @@ post_dry_run (GstElement * element, const WanR2vJobEvent * event)
   GstStructure *s = gst_structure_new ("wanr2v/dry-run",
       "body", G_TYPE_STRING, event->body, NULL);
 
-  if (event->cost)
-    gst_structure_set (s,
-        "predicted-billed-seconds", G_TYPE_DOUBLE, event->cost->billed_seconds,
-        "predicted-exact", G_TYPE_BOOLEAN, event->cost->exact, NULL);
-  gst_element_post_message (element,
-      gst_message_new_element (GST_OBJECT (element), s));
+  post_with_cost (element, s, event->cost);
 }
 
 void

@@ -127,6 +127,21 @@ check_string (Checker * c)
   return fail_at (c, "an unterminated string");
 }
 
+/* An object member's key and its ':', leaving @c at the value. */
+static gboolean
+check_member_key (Checker * c)
+{
+  if (c->p >= c->end || *c->p != '"')
+    return fail_at (c, "an object member must start with a string");
+  if (!check_string (c))
+    return FALSE;
+  skip_space (c);
+  if (c->p >= c->end || *c->p != ':')
+    return fail_at (c, "a ':' is missing after an object key");
+  c->p++;
+  return TRUE;
+}
+
 static gboolean
 check_digits (Checker * c)
 {
@@ -218,18 +233,8 @@ wanr2v_json_check_strict (const char *data, gsize length, guint max_depth,
               expect_value = TRUE;
               continue;
             }
-            if (c.p >= c.end || *c.p != '"') {
-              fail_at (&c, "an object member must start with a string");
+            if (!check_member_key (&c))
               break;
-            }
-            if (!check_string (&c))
-              break;
-            skip_space (&c);
-            if (c.p >= c.end || *c.p != ':') {
-              fail_at (&c, "a ':' is missing after an object key");
-              break;
-            }
-            c.p++;
             allow_close = FALSE;
           } else {
             allow_close = TRUE;
@@ -277,18 +282,8 @@ wanr2v_json_check_strict (const char *data, gsize length, guint max_depth,
       c.p++;
       skip_space (&c);
       if (stack[depth - 1] == '{') {
-        if (c.p >= c.end || *c.p != '"') {
-          fail_at (&c, "an object member must start with a string");
+        if (!check_member_key (&c))
           break;
-        }
-        if (!check_string (&c))
-          break;
-        skip_space (&c);
-        if (c.p >= c.end || *c.p != ':') {
-          fail_at (&c, "a ':' is missing after an object key");
-          break;
-        }
-        c.p++;
       }
       expect_value = TRUE;
       allow_close = FALSE;
