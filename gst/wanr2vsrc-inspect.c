@@ -40,8 +40,11 @@ typedef struct
 
 #define DEFAULT_INSPECT_TIMEOUT_S 10
 
-GstClockTime
-wanr2vsrc_inspect_timeout (void)
+/* How long GstDiscoverer may take on one file: 10 s, or
+ * $WANR2V_INSPECT_TIMEOUT seconds (for very slow machines, valgrind, or
+ * GST_DEBUG=*:9). */
+static GstClockTime
+inspect_timeout (void)
 {
   const char *env = g_getenv ("WANR2V_INSPECT_TIMEOUT");
   guint64 seconds = env ? g_ascii_strtoull (env, NULL, 10) : 0;
@@ -307,7 +310,7 @@ discover (Inspection * in)
     return NULL;
   }
   if (in->discoverer == NULL) {
-    in->discoverer = gst_discoverer_new (wanr2vsrc_inspect_timeout (),
+    in->discoverer = gst_discoverer_new (inspect_timeout (),
         &error);
     if (in->discoverer == NULL) {
       add_problem (in, "cannot be inspected: %s", error->message);
@@ -334,7 +337,7 @@ discover (Inspection * in)
     case GST_DISCOVERER_TIMEOUT:
       add_problem (in, "could not be inspected within %u s (raise "
           "WANR2V_INSPECT_TIMEOUT on a very slow machine)",
-          (guint) (wanr2vsrc_inspect_timeout () / GST_SECOND));
+          (guint) (inspect_timeout () / GST_SECOND));
       break;
     default:
       if (g_error_matches (error, GST_STREAM_ERROR,
@@ -425,7 +428,7 @@ wanr2vsrc_inspect_measure_duration (const char *path)
   bus = gst_element_get_bus (pipeline);
   if (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE)
-    msg = gst_bus_timed_pop_filtered (bus, wanr2vsrc_inspect_timeout (),
+    msg = gst_bus_timed_pop_filtered (bus, inspect_timeout (),
         GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   /* stopping joins the streaming threads: m is ours again after this */
   gst_element_set_state (pipeline, GST_STATE_NULL);
@@ -621,7 +624,7 @@ probe_remote_length (const char *uri)
   g_autoptr (GError) error = NULL;
   GstClockTime duration;
 
-  discoverer = gst_discoverer_new (wanr2vsrc_inspect_timeout (), &error);
+  discoverer = gst_discoverer_new (inspect_timeout (), &error);
   if (discoverer != NULL)
     info = gst_discoverer_discover_uri (discoverer, uri, &error);
   if (info == NULL

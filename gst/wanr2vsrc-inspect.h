@@ -30,16 +30,12 @@ G_BEGIN_DECLS
 /* The longest and widest side may be at most this many times the other. */
 #define WANR2V_MAX_ASPECT 8
 
-/* How long GstDiscoverer may take on one file: 10 s, or
- * $WANR2V_INSPECT_TIMEOUT seconds (for very slow machines, valgrind, or
- * GST_DEBUG=*:9). */
-GstClockTime wanr2vsrc_inspect_timeout (void);
-
 /* A WanR2vMediaInspectFunc: checks every local file of @request (each
  * media entry and each voice) against the limits above.  Blocks: call it
  * from a worker thread; it needs no main loop.  @user_data is unused.
  * @cancellable (may be NULL) stops it between files (one file's
- * GstDiscoverer run is bounded by wanr2vsrc_inspect_timeout() only),
+ * GstDiscoverer run is bounded only by the inspection timeout: 10 s, or
+ * $WANR2V_INSPECT_TIMEOUT seconds),
  * failing with WANR2V_ERROR_CANCELLED.
  *
  * All problems are reported, in media order, one per line, each naming

@@ -28,8 +28,10 @@ static const char *const property_names[] = {
   [WANR2V_FIELD_OUTPUT_DIR] = "cache-dir",
 };
 
-char *
-gst_wanr2v_src_names_field (const WanR2vFieldRef * ref)
+/* The element's name for @ref: a property ("prompt-extend"), or what
+ * gst_wanr2v_src_names_media() says for a media entry. */
+static char *
+names_field (const WanR2vFieldRef * ref)
 {
   const char *property;
 
@@ -62,7 +64,7 @@ gst_wanr2v_src_names_media (const WanR2vRequest * req, guint index,
   WanR2vFieldRef ref;
 
   wanr2v_request_media_field (req, index, voice, &ref);
-  return gst_wanr2v_src_names_field (&ref);
+  return names_field (&ref);
 }
 
 char *
@@ -75,6 +77,6 @@ gst_wanr2v_src_names_message (const GError * error)
 
   if (ref == NULL)
     return g_strdup (error->message);
-  name = gst_wanr2v_src_names_field (ref);
+  name = names_field (ref);
   return g_strconcat (name, error->message + core_name_length, NULL);
 }

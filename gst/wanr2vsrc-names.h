@@ -12,13 +12,10 @@
 
 G_BEGIN_DECLS
 
-/* The element's name for @ref: a property ("prompt-extend"), or for a
- * media entry its property, index and prompt name ("images[2] (Image 3)",
+/* The element's name for media entry @index of @req (or its voice): its
+ * property, index and prompt name ("images[2] (Image 3)",
  * "video-voices[0] (voice of Video 1)", "first-frame").  Newly
  * allocated. */
-char *gst_wanr2v_src_names_field (const WanR2vFieldRef * ref);
-
-/* The element's name for media entry @index of @req (or its voice). */
 char *gst_wanr2v_src_names_media (const WanR2vRequest * req, guint index,
     gboolean voice);
 

@@ -36,8 +36,10 @@ wanr2vsrc_uri_property_allowed (GParamSpec * pspec)
       && g_strv_contains (what_to_generate, pspec->name);
 }
 
-gboolean
-wanr2vsrc_uri_property_app_only (GParamSpec * pspec)
+/* Whether @pspec is a setting of wanr2vsrc that only the application may
+ * make (as a property or through the environment), never a URI. */
+static gboolean
+property_app_only (GParamSpec * pspec)
 {
   /* api-key is write-only and refused outright by the parser. */
   return is_own_setting (pspec) && (pspec->flags & G_PARAM_READABLE)
@@ -190,7 +192,7 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
      * its chance to set it.  Refused there, not here, so that the
      * application gets a RESOURCE/SETTINGS error naming it (a set_uri
      * failure only makes playbin say it found no source). */
-    if (pspec && wanr2vsrc_uri_property_app_only (pspec)) {
+    if (pspec && property_app_only (pspec)) {
       /* By its canonical name (GObject takes base_url for base-url), so
        * that the application setting base-url replaces it. */
       if (!g_ptr_array_find_with_equal_func (app_only, pspec->name,

@@ -23,9 +23,6 @@ G_BEGIN_DECLS
  * generate. */
 gboolean wanr2vsrc_uri_property_allowed (GParamSpec * pspec);
 
-/* Whether @pspec is a setting of wanr2vsrc that only the application may
- * make (as a property or through the environment), never a URI. */
-gboolean wanr2vsrc_uri_property_app_only (GParamSpec * pspec);
 
 /* Resets every URI property of @element to its default, then sets those
  * @uri names, and tells the element which came from the URI and which

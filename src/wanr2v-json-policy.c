@@ -91,16 +91,20 @@ wanr2v_json_parse_upload_policy (const char *body, gssize length,
   policy->upload_host = g_strdup (wanr2v_json_get_string (data, "upload_host"));
   policy->oss_access_key_id = g_strdup (wanr2v_json_get_string (data,
           "oss_access_key_id"));
-  policy->x_oss_object_acl = g_strdup (wanr2v_json_get_string (data, "x_oss_object_acl"));
+  policy->x_oss_object_acl =
+      g_strdup (wanr2v_json_get_string (data, "x_oss_object_acl"));
   policy->x_oss_forbid_overwrite = dup_flag (data, "x_oss_forbid_overwrite");
   /* Numbers from the network, clamped before anyone computes with them
    * (seconds to microseconds, MB to bytes): a policy lives minutes, a
    * file is never a terabyte. */
-  policy->expire_in_seconds = CLAMP (wanr2v_json_get_int64 (data, "expire_in_seconds",
-          0), 0, WANR2V_POLICY_MAX_EXPIRE_S);
-  policy->max_file_size_mb = CLAMP (wanr2v_json_get_int64 (data, "max_file_size_mb", 0),
-      0, WANR2V_POLICY_MAX_MB);
-  policy->capacity_limit_mb = CLAMP (wanr2v_json_get_int64 (data, "capacity_limit_mb",
-          0), 0, WANR2V_POLICY_MAX_CAPACITY_MB);
+  policy->expire_in_seconds =
+      CLAMP (wanr2v_json_get_int64 (data, "expire_in_seconds", 0), 0,
+      WANR2V_POLICY_MAX_EXPIRE_S);
+  policy->max_file_size_mb =
+      CLAMP (wanr2v_json_get_int64 (data, "max_file_size_mb", 0), 0,
+      WANR2V_POLICY_MAX_MB);
+  policy->capacity_limit_mb =
+      CLAMP (wanr2v_json_get_int64 (data, "capacity_limit_mb", 0), 0,
+      WANR2V_POLICY_MAX_CAPACITY_MB);
   return g_steal_pointer (&policy);
 }

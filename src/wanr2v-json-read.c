@@ -236,7 +236,8 @@ wanr2v_json_get_double (JsonObject * object, const char *name, double fallback)
 {
   double value;
 
-  return node_double (wanr2v_json_member (object, name), &value) ? value : fallback;
+  return node_double (wanr2v_json_member (object, name), &value) ? value :
+      fallback;
 }
 
 gint64

@@ -48,16 +48,6 @@ wanr2v_task_status_to_string (WanR2vTaskStatus status)
   return "UNRECOGNISED";
 }
 
-gboolean
-wanr2v_task_status_is_final (WanR2vTaskStatus status)
-{
-  /* Anything unrecognised (SUSPENDED...) is taken as "not finished yet". */
-  return status == WANR2V_TASK_STATUS_SUCCEEDED
-      || status == WANR2V_TASK_STATUS_FAILED
-      || status == WANR2V_TASK_STATUS_CANCELED
-      || status == WANR2V_TASK_STATUS_UNKNOWN;
-}
-
 /* ---- replies ------------------------------------------------------------ */
 
 void
@@ -109,7 +99,8 @@ parse_usage (WanR2vTaskInfo * info, JsonObject * usage)
   info->usage_output_video_duration =
       wanr2v_json_get_double (usage, "output_video_duration", 0);
   info->usage_video_count =
-      (gint) CLAMP (wanr2v_json_get_int64 (usage, "video_count", 0), 0, G_MAXINT);
+      (gint) CLAMP (wanr2v_json_get_int64 (usage, "video_count", 0), 0,
+      G_MAXINT);
 
   /* SR is a number (720); tolerate "720P" as well. */
   sr = wanr2v_json_get_int64 (usage, "SR", 0);
@@ -175,14 +166,17 @@ wanr2v_json_parse_task (const char *body, gssize length, GError ** error)
   info = g_new0 (WanR2vTaskInfo, 1);
   info->request_id = g_strdup (wanr2v_json_get_string (root, "request_id"));
   info->task_id = g_strdup (task_id);
-  info->status_string = g_strdup (wanr2v_json_get_string (output, "task_status"));
+  info->status_string =
+      g_strdup (wanr2v_json_get_string (output, "task_status"));
   info->status = wanr2v_task_status_from_string (info->status_string);
   info->submit_time = g_strdup (wanr2v_json_get_string (output, "submit_time"));
-  info->scheduled_time = g_strdup (wanr2v_json_get_string (output, "scheduled_time"));
+  info->scheduled_time =
+      g_strdup (wanr2v_json_get_string (output, "scheduled_time"));
   info->end_time = g_strdup (wanr2v_json_get_string (output, "end_time"));
   info->video_url = g_strdup (wanr2v_json_get_string (output, "video_url"));
   info->orig_prompt = g_strdup (wanr2v_json_get_string (output, "orig_prompt"));
-  info->actual_prompt = g_strdup (wanr2v_json_get_string (output, "actual_prompt"));
+  info->actual_prompt =
+      g_strdup (wanr2v_json_get_string (output, "actual_prompt"));
 
   /* A FAILED task says why in output; some replies put it at the top. */
   info->code = dup_code (output, "code");
@@ -240,8 +234,8 @@ wanr2v_json_parse_error (const char *body, gssize length, char **code,
 
 /* ---- task list ---------------------------------------------------------- */
 
-void
-wanr2v_task_summary_free (WanR2vTaskSummary * summary)
+static void
+task_summary_free (WanR2vTaskSummary * summary)
 {
   if (summary == NULL)
     return;
@@ -272,7 +266,7 @@ wanr2v_json_parse_task_list (const char *body, gssize length, GError ** error)
   }
 
   list = g_ptr_array_new_with_free_func ((GDestroyNotify)
-      wanr2v_task_summary_free);
+      task_summary_free);
   for (i = 0; i < json_array_get_length (json_node_get_array (data)); i++) {
     JsonNode *item = json_array_get_element (json_node_get_array (data), i);
     JsonObject *obj;

@@ -42,7 +42,6 @@ typedef enum
 
 WanR2vTaskStatus wanr2v_task_status_from_string (const char *s);
 const char *wanr2v_task_status_to_string (WanR2vTaskStatus status);
-gboolean wanr2v_task_status_is_final (WanR2vTaskStatus status);
 
 typedef struct
 {
@@ -91,8 +90,6 @@ typedef struct
   char *model_name;
   gint64 gmt_create_ms;         /* epoch milliseconds; 0 when absent */
 } WanR2vTaskSummary;
-
-void wanr2v_task_summary_free (WanR2vTaskSummary * summary);
 
 /* Parses a list reply into an array of WanR2vTaskSummary* (entries without
  * a task_id are skipped).  Fails (WANR2V_ERROR_PROTOCOL) when the body is

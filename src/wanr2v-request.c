@@ -228,7 +228,8 @@ static gboolean
 legacy_size_parts (const WanR2vRequest * req, const char **resolution,
     const char **ratio)
 {
-  if (req->size == NULL || !wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model)))
+  if (req->size == NULL
+      || !wanr2v_model_family_is_wan26 (wanr2v_model_family (req->model)))
     return FALSE;
   return wanr2v_size_parse_legacy (req->size, resolution, ratio);
 }
@@ -261,26 +262,4 @@ gint
 wanr2v_request_get_duration (const WanR2vRequest * req)
 {
   return req->duration == WANR2V_UNSET ? 5 : req->duration;
-}
-
-gboolean
-wanr2v_request_get_output_size (const WanR2vRequest * req, guint * width,
-    guint * height)
-{
-  WanR2vModelFamily family = wanr2v_model_family (req->model);
-  const char *resolution, *ratio;
-
-  if (family == WANR2V_FAMILY_UNKNOWN)
-    return FALSE;
-
-  if (wanr2v_model_family_is_wan26 (family) && req->size != NULL) {
-    /* An explicit size wins over resolution and ratio. */
-    if (!wanr2v_size_parse_legacy (req->size, &resolution, &ratio))
-      return FALSE;
-  } else {
-    resolution = wanr2v_request_get_resolution (req);
-    ratio = wanr2v_request_get_ratio (req);
-  }
-  return wanr2v_size_lookup (resolution, ratio, wanr2v_model_family_is_wan26 (family),
-      width, height);
 }

@@ -58,7 +58,7 @@ typedef struct
   GPtrArray *media;             /* of WanR2vMedia*, in user order */
 
   char *resolution;             /* "720P" / "1080P", NULL = default */
-  char *ratio;                  /* one of wanr2v_ratios, NULL = default */
+  char *ratio;                  /* "16:9" (wanr2v_is_ratio), NULL = default */
   gint duration;                /* seconds, WANR2V_UNSET = default (5) */
   gint prompt_extend;           /* 0 / 1 / WANR2V_UNSET */
   gint watermark;               /* 0 / 1 / WANR2V_UNSET */
@@ -86,10 +86,6 @@ guint wanr2v_request_count_media (const WanR2vRequest * req,
 const char *wanr2v_request_get_resolution (const WanR2vRequest * req);
 const char *wanr2v_request_get_ratio (const WanR2vRequest * req);
 gint wanr2v_request_get_duration (const WanR2vRequest * req);
-
-/* The pixel size the service will produce (first frame aside). */
-gboolean wanr2v_request_get_output_size (const WanR2vRequest * req,
-    guint * width, guint * height);
 
 /* Limits, from the protocol notes. */
 #define WANR2V_MAX_REFERENCES 5

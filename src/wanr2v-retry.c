@@ -3,21 +3,6 @@
 
 #include "wanr2v-client.h"
 
-static const char *const action_names[] = {
-  [WANR2V_RETRY_FAIL] = "fail",
-  [WANR2V_RETRY_AGAIN] = "again",
-  [WANR2V_RETRY_WAIT] = "wait",
-  [WANR2V_RETRY_POLL] = "poll",
-  [WANR2V_RETRY_RESUME] = "resume",
-  [WANR2V_RETRY_RECOVER] = "recover",
-};
-
-const char *
-wanr2v_retry_action_to_string (WanR2vRetryAction action)
-{
-  return action < G_N_ELEMENTS (action_names) ? action_names[action] : "?";
-}
-
 static gboolean
 is (const GError * error, WanR2vErrorCode code)
 {

@@ -44,7 +44,4 @@ typedef enum
 WanR2vRetryAction wanr2v_retry_classify (WanR2vCall call,
     const GError * error, const WanR2vErrorInfo * details);
 
-/* "fail", "again", "wait", "poll", "resume", "recover". */
-const char *wanr2v_retry_action_to_string (WanR2vRetryAction action);
-
 G_END_DECLS

@@ -4,8 +4,11 @@
 #include <math.h>
 #include <string.h>
 
-const char *const wanr2v_ratios[] = { "16:9", "9:16", "1:1", "4:3", "3:4", NULL };
-const char *const wanr2v_resolutions[] = { "720P", "1080P", NULL };
+/* The five aspect ratios the service accepts, in documentation order. */
+static const char *const ratios[] = {
+  "16:9", "9:16", "1:1", "4:3", "3:4", NULL
+};
+static const char *const resolutions[] = { "720P", "1080P", NULL };
 
 typedef struct
 {
@@ -36,13 +39,13 @@ str_in (const char *s, const char *const *list)
 gboolean
 wanr2v_is_ratio (const char *ratio)
 {
-  return str_in (ratio, wanr2v_ratios);
+  return str_in (ratio, ratios);
 }
 
 gboolean
 wanr2v_is_resolution (const char *resolution)
 {
-  return str_in (resolution, wanr2v_resolutions);
+  return str_in (resolution, resolutions);
 }
 
 gboolean
@@ -81,17 +84,17 @@ wanr2v_size_parse_legacy (const char *size, const char **resolution,
 
   if (size == NULL)
     return FALSE;
-  for (r = 0; wanr2v_resolutions[r]; r++) {
+  for (r = 0; resolutions[r]; r++) {
     for (i = 0; i < G_N_ELEMENTS (size_table); i++) {
       guint w, h;
       char buf[32];
 
-      wanr2v_size_lookup (wanr2v_resolutions[r], size_table[i].ratio, TRUE,
+      wanr2v_size_lookup (resolutions[r], size_table[i].ratio, TRUE,
           &w, &h);
       g_snprintf (buf, sizeof (buf), "%u*%u", w, h);
       if (strcmp (buf, size) == 0) {
         if (resolution)
-          *resolution = wanr2v_resolutions[r];
+          *resolution = resolutions[r];
         if (ratio)
           *ratio = size_table[i].ratio;
         return TRUE;

@@ -10,10 +10,8 @@
 
 G_BEGIN_DECLS
 
-/* The five aspect ratios the service accepts, in documentation order. */
-extern const char *const wanr2v_ratios[];       /* NULL-terminated */
-extern const char *const wanr2v_resolutions[];  /* "720P", "1080P", NULL */
-
+/* One of the five aspect ratios the service accepts (16:9, 9:16, 1:1, 4:3,
+ * 3:4); one of its resolutions (720P, 1080P). */
 gboolean wanr2v_is_ratio (const char *ratio);
 gboolean wanr2v_is_resolution (const char *resolution);
 

@@ -154,16 +154,6 @@ count_ahead (const char *queue, const char *mine)
   return ahead;
 }
 
-WanR2vSlot *
-wanr2v_slot_try_acquire (const char *dir, guint max, GError ** error)
-{
-  g_autofree char *slots = slots_dir (dir, error);
-
-  if (slots == NULL)
-    return NULL;
-  return take_free (slots, max, error);
-}
-
 struct _WanR2vSlotTicket
 {
   char *slots;                  /* <dir>/slots */

@@ -38,11 +38,6 @@ WanR2vSlot *wanr2v_slot_ticket_try (WanR2vSlotTicket * ticket, guint * ahead,
 void wanr2v_slot_ticket_free (WanR2vSlotTicket * ticket);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vSlotTicket, wanr2v_slot_ticket_free)
 
-/* Takes a free slot if there is one, at once: NULL when all are held (no
- * error) or on error. */
-WanR2vSlot *wanr2v_slot_try_acquire (const char *dir, guint max,
-    GError ** error);
-
 /* Which slot, 0 .. max-1. */
 guint wanr2v_slot_index (const WanR2vSlot * slot);
 

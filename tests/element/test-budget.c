@@ -494,12 +494,15 @@ GST_START_TEST (test_slot_wait_stops_promptly)
   g_autofree char *cache = g_build_filename (tmp_dir, "cache", NULL);
   g_autoptr (WanR2vSlot) held = NULL;
   g_autoptr (GError) error = NULL;
+  WanR2vSlotTicket *ticket;
   PipelineRun *run = simple_run ("Image 1 waits for nothing", 0);
   gint64 start;
 
   /* Another process's pipeline holds the only slot. */
   g_mkdir_with_parents (cache, 0700);
-  held = wanr2v_slot_try_acquire (cache, 1, &error);
+  ticket = wanr2v_slot_ticket_new (cache, 1, &error);
+  held = ticket ? wanr2v_slot_ticket_try (ticket, NULL, &error) : NULL;
+  wanr2v_slot_ticket_free (ticket);
   fail_unless (held != NULL, "%s", error ? error->message : "all held");
   g_object_set (run->src, "max-tasks-in-progress", 1, NULL);
   gst_element_set_state (run->pipeline, GST_STATE_PLAYING);

@@ -45,7 +45,6 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     check_text ("usage_ratio", info->usage_ratio);
     check_text ("usage_size", info->usage_size);
     (void) strlen (wanr2v_task_status_to_string (info->status));
-    (void) wanr2v_task_status_is_final (info->status);
     if (info->usage_video_count < 0 || info->usage_sr < 0)
       fuzz_fail ("negative usage counts");
   } else {

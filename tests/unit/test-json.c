@@ -712,7 +712,6 @@ test_parse_task_succeeded (void)
   info = wanr2v_json_parse_task (body, strlen (body), &error);
   g_assert_no_error (error);
   g_assert_cmpint (info->status, ==, WANR2V_TASK_STATUS_SUCCEEDED);
-  g_assert_true (wanr2v_task_status_is_final (info->status));
   g_assert_cmpstr (info->submit_time, ==, "2026-04-02 22:53:19.537");
   g_assert_cmpstr (info->scheduled_time, ==, "2026-04-02 22:53:30.427");
   g_assert_cmpstr (info->end_time, ==, "2026-04-02 23:00:39.287");
@@ -784,28 +783,27 @@ test_parse_task_statuses (void)
   {
     const char *output;
     WanR2vTaskStatus status;
-    gboolean final;
     const char *code, *message;
   } rows[] = {
     {"\"task_status\": \"RUNNING\", \"submit_time\": \"t\","
-          " \"scheduled_time\": \"s\"", WANR2V_TASK_STATUS_RUNNING, FALSE},
+          " \"scheduled_time\": \"s\"", WANR2V_TASK_STATUS_RUNNING},
     {"\"task_status\": \"FAILED\", \"code\": \"DataInspectionFailed\","
           " \"message\": \"Input data may contain inappropriate content.\"",
-          WANR2V_TASK_STATUS_FAILED, TRUE, "DataInspectionFailed",
+          WANR2V_TASK_STATUS_FAILED, "DataInspectionFailed",
         "Input data may contain inappropriate content."},
-    {"\"task_status\": \"FAILED\"", WANR2V_TASK_STATUS_FAILED, TRUE},
+    {"\"task_status\": \"FAILED\"", WANR2V_TASK_STATUS_FAILED},
     {"\"task_status\": \"FAILED\", \"code\": \"\", \"message\": \"\"",
-        WANR2V_TASK_STATUS_FAILED, TRUE, "", ""},
+        WANR2V_TASK_STATUS_FAILED, "", ""},
     {"\"task_status\": \"FAILED\", \"code\": 500, \"message\": 3",
-        WANR2V_TASK_STATUS_FAILED, TRUE, "500", NULL},
-    {"\"task_status\": \"CANCELED\"", WANR2V_TASK_STATUS_CANCELED, TRUE},
-    {"\"task_status\": \"UNKNOWN\"", WANR2V_TASK_STATUS_UNKNOWN, TRUE},
-    {"\"task_status\": \"SUSPENDED\"", WANR2V_TASK_STATUS_UNRECOGNISED, FALSE},
-    {"\"task_status\": \"pending\"", WANR2V_TASK_STATUS_PENDING, FALSE},
-    {"\"task_status\": 3", WANR2V_TASK_STATUS_UNRECOGNISED, FALSE},
-    {"\"task_status\": null", WANR2V_TASK_STATUS_UNRECOGNISED, FALSE},
+        WANR2V_TASK_STATUS_FAILED, "500", NULL},
+    {"\"task_status\": \"CANCELED\"", WANR2V_TASK_STATUS_CANCELED},
+    {"\"task_status\": \"UNKNOWN\"", WANR2V_TASK_STATUS_UNKNOWN},
+    {"\"task_status\": \"SUSPENDED\"", WANR2V_TASK_STATUS_UNRECOGNISED},
+    {"\"task_status\": \"pending\"", WANR2V_TASK_STATUS_PENDING},
+    {"\"task_status\": 3", WANR2V_TASK_STATUS_UNRECOGNISED},
+    {"\"task_status\": null", WANR2V_TASK_STATUS_UNRECOGNISED},
     {"\"submit_time\": 5, \"video_url\": {}, \"end_time\": []",
-        WANR2V_TASK_STATUS_UNRECOGNISED, FALSE},
+        WANR2V_TASK_STATUS_UNRECOGNISED},
   };
   gsize i;
 
@@ -820,8 +818,6 @@ test_parse_task_statuses (void)
     g_assert_no_error (error);
     g_assert_cmpstr (info->task_id, ==, "t-1");
     g_assert_cmpint (info->status, ==, rows[i].status);
-    g_assert_cmpint (wanr2v_task_status_is_final (info->status), ==,
-        rows[i].final);
     g_assert_cmpstr (info->code, ==, rows[i].code);
     g_assert_cmpstr (info->message, ==, rows[i].message);
     g_assert_false (info->has_usage);
@@ -899,14 +895,13 @@ test_status_helpers (void)
   {
     const char *s;
     WanR2vTaskStatus status;
-    gboolean final;
   } rows[] = {
-    {"PENDING", WANR2V_TASK_STATUS_PENDING, FALSE},
-    {"RUNNING", WANR2V_TASK_STATUS_RUNNING, FALSE},
-    {"SUCCEEDED", WANR2V_TASK_STATUS_SUCCEEDED, TRUE},
-    {"FAILED", WANR2V_TASK_STATUS_FAILED, TRUE},
-    {"CANCELED", WANR2V_TASK_STATUS_CANCELED, TRUE},
-    {"UNKNOWN", WANR2V_TASK_STATUS_UNKNOWN, TRUE},
+    {"PENDING", WANR2V_TASK_STATUS_PENDING},
+    {"RUNNING", WANR2V_TASK_STATUS_RUNNING},
+    {"SUCCEEDED", WANR2V_TASK_STATUS_SUCCEEDED},
+    {"FAILED", WANR2V_TASK_STATUS_FAILED},
+    {"CANCELED", WANR2V_TASK_STATUS_CANCELED},
+    {"UNKNOWN", WANR2V_TASK_STATUS_UNKNOWN},
   };
   gsize i;
 
@@ -915,8 +910,6 @@ test_status_helpers (void)
         rows[i].status);
     g_assert_cmpstr (wanr2v_task_status_to_string (rows[i].status), ==,
         rows[i].s);
-    g_assert_cmpint (wanr2v_task_status_is_final (rows[i].status), ==,
-        rows[i].final);
   }
   g_assert_cmpint (wanr2v_task_status_from_string ("CANCELLED"), ==,
       WANR2V_TASK_STATUS_CANCELED);
@@ -926,8 +919,6 @@ test_status_helpers (void)
       WANR2V_TASK_STATUS_UNRECOGNISED);
   g_assert_cmpstr (wanr2v_task_status_to_string
       (WANR2V_TASK_STATUS_UNRECOGNISED), ==, "UNRECOGNISED");
-  g_assert_false (wanr2v_task_status_is_final
-      (WANR2V_TASK_STATUS_UNRECOGNISED));
 }
 
 /* ---- error replies ------------------------------------------------------ */

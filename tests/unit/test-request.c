@@ -2,8 +2,32 @@
 #include "wanr2v-request.h"
 #include "wanr2v-error.h"
 #include "wanr2v-field.h"
+#include "wanr2v-sizes.h"
 
 #include <string.h>
+
+/* The pixel size the service will produce (first frame aside): the size
+ * table as a request reaches it. */
+static gboolean
+output_size (const WanR2vRequest * req, guint * width, guint * height)
+{
+  WanR2vModelFamily family = wanr2v_model_family (req->model);
+  const char *resolution, *ratio;
+
+  if (family == WANR2V_FAMILY_UNKNOWN)
+    return FALSE;
+
+  if (wanr2v_model_family_is_wan26 (family) && req->size != NULL) {
+    /* An explicit size wins over resolution and ratio. */
+    if (!wanr2v_size_parse_legacy (req->size, &resolution, &ratio))
+      return FALSE;
+  } else {
+    resolution = wanr2v_request_get_resolution (req);
+    ratio = wanr2v_request_get_ratio (req);
+  }
+  return wanr2v_size_lookup (resolution, ratio,
+      wanr2v_model_family_is_wan26 (family), width, height);
+}
 
 /* ---- a tiny request language for the tables ----------------------------- *
  *
@@ -143,13 +167,13 @@ static const InvalidCase invalid_cases[] = {
   {"", MIS, {"the lists of reference images and videos are both empty"}},
   {"first=f.png", MIS, {"reference images and videos are both empty"}},
   {"image=1.png | image=2.png | image=3.png | image=4.png | video=5.mp4"
-        " | image=6.png", INV, {"the lists of reference images and videos hold 6 references",
-          "at most 5"}},
+        " | image=6.png", INV, {"the lists of reference images and videos "
+            "hold 6 references", "at most 5"}},
   {"image=1.png | image=2.png | image=3.png | image=4.png | image=5.png"
         " | image=6.png", INV, {"6 references (6 images, 0 videos)"}},
   {"model=wan2.6-r2v | video=1.mp4 | video=2.mp4 | video=3.mp4"
-        " | video=4.mp4", INV, {"the list of reference videos holds 4 reference videos",
-          "wan2.6-r2v accepts at most 3"}},
+        " | video=4.mp4", INV, {"the list of reference videos holds 4 "
+            "reference videos", "wan2.6-r2v accepts at most 3"}},
   {"first=f.png | first=g.png | image=a.png", INV,
       {"first_frame: 2 first frames given", "at most one"}},
   {"model=wan2.6-r2v | image=a.png | first=f.png", UNS,
@@ -166,7 +190,8 @@ static const InvalidCase invalid_cases[] = {
   {"image=oss:bucket/x.png", INV, {"media[0] (Image 1)"}},
   {"image=file://remote.example/x.png", INV, {"media[0] (Image 1)"}},
   {"image=file:relative.png", INV, {"media[0] (Image 1)"}},
-  {"image=a.png | first=rtsp://cam/1", INV, {"media[1] (first frame): \"rtsp://cam/1\""}},
+  {"image=a.png | first=rtsp://cam/1", INV,
+      {"media[1] (first frame): \"rtsp://cam/1\""}},
   {"video=data:video/mp4;base64,AAAA", INV,
       {"media[0] (Video 1): data: URIs are accepted only for images"}},
   {"image=data:image/gif;base64,R0lGOD", INV,
@@ -426,10 +451,10 @@ test_defaults (void)
   g_assert_cmpstr (wanr2v_request_get_ratio (req), ==, "16:9");
   g_assert_cmpint (wanr2v_request_get_duration (req), ==, 5);
   /* No model, no size. */
-  g_assert_false (wanr2v_request_get_output_size (req, &w, &h));
+  g_assert_false (output_size (req, &w, &h));
 
   req->model = g_strdup ("wan2.7-r2v");
-  g_assert_true (wanr2v_request_get_output_size (req, &w, &h));
+  g_assert_true (output_size (req, &w, &h));
   g_assert_cmpuint (w, ==, 1920);
   g_assert_cmpuint (h, ==, 1080);
 
@@ -465,7 +490,7 @@ test_output_size (void)
     guint w = 0, h = 0;
 
     g_test_message ("%s", rows[i].spec);
-    g_assert_true (wanr2v_request_get_output_size (req, &w, &h));
+    g_assert_true (output_size (req, &w, &h));
     g_assert_cmpuint (w, ==, rows[i].width);
     g_assert_cmpuint (h, ==, rows[i].height);
   }
@@ -483,7 +508,7 @@ test_effective_from_size (void)
 
   g_assert_cmpstr (wanr2v_request_get_resolution (req), ==, "720P");
   g_assert_cmpstr (wanr2v_request_get_ratio (req), ==, "3:4");
-  g_assert_false (wanr2v_request_get_output_size (bad, &w, &h));
+  g_assert_false (output_size (bad, &w, &h));
   g_assert_cmpstr (wanr2v_request_get_resolution (bad), ==, "1080P");
 }
 

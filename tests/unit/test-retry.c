@@ -35,6 +35,22 @@ static const Name codes[] = {
   {"NOT_VIDEO", WANR2V_ERROR_NOT_VIDEO}, {"CORRUPT", WANR2V_ERROR_CORRUPT},
 };
 
+/* The table's words for what the code decides. */
+static const char *const action_names[] = {
+  [WANR2V_RETRY_FAIL] = "fail",
+  [WANR2V_RETRY_AGAIN] = "again",
+  [WANR2V_RETRY_WAIT] = "wait",
+  [WANR2V_RETRY_POLL] = "poll",
+  [WANR2V_RETRY_RESUME] = "resume",
+  [WANR2V_RETRY_RECOVER] = "recover",
+};
+
+static const char *
+action_name (WanR2vRetryAction action)
+{
+  return action < G_N_ELEMENTS (action_names) ? action_names[action] : "?";
+}
+
 static const Name io_codes[] = {
   {"G_IO_ERROR_CONNECTION_REFUSED", G_IO_ERROR_CONNECTION_REFUSED},
   {"G_IO_ERROR_TIMED_OUT", G_IO_ERROR_TIMED_OUT},
@@ -115,9 +131,9 @@ test_table (void)
       details->code = *c[3] ? g_strdup (c[3]) : NULL;
     }
     got = wanr2v_retry_classify (call, error, details);
-    if (strcmp (wanr2v_retry_action_to_string (got), c[4]) != 0)
+    if (strcmp (action_name (got), c[4]) != 0)
       g_error ("row %u (%s | %s | %s | %s): the code says %s, the table %s",
-          i + 1, c[0], c[1], c[2], c[3], wanr2v_retry_action_to_string (got),
+          i + 1, c[0], c[1], c[2], c[3], action_name (got),
           c[4]);
     seen_calls |= 1u << call;
     seen_actions |= 1u << got;

@@ -59,6 +59,17 @@ make_dir (void)
   return dir;
 }
 
+/* A slot taken at once, as by a pipeline that finds no one waiting:
+ * NULL when all are held (no error). */
+static WanR2vSlot *
+take_now (const char *dir, guint max, GError ** error)
+{
+  g_autoptr (WanR2vSlotTicket) ticket = wanr2v_slot_ticket_new (dir, max,
+      error);
+
+  return ticket ? wanr2v_slot_ticket_try (ticket, NULL, error) : NULL;
+}
+
 static void
 remove_dir (char *dir)
 {
@@ -73,9 +84,9 @@ test_limit (void)
 {
   char *dir = make_dir ();
   g_autoptr (GError) error = NULL;
-  WanR2vSlot *a = wanr2v_slot_try_acquire (dir, 2, &error);
-  WanR2vSlot *b = wanr2v_slot_try_acquire (dir, 2, &error);
-  WanR2vSlot *c = wanr2v_slot_try_acquire (dir, 2, &error);
+  WanR2vSlot *a = take_now (dir, 2, &error);
+  WanR2vSlot *b = take_now (dir, 2, &error);
+  WanR2vSlot *c = take_now (dir, 2, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (a);
@@ -83,7 +94,7 @@ test_limit (void)
   g_assert_null (c);
   g_assert_cmpuint (wanr2v_slot_index (a), !=, wanr2v_slot_index (b));
   wanr2v_slot_release (a);
-  c = wanr2v_slot_try_acquire (dir, 2, &error);
+  c = take_now (dir, 2, &error);
   g_assert_nonnull (c);
   wanr2v_slot_release (b);
   wanr2v_slot_release (c);
@@ -135,7 +146,7 @@ static void
 test_queue (void)
 {
   char *dir = make_dir ();
-  WanR2vSlot *held = wanr2v_slot_try_acquire (dir, 1, NULL);
+  WanR2vSlot *held = take_now (dir, 1, NULL);
   Waiter w1 = { dir, NULL, NULL, NULL, -1, 0 };
   Waiter w2 = { dir, NULL, NULL, NULL, -1, 0 };
   GThread *t1, *t2;
@@ -166,7 +177,7 @@ static void
 test_cancel (void)
 {
   char *dir = make_dir ();
-  WanR2vSlot *held = wanr2v_slot_try_acquire (dir, 1, NULL);
+  WanR2vSlot *held = take_now (dir, 1, NULL);
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   Waiter w = { dir, cancellable, NULL, NULL, -1, 0 };
   g_autofree char *queue = g_build_filename (dir, "slots", "queue", NULL);
@@ -206,7 +217,7 @@ test_crash (void)
   child = fork ();
   g_assert_cmpint (child, >=, 0);
   if (child == 0) {
-    WanR2vSlot *s = wanr2v_slot_try_acquire (dir, 1, NULL);
+    WanR2vSlot *s = take_now (dir, 1, NULL);
 
     byte = s != NULL ? 'y' : 'n';
     if (write (ready[1], &byte, 1) != 1)
@@ -216,7 +227,7 @@ test_crash (void)
   }
   g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
   g_assert_cmpint (byte, ==, 'y');
-  g_assert_null (wanr2v_slot_try_acquire (dir, 1, NULL));
+  g_assert_null (take_now (dir, 1, NULL));
 
   /* A ticket older than any, whose owner is gone (nobody locks it). */
   queue = g_build_filename (dir, "slots", "queue", NULL);
