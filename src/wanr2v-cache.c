@@ -65,8 +65,9 @@ canonical_url (char **url, GCancellable * cancellable, GError ** error)
   return TRUE;
 }
 
-char *
-wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
+/* The canonical document the key is the hash of. */
+static char *
+cache_canonical (const WanR2vRequest * req, const char *base_url,
     GCancellable * cancellable, GError ** error)
 {
   g_autoptr (WanR2vRequest) canon = wanr2v_request_copy (req);
@@ -116,7 +117,7 @@ char *
 wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
     GCancellable * cancellable, GError ** error)
 {
-  g_autofree char *canonical = wanr2v_cache_canonical (req, base_url,
+  g_autofree char *canonical = cache_canonical (req, base_url,
       cancellable, error);
 
   if (canonical == NULL)

@@ -36,10 +36,6 @@ typedef enum
 char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
     GCancellable * cancellable, GError ** error);
 
-/* The canonical document the key is the hash of (for tests and debugging). */
-char *wanr2v_cache_canonical (const WanR2vRequest * req, const char *base_url,
-    GCancellable * cancellable, GError ** error);
-
 /* Makes @dir (a job's output_dir) safe to keep videos and journals in,
  * and returns the directory to use.  Creates it (mode 0700) if missing.
  * Refuses (WANR2V_ERROR_BAD_REQUEST, about WANR2V_FIELD_OUTPUT_DIR) a
