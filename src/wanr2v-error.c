@@ -52,31 +52,22 @@ register_domain (const char *name)
       private_init, private_copy, private_clear);
 }
 
-GQuark
-wanr2v_error_quark (void)
-{
-  static GQuark quark;
-  static gsize once = 0;
-
-  if (g_once_init_enter (&once)) {
-    quark = register_domain ("wanr2v-error-quark");
-    g_once_init_leave (&once, 1);
-  }
-  return quark;
+#define DEFINE_DOMAIN(quark_func, name)                                 \
+GQuark                                                                  \
+quark_func (void)                                                       \
+{                                                                       \
+  static GQuark quark;                                                  \
+  static gsize once = 0;                                                \
+                                                                        \
+  if (g_once_init_enter (&once)) {                                      \
+    quark = register_domain (name);                                     \
+    g_once_init_leave (&once, 1);                                       \
+  }                                                                     \
+  return quark;                                                         \
 }
 
-GQuark
-wanr2v_request_error_quark (void)
-{
-  static GQuark quark;
-  static gsize once = 0;
-
-  if (g_once_init_enter (&once)) {
-    quark = register_domain ("wanr2v-request-error-quark");
-    g_once_init_leave (&once, 1);
-  }
-  return quark;
-}
+DEFINE_DOMAIN (wanr2v_error_quark, "wanr2v-error-quark");
+DEFINE_DOMAIN (wanr2v_request_error_quark, "wanr2v-request-error-quark");
 
 static ErrorPrivate *
 get_private (const GError * error)
