@@ -43,13 +43,13 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
         gst_wanr2v_src_properties[PROP_TASK_ID]);
   }
   if (event->type == WANR2V_JOB_EVENT_WARNING) {
+    g_autofree char *text = gst_wanr2v_src_names_message (event->error);
+
     /* The journal (disk) or the service's billing. */
     if (g_error_matches (event->error, WANR2V_ERROR, WANR2V_ERROR_IO))
-      GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("%s",
-              event->error->message), (NULL));
+      GST_ELEMENT_WARNING (self, RESOURCE, WRITE, ("%s", text), (NULL));
     else
-      GST_ELEMENT_WARNING (self, RESOURCE, FAILED, ("%s",
-              event->error->message), (NULL));
+      GST_ELEMENT_WARNING (self, RESOURCE, FAILED, ("%s", text), (NULL));
     return;
   }
   if (event->type == WANR2V_JOB_EVENT_TASK_CREATED

@@ -67,16 +67,72 @@ gst_wanr2v_src_names_media (const WanR2vRequest * req, guint index,
   return names_field (&ref);
 }
 
+/* The job's settings (WanR2vJobConfig's members) that the core's messages
+ * name, usually in advice ("set attach_task_id=... to pick up its
+ * result"), and the properties that set them. */
+static const struct
+{
+  const char *core;
+  const char *property;
+} setting_names[] = {
+  {"attach_task_id", "task-id"},
+  {"base_url", "base-url"},
+  {"allow_insecure", "allow-insecure"},
+  {"cache_policy", "cache-policy"},
+  {"cancel_on_stop", "cancel-on-stop"},
+  {"max_billed_seconds", "max-billed-seconds"},
+  {"max_tasks_in_progress", "max-tasks-in-progress"},
+  {"output_dir", "cache-dir"},
+};
+
+static gboolean
+is_name_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '-';
+}
+
+/* @text with every setting named as a whole word given its property's
+ * name instead. */
+static char *
+names_settings (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text;
+
+  while (*p) {
+    guint i;
+    gboolean replaced = FALSE;
+
+    if (p == text || !is_name_char (p[-1])) {
+      for (i = 0; i < G_N_ELEMENTS (setting_names); i++) {
+        gsize len = strlen (setting_names[i].core);
+
+        if (strncmp (p, setting_names[i].core, len) == 0
+            && !is_name_char (p[len])) {
+          g_string_append (out, setting_names[i].property);
+          p += len;
+          replaced = TRUE;
+          break;
+        }
+      }
+    }
+    if (!replaced)
+      g_string_append_c (out, *p++);
+  }
+  return g_string_free (out, FALSE);
+}
+
 char *
 gst_wanr2v_src_names_message (const GError * error)
 {
   gsize core_name_length = 0;
   const WanR2vFieldRef *ref = wanr2v_error_get_field (error,
       &core_name_length);
-  g_autofree char *name = NULL;
+  g_autofree char *name = NULL, *text = NULL;
 
   if (ref == NULL)
-    return g_strdup (error->message);
+    return names_settings (error->message);
   name = names_field (ref);
-  return g_strconcat (name, error->message + core_name_length, NULL);
+  text = g_strconcat (name, error->message + core_name_length, NULL);
+  return names_settings (text);
 }

@@ -20,8 +20,9 @@ char *gst_wanr2v_src_names_media (const WanR2vRequest * req, guint index,
     gboolean voice);
 
 /* The message of a core error as the element shows it: the core's name of
- * the input it is about, when it begins with one, in the element's words.
- * Newly allocated. */
+ * the input it is about, when it begins with one, and the job settings it
+ * names (WanR2vJobConfig's members: "attach_task_id", "cache_policy"...),
+ * in the element's words: its property names.  Newly allocated. */
 char *gst_wanr2v_src_names_message (const GError * error);
 
 G_END_DECLS

@@ -102,16 +102,16 @@ wanr2v_client_new (const char *base_url, const char *api_key,
       || (g_ascii_strcasecmp (scheme, "http") != 0
           && g_ascii_strcasecmp (scheme, "https") != 0)) {
     g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_FAILED,
-        "base-url \"%s\" is not an http(s) URL such as %s",
+        "base_url \"%s\" is not an http(s) URL such as %s",
         base_url ? base_url : "", WANR2V_DEFAULT_BASE_URL);
     return NULL;
   }
   if (g_ascii_strcasecmp (scheme, "http") == 0 && !allow_insecure
       && !host_is_loopback (g_uri_get_host (uri))) {
     g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_TLS,
-        "base-url \"%s\" is plain http to a host other than this machine: "
+        "base_url \"%s\" is plain http to a host other than this machine: "
         "the API key would travel unencrypted. Use https, or set "
-        "allow-insecure=true if you really mean it", base_url);
+        "allow_insecure=true if you really mean it", base_url);
     return NULL;
   }
   /* The element refuses such a key first, with its own words; this keeps
@@ -441,7 +441,7 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
   call->msg = soup_message_new (method, url);
   if (call->msg == NULL) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_FAILED,
-        "Invalid request URL built from base-url %s", client->base_url);
+        "Invalid request URL built from base_url %s", client->base_url);
     g_object_unref (task);
     return;
   }

@@ -37,7 +37,7 @@ try_slot (WanR2vJob * job)
   } else if (error != NULL) {
     g_clear_pointer (&job->slot_ticket, wanr2v_slot_ticket_free);
     wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
-            "Could not take a slot of max-tasks-in-progress: %s",
+            "Could not take a slot of max_tasks_in_progress: %s",
             error->message), NULL);
   } else {
     if (ahead != job->slot_ahead || !job->slot_announced) {
@@ -64,7 +64,7 @@ wanr2v_job_enter_slot_wait (WanR2vJob * job)
       job->max_tasks_in_progress, &error);
   if (job->slot_ticket == NULL) {
     wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_IO,
-            "Could not queue for a slot of max-tasks-in-progress: %s",
+            "Could not queue for a slot of max_tasks_in_progress: %s",
             error->message), NULL);
     return;
   }
@@ -87,7 +87,7 @@ wanr2v_job_predict_cost (WanR2vJob * job, const gdouble * video_seconds,
       && job->cost.billed_seconds > job->max_billed_seconds) {
     g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
         "The request would bill %s%.2f seconds (%u s of output video + "
-        "%.2f s of %u reference video%s), over max-billed-seconds=%u: "
+        "%.2f s of %u reference video%s), over max_billed_seconds=%u: "
         "nothing was uploaded or created",
         job->cost.exact ? "" : "up to ", job->cost.billed_seconds,
         job->cost.output_seconds, job->cost.input_video_seconds,

@@ -57,7 +57,7 @@ wanr2v_job_cancel_task (WanR2vJob * job)
     return;
   }
   if (!job->cancel_on_stop) {
-    g_info ("task %s left %s on the service (cancel-on-stop is off)",
+    g_info ("task %s left %s on the service (cancel_on_stop is off)",
         job->task_id, wanr2v_task_status_to_string (job->last_status));
     return;
   }
@@ -112,7 +112,7 @@ adopt_task_info (WanR2vJob * job, WanR2vTaskInfo * info,
               "Could not journal task %s in %s: %s. The never-pay-twice "
               "protection is off for this run: if it ends before the video "
               "is kept, running the same request again pays for a new task "
-              "(set task-id=%s to fetch this one's video instead)",
+              "(set attach_task_id=%s to fetch this one's video instead)",
               job->task_id, job->output_dir, journal_error->message,
               job->task_id));
   }
@@ -206,8 +206,8 @@ on_recovered (WanR2vJob * job, GAsyncResult * res)
     recovery_failed (job, g_error_new (WANR2V_ERROR,
             WANR2V_ERROR_CONNECTION_LOST, "%s, and %u tasks of %s could "
             "be its task (%s); to avoid paying twice nothing was sent again: "
-            "set task-id to the one of this request, or "
-            "cache-policy=refresh to make a new one", lost,
+            "set attach_task_id to the one of this request, or "
+            "cache_policy=refresh to make a new one", lost,
             g_strv_length (candidates), job->wire->model, ids));
   } else if (ours) {
     if (job->key)

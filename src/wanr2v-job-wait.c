@@ -181,7 +181,7 @@ wanr2v_job_on_deadline (gpointer data)
   g_clear_pointer (&job->deadline, g_source_unref);
   wanr2v_job_fail (job, g_error_new (WANR2V_ERROR, WANR2V_ERROR_TIMEOUT,
           "No video after %u s (the timeout): task %s was last %s. It goes "
-          "on on the service; set task-id=%s to pick up its result within "
+          "on on the service; set attach_task_id=%s to pick up its result within "
           "24 hours", job->timeout_s, job->task_id ? job->task_id : "(none)",
           wanr2v_task_status_to_string (job->last_status),
           job->task_id ? job->task_id : "..."), NULL);

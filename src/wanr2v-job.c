@@ -124,7 +124,7 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   if (config->attach_task_id
       && !wanr2v_task_id_is_valid (config->attach_task_id)) {
     g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_BAD_REQUEST,
-        "task-id is not a DashScope task id: task ids are up to %u letters, "
+        "attach_task_id is not a DashScope task id: task ids are up to %u letters, "
         "digits, '-' and '_' (e.g. 0385dc79-5ff8-4d82-bcb6-xxxxxxxxxxxx)",
         WANR2V_MAX_TASK_ID_LENGTH);
     return NULL;
