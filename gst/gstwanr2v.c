@@ -5,7 +5,7 @@
 
 #include <gst/gst.h>
 #include "gstwanr2vsrc.h"
-#include "wanr2vsrc-report.h"
+#include "gstwanr2vsrc-report.h"
 
 GST_DEBUG_CATEGORY_STATIC (wanr2v_core_debug);
 
@@ -36,7 +36,7 @@ plugin_init (GstPlugin * plugin)
       "wanr2v core: DashScope client and task jobs");
   g_log_set_handler ("wanr2v", G_LOG_LEVEL_MASK & ~(G_LOG_LEVEL_ERROR |
           G_LOG_LEVEL_CRITICAL), forward_core_log, NULL);
-  wanr2vsrc_register_tags ();
+  gst_wanr2v_src_register_tags ();
   return GST_ELEMENT_REGISTER (wanr2vsrc, plugin);
 }
 

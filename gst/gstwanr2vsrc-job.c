@@ -14,10 +14,10 @@
 #endif
 
 #include "gstwanr2vsrc-private.h"
-#include "wanr2vsrc-context.h"
-#include "wanr2vsrc-inspect.h"
-#include "wanr2vsrc-names.h"
-#include "wanr2vsrc-report.h"
+#include "gstwanr2vsrc-context.h"
+#include "gstwanr2vsrc-inspect.h"
+#include "gstwanr2vsrc-names.h"
+#include "gstwanr2vsrc-report.h"
 
 #include "wanr2v-client.h"
 
@@ -59,16 +59,16 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
      * the model and the prompt.  (None for a task followed by id.) */
     g_autoptr (GstTagList) tags =
         gst_wanr2v_src_update_tags (self,
-        wanr2vsrc_report_make_tags (wanr2v_job_get_request (job),
+        gst_wanr2v_src_report_make_tags (wanr2v_job_get_request (job),
             event->task_id, event->info ? event->info->actual_prompt : NULL),
         FALSE);
 
     /* The bus message, once, for the finished video: in pull mode it is
      * the only way tags reach the application. */
     if (event->type == WANR2V_JOB_EVENT_DONE)
-      wanr2vsrc_report_tags (GST_ELEMENT (self), tags);
+      gst_wanr2v_src_report_tags (GST_ELEMENT (self), tags);
   }
-  wanr2vsrc_report_event (GST_ELEMENT (self), event);
+  gst_wanr2v_src_report_event (GST_ELEMENT (self), event);
   /* The error goes out now, not only when fill() next asks for data: in
    * push mode the streaming thread may be blocked downstream (a prerolled
    * filesink waits for PLAYING, and gst-launch-1.0 waits for the request's
@@ -134,7 +134,7 @@ job_config_from_settings (const GstWanR2vSrcSettings * s,
   config->cancel_on_stop = s->cancel_on_stop;
   /* Local files are checked against the service's limits (pixel sizes,
    * durations...) in the job's worker, before any upload or create. */
-  config->inspect = wanr2vsrc_inspect_request;
+  config->inspect = gst_wanr2v_src_inspect_request;
   /* Remote reference videos are probed for the billing prediction, unless
    * a URI chose them: a link must not make this machine fetch URLs. */
   config->inspect_data = GINT_TO_POINTER (s->probe_remote
@@ -180,7 +180,7 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   job_config_from_settings (s, req, cache_dir, &config);
   /* The application's or the pipeline's HTTP thread (a GstContext), or
    * the process's shared one. */
-  config.http = http = wanr2vsrc_context_ensure_http (GST_ELEMENT (self));
+  config.http = http = gst_wanr2v_src_context_ensure_http (GST_ELEMENT (self));
   /* Checks (and may create) the cache directory on disk. */
   job = wanr2v_job_new (&config, on_job_event, self, &error);
   if (job == NULL) {
@@ -193,7 +193,7 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   /* The stream's first tags, from the request that was built: in place
    * before the streaming thread can see the job. */
   gst_tag_list_unref (gst_wanr2v_src_update_tags (self,
-          wanr2vsrc_report_make_tags (req, NULL, NULL), TRUE));
+          gst_wanr2v_src_report_make_tags (req, NULL, NULL), TRUE));
 
   g_mutex_lock (&self->lock);
   self->job = job;
@@ -251,7 +251,7 @@ gst_wanr2v_src_stop_job (GstWanR2vSrc * self)
     default:{
       g_autofree char *task_id = wanr2v_job_dup_task_id (job);
 
-      wanr2vsrc_report_cancelled (GST_ELEMENT (self), task_id);
+      gst_wanr2v_src_report_cancelled (GST_ELEMENT (self), task_id);
       break;
     }
   }
@@ -303,7 +303,7 @@ gst_wanr2v_src_post_job_error (GstWanR2vSrc * self, WanR2vJob * job,
   g_mutex_unlock (&self->lock);
 
   if (first)
-    wanr2vsrc_report_job_error (GST_ELEMENT (self), error, details);
+    gst_wanr2v_src_report_job_error (GST_ELEMENT (self), error, details);
   g_mutex_unlock (&self->error_lock);
   return GST_FLOW_ERROR;
 }

@@ -22,7 +22,7 @@
 #pragma once
 
 #include "gstwanr2vsrc.h"
-#include "wanr2vsrc-enums.h"
+#include "gstwanr2vsrc-enums.h"
 
 #include "wanr2v-cache.h"
 #include "wanr2v-job.h"
@@ -201,7 +201,7 @@ void gst_wanr2v_src_get_property (GObject * object, guint prop_id,
  * with @error (WANR2V_REQUEST_ERROR) when it must not be sent. */
 WanR2vRequest *gst_wanr2v_src_build_request (const GstWanR2vSrcSettings * s,
     GError ** error);
-/* The trust rule (see wanr2vsrc-trust.h) on @s: no I/O. */
+/* The trust rule (see gstwanr2vsrc-trust.h) on @s: no I/O. */
 gboolean gst_wanr2v_src_settings_check_uri_trust (const GstWanR2vSrcSettings
     * s, GError ** error);
 

@@ -1,7 +1,7 @@
 /* gstwanr2vsrc-urihandler.c: wanr2vsrc as a GstURIHandler for wanr2v://
  * URIs, and what the element remembers of a URI's origin (the parsing
- * and building are in wanr2vsrc-uri.c, the trust rule in
- * wanr2vsrc-trust.c).
+ * and building are in gstwanr2vsrc-uri.c, the trust rule in
+ * gstwanr2vsrc-trust.c).
  *
  * Copyright (C) 2026 the wanr2vsrc authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,7 +11,7 @@
 #endif
 
 #include "gstwanr2vsrc-private.h"
-#include "wanr2vsrc-uri.h"
+#include "gstwanr2vsrc-uri.h"
 
 void
 gst_wanr2v_src_forget_settings (GstWanR2vSrc * self)
@@ -79,7 +79,7 @@ gst_wanr2v_src_uri_get_protocols (GType type)
 static gchar *
 gst_wanr2v_src_uri_get_uri (GstURIHandler * handler)
 {
-  return wanr2vsrc_uri_build (G_OBJECT (handler), property_is_set);
+  return gst_wanr2v_src_uri_build (G_OBJECT (handler), property_is_set);
 }
 
 static gboolean
@@ -94,7 +94,7 @@ gst_wanr2v_src_uri_set_uri (GstURIHandler * handler, const gchar * uri,
         "Changing the URI of wanr2vsrc when it is running is not supported");
     return FALSE;
   }
-  return wanr2vsrc_uri_apply (G_OBJECT (self), uri, error);
+  return gst_wanr2v_src_uri_apply (G_OBJECT (self), uri, error);
 }
 
 void

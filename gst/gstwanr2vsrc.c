@@ -43,7 +43,7 @@
 #endif
 
 #include "gstwanr2vsrc-private.h"
-#include "wanr2vsrc-context.h"
+#include "gstwanr2vsrc-context.h"
 
 GST_DEBUG_CATEGORY (gst_wanr2v_src_debug);
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
@@ -257,7 +257,7 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "wanr2vsrc authors <wanr2vsrc@example.org>");
   gst_element_class_add_static_pad_template (element_class, &src_template);
   element_class->change_state = gst_wanr2v_src_change_state;
-  element_class->set_context = wanr2vsrc_context_set_context;
+  element_class->set_context = gst_wanr2v_src_context_set_context;
 
   /* (A set_context vfunc for a shared HTTP session would go here, with
    * the job's configuration in gstwanr2vsrc-job.c.) */

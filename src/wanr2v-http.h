@@ -5,7 +5,7 @@
  * thread: jobs post their work to it, and every request and timer of a job
  * runs there.  By default every wanr2vsrc of the process shares one (so 32
  * elements cost one thread, not 32); an application can give a pipeline
- * its own through a GstContext (gst/wanr2vsrc-context.c).
+ * its own through a GstContext (gst/gstwanr2vsrc-context.c).
  *
  * Life: the thread starts when the first piece of work is posted, the
  * session when the first request asks for it (a cache hit posts no request,

@@ -1,6 +1,6 @@
 /* test-inspect.c: checking local media against the service's limits.
  *
- * Calls wanr2vsrc_inspect_request() directly, as a job's worker would.  The
+ * Calls gst_wanr2v_src_inspect_request() directly, as a job's worker would.  The
  * samples of tests/data must pass; media beyond the limits is made here at
  * run time, small: short GStreamer pipelines, and sparse files for the
  * byte-size limits. */
@@ -13,7 +13,7 @@
 
 #include "wanr2v-error.h"
 #include "wanr2v-request.h"
-#include "wanr2vsrc-inspect.h"
+#include "gstwanr2vsrc-inspect.h"
 #include "emulator-fixture.h"
 
 static char *tmp_dir;
@@ -21,7 +21,7 @@ static char *tmp_dir;
 /* In slow runs (valgrind: WANR2V_TEST_TIME_SCALE > 1), loading and
  * initialising the decoders (libav most) for a process's first inspection
  * alone can take longer than the element's own bound on one inspection
- * (WANR2VSRC_INSPECT_TIMEOUT, 10 s), and the element then rightly reports
+ * (GST_WANR2V_SRC_INSPECT_TIMEOUT, 10 s), and the element then rightly reports
  * "could not be inspected".  Each case runs in a new process: there, pay
  * that one-time cost first, outside the element's clock, by discovering
  * the sample media once.  What the element finds is unchanged. */
@@ -248,7 +248,7 @@ static void
 assert_passes (const WanR2vRequest * req)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = wanr2vsrc_inspect_request (req, NULL, NULL, NULL, &error);
+  gboolean ok = gst_wanr2v_src_inspect_request (req, NULL, NULL, NULL, &error);
 
   fail_unless (ok && error == NULL, "refused: %s",
       error ? error->message : "(no error)");
@@ -258,7 +258,7 @@ static void
 assert_fails (const WanR2vRequest * req, const char *expected)
 {
   g_autoptr (GError) error = NULL;
-  gboolean ok = wanr2vsrc_inspect_request (req, NULL, NULL, NULL, &error);
+  gboolean ok = gst_wanr2v_src_inspect_request (req, NULL, NULL, NULL, &error);
 
   fail_if (ok, "accepted, expected: %s", expected);
   fail_unless (error != NULL);
@@ -628,18 +628,18 @@ GST_START_TEST (test_measure_duration)
 
   /* whole MP3 frames (26 ms at 44.1 kHz, 72 ms at 8 kHz), plus the
    * encoder's delay */
-  d = wanr2vsrc_inspect_measure_duration (mp3);
+  d = gst_wanr2v_src_inspect_measure_duration (mp3);
   fail_unless (d >= 2 * GST_SECOND && d <= 2100 * GST_MSECOND,
       "%" GST_TIME_FORMAT, GST_TIME_ARGS (d));
-  d = wanr2vsrc_inspect_measure_duration (long_voice);
+  d = gst_wanr2v_src_inspect_measure_duration (long_voice);
   fail_unless (d >= 12400 * GST_MSECOND && d <= 12800 * GST_MSECOND,
       "%" GST_TIME_FORMAT, GST_TIME_ARGS (d));
-  fail_unless_equals_uint64 (wanr2vsrc_inspect_measure_duration (wav),
+  fail_unless_equals_uint64 (gst_wanr2v_src_inspect_measure_duration (wav),
       2 * GST_SECOND);
-  d = wanr2vsrc_inspect_measure_duration (clip);
+  d = gst_wanr2v_src_inspect_measure_duration (clip);
   fail_unless (d >= 1900 * GST_MSECOND && d <= 2100 * GST_MSECOND,
       "%" GST_TIME_FORMAT, GST_TIME_ARGS (d));
-  fail_unless_equals_uint64 (wanr2vsrc_inspect_measure_duration (readme),
+  fail_unless_equals_uint64 (gst_wanr2v_src_inspect_measure_duration (readme),
       GST_CLOCK_TIME_NONE);
 }
 

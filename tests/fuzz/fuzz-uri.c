@@ -3,7 +3,7 @@
  * a web page). */
 #include "fuzz-common.h"
 #include "gstwanr2vsrc.h"
-#include "wanr2vsrc-uri.h"
+#include "gstwanr2vsrc-uri.h"
 
 #include <gst/gst.h>
 #include <string.h>
@@ -205,7 +205,7 @@ check_same_properties (const char *what, const char *uri, GstElement * a,
   for (i = 0; i < n; i++) {
     GValue va = G_VALUE_INIT, vb = G_VALUE_INIT;
 
-    if (!wanr2vsrc_uri_property_allowed (pspecs[i]))
+    if (!gst_wanr2v_src_uri_property_allowed (pspecs[i]))
       continue;
     g_value_init (&va, pspecs[i]->value_type);
     g_value_init (&vb, pspecs[i]->value_type);
@@ -235,7 +235,7 @@ apply_built (const char *what, const char *input, const char *built)
   if (!g_str_has_prefix (built, WANR2V_URI_SCHEME "://")
       || !gst_uri_is_valid (built))
     fuzz_fail ("%s from %s is not a wanr2v:// URI: %s", what, input, built);
-  if (!wanr2vsrc_uri_apply (G_OBJECT (second), built, &error))
+  if (!gst_wanr2v_src_uri_apply (G_OBJECT (second), built, &error))
     fuzz_fail ("%s %s (from %s) is refused: %s", what, built, input,
         error ? error->message : "no error");
   if (api_key_written)
@@ -259,7 +259,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
   uri = fuzz_dup_string (data, size);
 
   api_key_written = FALSE;
-  ok = wanr2vsrc_uri_apply (G_OBJECT (first), uri, &error);
+  ok = gst_wanr2v_src_uri_apply (G_OBJECT (first), uri, &error);
   /* Refused or not, the key never comes from a URI. */
   if (api_key_written)
     fuzz_fail ("%s set api-key", uri);
@@ -293,7 +293,7 @@ LLVMFuzzerTestOneInput (const uint8_t * data, size_t size)
     fuzz_fail ("%s gave %s, which gave %s", uri, built, rebuilt);
 
   /* The same with every property written out, defaults included. */
-  full = wanr2vsrc_uri_build (G_OBJECT (first), every_property);
+  full = gst_wanr2v_src_uri_build (G_OBJECT (first), every_property);
   apply_built ("the full URI", uri, full);
   return 0;
 }

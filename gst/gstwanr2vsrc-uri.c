@@ -1,5 +1,5 @@
-/* wanr2vsrc-uri.c: wanr2v:// URIs. */
-#include "wanr2vsrc-uri.h"
+/* gstwanr2vsrc-uri.c: wanr2v:// URIs. */
+#include "gstwanr2vsrc-uri.h"
 
 #include "wanr2v-request.h"
 #include "gstwanr2vsrc.h"
@@ -30,7 +30,7 @@ is_own_setting (GParamSpec * pspec)
 }
 
 gboolean
-wanr2vsrc_uri_property_allowed (GParamSpec * pspec)
+gst_wanr2v_src_uri_property_allowed (GParamSpec * pspec)
 {
   return is_own_setting (pspec)
       && g_strv_contains (what_to_generate, pspec->name);
@@ -94,7 +94,7 @@ free_array (gpointer data)
 }
 
 gboolean
-wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
+gst_wanr2v_src_uri_apply (GObject * element, const char *uri, GError ** error)
 {
   g_autoptr (GUri) parsed = NULL;
   g_autoptr (GHashTable) arrays = NULL;
@@ -134,7 +134,7 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
    * are not the URI's to reset. */
   pspecs = g_object_class_list_properties (klass, &n);
   for (i = 0; i < n; i++) {
-    if (wanr2vsrc_uri_property_allowed (pspecs[i])) {
+    if (gst_wanr2v_src_uri_property_allowed (pspecs[i])) {
       GValue v = G_VALUE_INIT;
 
       g_value_init (&v, G_PARAM_SPEC_VALUE_TYPE (pspecs[i]));
@@ -200,7 +200,7 @@ wanr2vsrc_uri_apply (GObject * element, const char *uri, GError ** error)
         g_ptr_array_add (app_only, g_strdup (pspec->name));
       continue;
     }
-    if (pspec == NULL || !wanr2vsrc_uri_property_allowed (pspec)) {
+    if (pspec == NULL || !gst_wanr2v_src_uri_property_allowed (pspec)) {
       g_set_error (error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI,
           "Unknown parameter \"%s\" in the URI: parameters are wanr2vsrc's "
           "property names, such as prompt, images, resolution", k);
@@ -270,7 +270,7 @@ value_to_string (const GValue * v)
 }
 
 char *
-wanr2vsrc_uri_build (GObject * element,
+gst_wanr2v_src_uri_build (GObject * element,
     gboolean (*is_set) (GObject * element, GParamSpec * pspec))
 {
   GObjectClass *klass = G_OBJECT_GET_CLASS (element);
@@ -284,7 +284,7 @@ wanr2vsrc_uri_build (GObject * element,
   for (i = 0; i < n; i++) {
     GValue v = G_VALUE_INIT;
 
-    if (!wanr2vsrc_uri_property_allowed (pspecs[i])
+    if (!gst_wanr2v_src_uri_property_allowed (pspecs[i])
         || !is_set (element, pspecs[i]))
       continue;
     g_value_init (&v, G_PARAM_SPEC_VALUE_TYPE (pspecs[i]));

@@ -1,7 +1,7 @@
-/* wanr2vsrc-names.c: the element's names for the inputs of a request (see
- * wanr2vsrc-names.h).
+/* gstwanr2vsrc-names.c: the element's names for the inputs of a request (see
+ * gstwanr2vsrc-names.h).
  */
-#include "wanr2vsrc-names.h"
+#include "gstwanr2vsrc-names.h"
 #include "wanr2v-error.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* wanr2vsrc-names.h: the element's names for the inputs of a request.
+/* gstwanr2vsrc-names.h: the element's names for the inputs of a request.
  *
  * The core names them in its own terms (wanr2v-field.h): "negative_prompt",
  * "media[4] (Image 3)".  A user of the element knows its properties, so

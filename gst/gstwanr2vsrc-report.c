@@ -1,6 +1,6 @@
-/* wanr2vsrc-report.c: bus messages about a wanr2vsrc job. */
-#include "wanr2vsrc-report.h"
-#include "wanr2vsrc-names.h"
+/* gstwanr2vsrc-report.c: bus messages about a wanr2vsrc job. */
+#include "gstwanr2vsrc-report.h"
+#include "gstwanr2vsrc-names.h"
 
 GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
@@ -99,7 +99,7 @@ post_dry_run (GstElement * element, const WanR2vJobEvent * event)
 }
 
 void
-wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
+gst_wanr2v_src_report_event (GstElement * element, const WanR2vJobEvent * event)
 {
   g_autofree char *text = NULL;
 
@@ -226,7 +226,7 @@ wanr2vsrc_report_event (GstElement * element, const WanR2vJobEvent * event)
 }
 
 void
-wanr2vsrc_report_job_error (GstElement * element, const GError * error,
+gst_wanr2v_src_report_job_error (GstElement * element, const GError * error,
     const WanR2vErrorInfo * details)
 {
   GQuark domain = GST_RESOURCE_ERROR;
@@ -285,7 +285,7 @@ wanr2vsrc_report_job_error (GstElement * element, const GError * error,
 }
 
 void
-wanr2vsrc_report_cancelled (GstElement * element, const char *task_id)
+gst_wanr2v_src_report_cancelled (GstElement * element, const char *task_id)
 {
   g_autofree char *text = task_id ?
       g_strdup_printf ("Stopped while task %s was unfinished", task_id) :
@@ -295,7 +295,7 @@ wanr2vsrc_report_cancelled (GstElement * element, const char *task_id)
 }
 
 void
-wanr2vsrc_register_tags (void)
+gst_wanr2v_src_register_tags (void)
 {
   gst_tag_register_static (WANR2V_TAG_MODEL, GST_TAG_FLAG_META,
       G_TYPE_STRING, "wanr2v model", "The Wan model that made the video",
@@ -306,7 +306,7 @@ wanr2vsrc_register_tags (void)
 }
 
 GstTagList *
-wanr2vsrc_report_make_tags (const WanR2vRequest * request,
+gst_wanr2v_src_report_make_tags (const WanR2vRequest * request,
     const char *task_id, const char *actual_prompt)
 {
   GstTagList *tags = gst_tag_list_new (GST_TAG_APPLICATION_NAME, "wanr2vsrc",
@@ -328,7 +328,7 @@ wanr2vsrc_report_make_tags (const WanR2vRequest * request,
 }
 
 void
-wanr2vsrc_report_tags (GstElement * element, const GstTagList * tags)
+gst_wanr2v_src_report_tags (GstElement * element, const GstTagList * tags)
 {
   gst_element_post_message (element,
       gst_message_new_tag (GST_OBJECT (element), gst_tag_list_copy (tags)));

@@ -1,7 +1,7 @@
-/* wanr2vsrc-context.c: the HTTP thread through a GstContext (see the
+/* gstwanr2vsrc-context.c: the HTTP thread through a GstContext (see the
  * header).  What a context gives is kept on the element as qdata, under
  * the object lock: set_context may come from any thread. */
-#include "wanr2vsrc-context.h"
+#include "gstwanr2vsrc-context.h"
 
 #include <gst/base/gstbasesrc.h>
 
@@ -12,10 +12,10 @@ GST_DEBUG_CATEGORY_EXTERN (gst_wanr2v_src_debug);
 #define USER_AGENT_KEY "wanr2vsrc-http-user-agent"
 
 void
-wanr2vsrc_context_set_context (GstElement * element, GstContext * context)
+gst_wanr2v_src_context_set_context (GstElement * element, GstContext * context)
 {
   if (g_strcmp0 (gst_context_get_context_type (context),
-          WANR2VSRC_HTTP_CONTEXT_TYPE) == 0) {
+          GST_WANR2V_SRC_HTTP_CONTEXT_TYPE) == 0) {
     const GstStructure *s = gst_context_get_structure (context);
     WanR2vHttp *http = NULL;
     const char *user_agent = gst_structure_get_string (s, "user-agent");
@@ -57,7 +57,7 @@ dup_context_http (GstElement * element, char **user_agent)
 static void
 ask_for_context (GstElement * element)
 {
-  GstQuery *query = gst_query_new_context (WANR2VSRC_HTTP_CONTEXT_TYPE);
+  GstQuery *query = gst_query_new_context (GST_WANR2V_SRC_HTTP_CONTEXT_TYPE);
   GstPad *pad = GST_BASE_SRC_PAD (element);
   GstContext *context = NULL;
 
@@ -71,11 +71,11 @@ ask_for_context (GstElement * element)
     return;
   gst_element_post_message (element,
       gst_message_new_need_context (GST_OBJECT_CAST (element),
-          WANR2VSRC_HTTP_CONTEXT_TYPE));
+          GST_WANR2V_SRC_HTTP_CONTEXT_TYPE));
 }
 
 WanR2vHttp *
-wanr2vsrc_context_ensure_http (GstElement * element)
+gst_wanr2v_src_context_ensure_http (GstElement * element)
 {
   g_autofree char *user_agent = NULL;
   WanR2vHttp *http = dup_context_http (element, NULL);
@@ -90,7 +90,7 @@ wanr2vsrc_context_ensure_http (GstElement * element)
 
   /* A thread of the pipeline's own: shared with its other elements. */
   http = wanr2v_http_new (user_agent);
-  context = gst_context_new (WANR2VSRC_HTTP_CONTEXT_TYPE, TRUE);
+  context = gst_context_new (GST_WANR2V_SRC_HTTP_CONTEXT_TYPE, TRUE);
   gst_structure_set (gst_context_writable_structure (context),
       "http", WANR2V_TYPE_HTTP, http, "user-agent", G_TYPE_STRING,
       user_agent, NULL);

@@ -1,4 +1,4 @@
-/* wanr2vsrc-enums.h: the enumerated properties of wanr2vsrc. */
+/* gstwanr2vsrc-enums.h: the enumerated properties of wanr2vsrc. */
 #pragma once
 
 #include <glib-object.h>

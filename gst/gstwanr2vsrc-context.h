@@ -1,4 +1,4 @@
-/* wanr2vsrc-context.h: the HTTP thread through a GstContext.
+/* gstwanr2vsrc-context.h: the HTTP thread through a GstContext.
  *
  * Context type "wanr2v.http", as souphttpsrc shares its session through
  * "gst.soup.session":
@@ -17,15 +17,15 @@
 
 G_BEGIN_DECLS
 
-#define WANR2VSRC_HTTP_CONTEXT_TYPE "wanr2v.http"
+#define GST_WANR2V_SRC_HTTP_CONTEXT_TYPE "wanr2v.http"
 
 /* GstElement::set_context for the element (chains up). */
-void wanr2vsrc_context_set_context (GstElement * element,
+void gst_wanr2v_src_context_set_context (GstElement * element,
     GstContext * context);
 
 /* READY -> PAUSED, without the object lock: the HTTP thread this run
  * uses (a new reference), asking downstream and the application for a
  * context first (NEED_CONTEXT).  NULL means the process's shared one. */
-WanR2vHttp *wanr2vsrc_context_ensure_http (GstElement * element);
+WanR2vHttp *gst_wanr2v_src_context_ensure_http (GstElement * element);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* wanr2vsrc-trust.h: what a wanr2v:// URI may make wanr2vsrc do.
+/* gstwanr2vsrc-trust.h: what a wanr2v:// URI may make wanr2vsrc do.
  *
  * Anyone can hand an application a URI: a playlist, a web page, a chat
  * link.  Such a URI chooses what to generate and nothing else.  These
@@ -16,14 +16,14 @@ G_BEGIN_DECLS
 
 /* Refuses the application-only settings @names (base-url, cache-dir...)
  * that a URI tried to make; TRUE when there are none. */
-gboolean wanr2vsrc_trust_check_app_only (const char *const *names,
+gboolean gst_wanr2v_src_trust_check_app_only (const char *const *names,
     GError ** error);
 
 /* Refuses local files (paths, file:// URIs) among @urls, the value of
  * reference property @property (images, image-voices, first-frame...;
  * @array when it is an array property, so entries are named images[N])
  * that came from a URI, unless the application set allow-local-files. */
-gboolean wanr2vsrc_trust_check_references (const char *property,
+gboolean gst_wanr2v_src_trust_check_references (const char *property,
     gboolean array, const char *const *urls, gboolean allow_local_files,
     GError ** error);
 

@@ -1,5 +1,5 @@
-/* wanr2vsrc-trust.c: what a wanr2v:// URI may make wanr2vsrc do. */
-#include "wanr2vsrc-trust.h"
+/* gstwanr2vsrc-trust.c: what a wanr2v:// URI may make wanr2vsrc do. */
+#include "gstwanr2vsrc-trust.h"
 
 #include "wanr2v-request.h"
 
@@ -24,7 +24,7 @@ how_to_set (const char *name)
 }
 
 gboolean
-wanr2vsrc_trust_check_app_only (const char *const *names, GError ** error)
+gst_wanr2v_src_trust_check_app_only (const char *const *names, GError ** error)
 {
   if (names == NULL || names[0] == NULL)
     return TRUE;
@@ -57,7 +57,7 @@ index_text (guint i, char buf[16])
 }
 
 gboolean
-wanr2vsrc_trust_check_references (const char *property, gboolean array,
+gst_wanr2v_src_trust_check_references (const char *property, gboolean array,
     const char *const *urls, gboolean allow_local_files, GError ** error)
 {
   char index[16];

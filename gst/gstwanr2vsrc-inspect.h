@@ -1,4 +1,4 @@
-/* wanr2vsrc-inspect.h: checking local media against the service's limits
+/* gstwanr2vsrc-inspect.h: checking local media against the service's limits
  * before anything is sent.
  *
  * The service refuses media outside its limits only after an upload (and
@@ -49,13 +49,13 @@ G_BEGIN_DECLS
  * inspection, and remote http(s) ones probed with GstDiscoverer when
  * @user_data is GINT_TO_POINTER (TRUE) (the element's choice: never for
  * references a URI chose, which would make this machine fetch them). */
-gboolean wanr2vsrc_inspect_request (const WanR2vRequest * request,
+gboolean gst_wanr2v_src_inspect_request (const WanR2vRequest * request,
     gdouble * video_seconds, GCancellable * cancellable, gpointer user_data,
     GError ** error);
 
 /* How long the media at @path lasts, found by parsing (not decoding) it to
  * the end: the fallback when GstDiscoverer does not know.  Blocks; returns
  * GST_CLOCK_TIME_NONE when the file cannot be parsed. */
-GstClockTime wanr2vsrc_inspect_measure_duration (const char *path);
+GstClockTime gst_wanr2v_src_inspect_measure_duration (const char *path);
 
 G_END_DECLS

@@ -1,9 +1,9 @@
-/* wanr2vsrc-enums.c: the enumerated properties of wanr2vsrc.
+/* gstwanr2vsrc-enums.c: the enumerated properties of wanr2vsrc.
  *
  * The nicks are the service's own spellings, so that gst-launch lines read
  * like the API: resolution=720P ratio=9:16. */
 #include "gstwanr2vsrc.h"
-#include "wanr2vsrc-enums.h"
+#include "gstwanr2vsrc-enums.h"
 #include "wanr2v-cache.h"
 
 GType

@@ -1,4 +1,4 @@
-/* wanr2vsrc-inspect.c: checking local media against the service's limits
+/* gstwanr2vsrc-inspect.c: checking local media against the service's limits
  * before anything is sent.
  *
  * Every local file is checked on its own and every problem is collected,
@@ -8,8 +8,9 @@
 #include "config.h"
 #endif
 
-#include "wanr2vsrc-inspect.h"
-#include "wanr2vsrc-names.h"
+#include "gstwanr2vsrc-inspect.h"
+#include "gstwanr2vsrc-discover.h"
+#include "gstwanr2vsrc-names.h"
 
 #include <gio/gio.h>
 #include <gst/pbutils/pbutils.h>
@@ -19,8 +20,8 @@
 #include "wanr2v-imageinfo.h"
 #include "wanr2v-media.h"
 
-GST_DEBUG_CATEGORY_STATIC (wanr2vsrc_inspect_debug);
-#define GST_CAT_DEFAULT wanr2vsrc_inspect_debug
+GST_DEBUG_CATEGORY_STATIC (gst_wanr2v_src_inspect_debug);
+#define GST_CAT_DEFAULT gst_wanr2v_src_inspect_debug
 
 #define MB (1024 * 1024)
 
@@ -77,7 +78,7 @@ ensure_init (void)
   static gsize initialized = 0;
 
   if (g_once_init_enter (&initialized)) {
-    GST_DEBUG_CATEGORY_INIT (wanr2vsrc_inspect_debug, "wanr2vsrc-inspect", 0,
+    GST_DEBUG_CATEGORY_INIT (gst_wanr2v_src_inspect_debug, "wanr2vsrc-inspect", 0,
         "checks of local media");
     gst_pb_utils_init ();
     g_once_init_leave (&initialized, 1);
@@ -88,6 +89,7 @@ typedef struct
 {
   GString *problems;            /* one line each */
   GstDiscoverer *discoverer;    /* made when first needed */
+  GCancellable *cancellable;    /* the job's: a stop ends a discovery */
   /* the file being checked, for problem lines */
   const char *label;
   const char *path;
@@ -318,7 +320,10 @@ discover (Inspection * in)
     }
   }
 
-  info = gst_discoverer_discover_uri (in->discoverer, uri, &error);
+  info = gst_wanr2v_src_discover (in->discoverer, uri, in->cancellable,
+      &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;                /* stopped: the caller says so */
   result = info ? gst_discoverer_info_get_result (info) :
       GST_DISCOVERER_ERROR;
   switch (result) {
@@ -395,7 +400,7 @@ on_parsebin_pad (GstElement * parsebin, GstPad * pad, Measure * m)
  * were counted, and GstDiscoverer only reads the start: it answers or not
  * depending on how far its parser got. */
 GstClockTime
-wanr2vsrc_inspect_measure_duration (const char *path)
+gst_wanr2v_src_inspect_measure_duration (const char *path)
 {
   GstElement *pipeline = gst_pipeline_new ("wanr2v-measure");
   GstElement *src = gst_element_factory_make ("filesrc", NULL);
@@ -451,7 +456,7 @@ media_duration (Inspection * in, GstDiscovererInfo * info)
   if (GST_CLOCK_TIME_IS_VALID (duration) && duration > 0)
     return duration;
   GST_INFO ("%s: no duration from GstDiscoverer, measuring", in->path);
-  return wanr2vsrc_inspect_measure_duration (in->path);
+  return gst_wanr2v_src_inspect_measure_duration (in->path);
 }
 
 static const char *
@@ -617,7 +622,7 @@ inspect_one (Inspection * in, const WanR2vRequest * request, guint index,
  * the API key is never involved.  -1 when it cannot be told in time (the
  * prediction is then an upper bound). */
 static gdouble
-probe_remote_length (const char *uri)
+probe_remote_length (const char *uri, GCancellable * cancellable)
 {
   g_autoptr (GstDiscoverer) discoverer = NULL;
   g_autoptr (GstDiscovererInfo) info = NULL;
@@ -626,7 +631,7 @@ probe_remote_length (const char *uri)
 
   discoverer = gst_discoverer_new (inspect_timeout (), &error);
   if (discoverer != NULL)
-    info = gst_discoverer_discover_uri (discoverer, uri, &error);
+    info = gst_wanr2v_src_discover (discoverer, uri, cancellable, &error);
   if (info == NULL
       || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK) {
     GST_INFO ("cannot probe %s: %s", uri, error ? error->message :
@@ -655,14 +660,15 @@ video_length (Inspection * in, const WanR2vRequest * request, guint index,
       return GST_CLOCK_TIME_IS_VALID (in->length) ?
           (gdouble) in->length / GST_SECOND : -1;
     case WANR2V_URL_HTTP:
-      return probe_remote ? probe_remote_length (media->url) : -1;
+      return probe_remote ? probe_remote_length (media->url,
+          in->cancellable) : -1;
     default:
       return -1;                /* oss://: only the service can read it */
   }
 }
 
 gboolean
-wanr2vsrc_inspect_request (const WanR2vRequest * request,
+gst_wanr2v_src_inspect_request (const WanR2vRequest * request,
     gdouble * video_seconds, GCancellable * cancellable, gpointer user_data,
     GError ** error)
 {
@@ -677,6 +683,7 @@ wanr2vsrc_inspect_request (const WanR2vRequest * request,
     return TRUE;
 
   in.problems = g_string_new (NULL);
+  in.cancellable = cancellable;
   for (i = 0; i < request->media->len; i++) {
     /* Stopped: the next file is not opened. */
     if (g_cancellable_is_cancelled (cancellable)) {
@@ -694,6 +701,13 @@ wanr2vsrc_inspect_request (const WanR2vRequest * request,
     inspect_one (&in, request, i, TRUE);
   }
   g_clear_object (&in.discoverer);
+  /* Stopped during the last file's discovery. */
+  if (g_cancellable_is_cancelled (cancellable)) {
+    g_string_free (in.problems, TRUE);
+    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+        "Stopped while inspecting the local files");
+    return FALSE;
+  }
 
   if (in.problems->len == 0) {
     g_string_free (in.problems, TRUE);

@@ -1,4 +1,4 @@
-/* wanr2vsrc-uri.h: wanr2v:// URIs, so that playbin, uridecodebin and
+/* gstwanr2vsrc-uri.h: wanr2v:// URIs, so that playbin, uridecodebin and
  * gst-play-1.0 can generate videos.
  *
  *   wanr2v://generate?prompt=Image%201%20waves&images=a.png&images=b.png&resolution=720P
@@ -21,7 +21,7 @@ G_BEGIN_DECLS
 
 /* Whether property @pspec of wanr2vsrc is one a URI sets: what to
  * generate. */
-gboolean wanr2vsrc_uri_property_allowed (GParamSpec * pspec);
+gboolean gst_wanr2v_src_uri_property_allowed (GParamSpec * pspec);
 
 
 /* Resets every URI property of @element to its default, then sets those
@@ -29,11 +29,11 @@ gboolean wanr2vsrc_uri_property_allowed (GParamSpec * pspec);
  * application-only settings the URI tried to make (refused at start).
  * Fails (GST_URI_ERROR_BAD_URI) on a malformed URI, an unknown or secret
  * parameter, or a value the property does not take. */
-gboolean wanr2vsrc_uri_apply (GObject * element, const char *uri,
+gboolean gst_wanr2v_src_uri_apply (GObject * element, const char *uri,
     GError ** error);
 
 /* Builds the URI of the properties for which @is_set returns TRUE. */
-char *wanr2vsrc_uri_build (GObject * element,
+char *gst_wanr2v_src_uri_build (GObject * element,
     gboolean (*is_set) (GObject * element, GParamSpec * pspec));
 
 G_END_DECLS
