@@ -4,6 +4,7 @@
 #include "wanr2v-concat-stream.h"
 #include "wanr2v-http.h"
 #include "wanr2v-localfile.h"
+#include "wanr2v-watchdog.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -22,29 +23,15 @@ typedef struct
   char *path;
   WanR2vErrorInfo *details;
 
-  /* The watchdog: nothing written or read for idle_timeout_s cancels our
-   * own cancellable, which the caller's cancels too. */
-  guint idle_timeout_s;
-  GCancellable *cancellable;
-  GCancellable *caller_cancellable;
-  gulong caller_cancel_id;
-  GSource *watchdog;
-  gint64 last_progress_us;
-  gboolean stalled;
+  /* Nothing written or read for the idle timeout cancels the upload, and
+   * so does the caller's cancellable. */
+  WanR2vWatchdog *watchdog;
 } Upload;
 
 static void
 upload_free (Upload * up)
 {
-  if (up->watchdog) {
-    g_source_destroy (up->watchdog);
-    g_source_unref (up->watchdog);
-  }
-  if (up->caller_cancellable) {
-    g_cancellable_disconnect (up->caller_cancellable, up->caller_cancel_id);
-    g_object_unref (up->caller_cancellable);
-  }
-  g_clear_object (&up->cancellable);
+  g_clear_pointer (&up->watchdog, wanr2v_watchdog_free);
   g_clear_object (&up->msg);
   g_free (up->oss_url);
   g_free (up->path);
@@ -96,10 +83,10 @@ xml_element (const char *xml, gsize len, const char *name)
 static void
 return_transport_error (GTask * task, Upload * up, const GError * error)
 {
-  if (up->stalled) {
+  if (wanr2v_watchdog_fired (up->watchdog)) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
         "Uploading %s stalled: nothing moved for %u s", up->path,
-        up->idle_timeout_s);
+        wanr2v_watchdog_get_idle_timeout (up->watchdog));
     return;
   }
   g_task_return_new_error (task, WANR2V_ERROR,
@@ -172,49 +159,8 @@ on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
     g_object_unref (task);
     return;
   }
-  wanr2v_bounded_read_async (stream, MAX_UPLOAD_REPLY_SIZE, up->cancellable,
-      on_reply_body, task);
-}
-
-static void
-on_caller_cancelled (GCancellable * caller, gpointer data)
-{
-  Upload *up = data;
-
-  g_cancellable_cancel (up->cancellable);
-}
-
-static gboolean on_watchdog (gpointer data);
-
-static void
-arm_watchdog (Upload * up, gint64 delay_us)
-{
-  up->watchdog = wanr2v_http_timeout_source_new (wanr2v_http_get_current (),
-      (guint) MIN ((delay_us + 999) / 1000, G_MAXUINT), on_watchdog, up,
-      NULL);
-}
-
-/* Progress only notes the time: moving a source's ready time wakes the
- * main context (a write and a read of its eventfd), which on every 8 KiB
- * chunk of a 100 MB body costs more than the chunk itself.  The watchdog
- * instead wakes once per idle_timeout_s and sleeps again for what is left
- * since the last progress. */
-static gboolean
-on_watchdog (gpointer data)
-{
-  Upload *up = data;
-  gint64 limit_us = (gint64) up->idle_timeout_s * G_USEC_PER_SEC;
-  gint64 idle_us = g_get_monotonic_time () - up->last_progress_us;
-
-  /* Returning G_SOURCE_REMOVE destroys it; dispatch holds a reference. */
-  g_clear_pointer (&up->watchdog, g_source_unref);
-  if (idle_us < limit_us) {
-    arm_watchdog (up, limit_us - idle_us);
-  } else {
-    up->stalled = TRUE;
-    g_cancellable_cancel (up->cancellable);
-  }
-  return G_SOURCE_REMOVE;
+  wanr2v_bounded_read_async (stream, MAX_UPLOAD_REPLY_SIZE,
+      wanr2v_watchdog_get_cancellable (up->watchdog), on_reply_body, task);
 }
 
 static void
@@ -222,7 +168,7 @@ on_progress (SoupMessage * msg, gpointer data)
 {
   Upload *up = data;
 
-  up->last_progress_us = g_get_monotonic_time ();
+  wanr2v_watchdog_touch (up->watchdog);
 }
 
 static void
@@ -255,13 +201,8 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
 
   up = g_new0 (Upload, 1);
   up->path = g_strdup (path);
-  up->idle_timeout_s = idle_timeout_s;
-  up->cancellable = g_cancellable_new ();
-  if (cancellable) {
-    up->caller_cancellable = g_object_ref (cancellable);
-    up->caller_cancel_id = g_cancellable_connect (cancellable,
-        G_CALLBACK (on_caller_cancelled), up, NULL);
-  }
+  up->watchdog = wanr2v_watchdog_new (cancellable, idle_timeout_s,
+      g_main_context_get_thread_default ());
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
@@ -342,14 +283,15 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   /* No Authorization header: the policy's signature is the credential. */
   soup_message_set_request_body (up->msg, content_type, body, length);
   if (idle_timeout_s > 0) {
-    up->last_progress_us = g_get_monotonic_time ();
-    arm_watchdog (up, (gint64) idle_timeout_s * G_USEC_PER_SEC);
+    /* The idle period starts when the request does, not at the policy. */
+    wanr2v_watchdog_touch (up->watchdog);
     g_signal_connect (up->msg, "wrote-body-data",
         G_CALLBACK (on_wrote_body_data), up);
     g_signal_connect (up->msg, "got-headers", G_CALLBACK (on_progress), up);
   }
   soup_session_send_async (wanr2v_http_get_session (http), up->msg,
-      G_PRIORITY_DEFAULT, up->cancellable, on_uploaded, task);
+      G_PRIORITY_DEFAULT, wanr2v_watchdog_get_cancellable (up->watchdog),
+      on_uploaded, task);
 }
 
 char *

@@ -1,0 +1,124 @@
+/* wanr2v-watchdog.c: a forwarded cancellable with an inactivity timeout. */
+#include "wanr2v-watchdog.h"
+
+struct _WanR2vWatchdog
+{
+  GCancellable *cancellable;
+  GCancellable *parent;
+  gulong parent_handler;
+
+  guint idle_timeout_s;
+  gint64 idle_us;
+  gint64 last_progress_us;
+  GSource *timer;               /* NULL without a timeout */
+  gboolean fired;
+};
+
+/* A source that is only a ready time: unlike a GTimeoutSource, its
+ * dispatch does not reset the time the callback has just set. */
+static gboolean
+timer_dispatch (GSource * source, GSourceFunc callback, gpointer data)
+{
+  return callback (data);
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+static gboolean
+on_timer (gpointer data)
+{
+  WanR2vWatchdog *wd = data;
+  gint64 due = wd->last_progress_us + wd->idle_us;
+
+  /* Already cancelled by the parent: that is the request's outcome. */
+  if (g_cancellable_is_cancelled (wd->cancellable))
+    return G_SOURCE_REMOVE;
+  if (g_get_monotonic_time () < due) {
+    /* Set from its own dispatch, the time wakes nobody. */
+    g_source_set_ready_time (wd->timer, due);
+    return G_SOURCE_CONTINUE;
+  }
+  wd->fired = TRUE;
+  g_cancellable_cancel (wd->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_parent_cancelled (GCancellable * parent, gpointer data)
+{
+  WanR2vWatchdog *wd = data;
+
+  g_cancellable_cancel (wd->cancellable);
+}
+
+WanR2vWatchdog *
+wanr2v_watchdog_new (GCancellable * parent, guint idle_timeout_s,
+    GMainContext * context)
+{
+  WanR2vWatchdog *wd = g_new0 (WanR2vWatchdog, 1);
+
+  wd->cancellable = g_cancellable_new ();
+  wd->idle_timeout_s = idle_timeout_s;
+  /* In microseconds any guint of seconds fits (136 years < 2^63 us). */
+  wd->idle_us = (gint64) idle_timeout_s * G_USEC_PER_SEC;
+  wd->last_progress_us = g_get_monotonic_time ();
+  if (idle_timeout_s > 0) {
+    wd->timer = g_source_new (&timer_funcs, sizeof (GSource));
+    g_source_set_callback (wd->timer, on_timer, wd, NULL);
+    g_source_set_static_name (wd->timer, "wanr2v-watchdog");
+    g_source_set_ready_time (wd->timer, wd->last_progress_us + wd->idle_us);
+    g_source_attach (wd->timer, context);
+  }
+  /* Connected last: a parent already cancelled cancels us at once. */
+  if (parent) {
+    wd->parent = g_object_ref (parent);
+    wd->parent_handler = g_cancellable_connect (parent,
+        G_CALLBACK (on_parent_cancelled), wd, NULL);
+  }
+  return wd;
+}
+
+GCancellable *
+wanr2v_watchdog_get_cancellable (WanR2vWatchdog * watchdog)
+{
+  return watchdog->cancellable;
+}
+
+void
+wanr2v_watchdog_touch (WanR2vWatchdog * watchdog)
+{
+  watchdog->last_progress_us = g_get_monotonic_time ();
+}
+
+gboolean
+wanr2v_watchdog_fired (WanR2vWatchdog * watchdog)
+{
+  return watchdog->fired;
+}
+
+guint
+wanr2v_watchdog_get_idle_timeout (WanR2vWatchdog * watchdog)
+{
+  return watchdog->idle_timeout_s;
+}
+
+void
+wanr2v_watchdog_free (WanR2vWatchdog * watchdog)
+{
+  if (watchdog == NULL)
+    return;
+  if (watchdog->timer) {
+    /* Harmless if it already removed itself. */
+    g_source_destroy (watchdog->timer);
+    g_source_unref (watchdog->timer);
+  }
+  /* Waits for a cancellation running in another thread to return. */
+  if (watchdog->parent) {
+    g_cancellable_disconnect (watchdog->parent, watchdog->parent_handler);
+    g_object_unref (watchdog->parent);
+  }
+  g_object_unref (watchdog->cancellable);
+  g_free (watchdog);
+}
