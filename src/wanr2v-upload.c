@@ -1,6 +1,5 @@
 /* wanr2v-upload.c: streamed multipart upload of a local file. */
 #include "wanr2v-upload.h"
-#include "wanr2v-bounded-read.h"
 #include "wanr2v-concat-stream.h"
 #include "wanr2v-http.h"
 #include "wanr2v-localfile.h"
@@ -21,6 +20,7 @@ typedef struct
   SoupMessage *msg;
   char *oss_url;
   char *path;
+  char *user_agent;             /* the HTTP thread's */
   WanR2vErrorInfo *details;
 
   /* Nothing written or read for the idle timeout cancels the upload, and
@@ -35,6 +35,7 @@ upload_free (Upload * up)
   g_clear_object (&up->msg);
   g_free (up->oss_url);
   g_free (up->path);
+  g_free (up->user_agent);
   g_clear_pointer (&up->details, wanr2v_error_info_free);
   g_free (up);
 }
@@ -124,43 +125,76 @@ handle_reply (GTask * task, Upload * up, GBytes * body)
         details->message ? ": " : "",
         details->message ? details->message : "");
   }
+}
+
+/* At most MAX_UPLOAD_REPLY_SIZE bytes of the reply, blocking. */
+static GBytes *
+read_reply (GInputStream * stream, GCancellable * cancellable,
+    GError ** error)
+{
+  guint8 *data = g_malloc (MAX_UPLOAD_REPLY_SIZE + 1);
+  gsize n = 0;
+
+  if (!g_input_stream_read_all (stream, data, MAX_UPLOAD_REPLY_SIZE + 1, &n,
+          cancellable, error)) {
+    g_free (data);
+    return NULL;
+  }
+  if (n > MAX_UPLOAD_REPLY_SIZE) {
+    g_free (data);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+        "The reply is larger than %u bytes", MAX_UPLOAD_REPLY_SIZE);
+    return NULL;
+  }
+  return g_bytes_new_take (data, n);
+}
+
+/* The upload's own thread: blocking I/O, so that libsoup copies the body
+ * into the socket in a plain loop.  Sent asynchronously from the HTTP
+ * thread, every 8 KiB cost a read and a write that each completed in a
+ * main-loop iteration of their own (GIO's splice_async, GTask's deferred
+ * returns): about 25,000 iterations, each with a poll(2), for 100 MB.  The
+ * watchdog still runs on the HTTP thread and cancels the blocking calls.
+ * The result goes back to the HTTP thread through the task. */
+static gpointer
+upload_thread (gpointer data)
+{
+  GTask *task = data;
+  Upload *up = g_task_get_task_data (task);
+  GCancellable *cancellable = wanr2v_watchdog_get_cancellable (up->watchdog);
+  GMainContext *context = g_main_context_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  GInputStream *stream;
+  SoupSession *session;
+
+  /* A context of our own: the session's sources (idle connections) must
+   * not land on the application's default main context. */
+  g_main_context_push_thread_default (context);
+  /* A session of our own, with the settings of the HTTP thread's: a
+   * SoupSession belongs to the thread that made it. */
+  session = soup_session_new_with_options ("user-agent", up->user_agent,
+      NULL);
+  stream = soup_session_send (session, up->msg, cancellable, &error);
+  if (stream != NULL) {
+    body = read_reply (stream, cancellable, &error);
+    g_input_stream_close (stream, NULL, NULL);
+    g_object_unref (stream);
+  }
+  soup_session_abort (session);
+  g_object_unref (session);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  /* Returned once this thread is done with the message. */
+  if (stream == NULL || (body == NULL && !g_error_matches (error,
+              G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE)))
+    return_transport_error (task, up, error);
+  else
+    /* A reply too large to be OSS's is judged by its status alone. */
+    handle_reply (task, up, body);
   g_object_unref (task);
-}
-
-static void
-on_reply_body (GObject * source, GAsyncResult * res, gpointer data)
-{
-  GTask *task = data;
-  Upload *up = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = wanr2v_bounded_read_finish (res, &error);
-
-  /* A reply too large to be OSS's is judged by its status alone. */
-  if (body == NULL && !g_error_matches (error, G_IO_ERROR,
-          G_IO_ERROR_MESSAGE_TOO_LARGE)) {
-    return_transport_error (task, up, error);
-    g_object_unref (task);
-    return;
-  }
-  handle_reply (task, up, body);
-}
-
-static void
-on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
-{
-  GTask *task = data;
-  Upload *up = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInputStream) stream = NULL;
-
-  stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
-  if (stream == NULL) {
-    return_transport_error (task, up, error);
-    g_object_unref (task);
-    return;
-  }
-  wanr2v_bounded_read_async (stream, MAX_UPLOAD_REPLY_SIZE,
-      wanr2v_watchdog_get_cancellable (up->watchdog), on_reply_body, task);
+  return NULL;
 }
 
 static void
@@ -196,11 +230,13 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   goffset length;
   Upload *up;
   GTask *task;
+  GThread *thread;
 
   g_return_if_fail (wanr2v_http_is_http_thread (http));
 
   up = g_new0 (Upload, 1);
   up->path = g_strdup (path);
+  up->user_agent = g_strdup (wanr2v_http_get_user_agent (http));
   up->watchdog = wanr2v_watchdog_new (cancellable, idle_timeout_s,
       g_main_context_get_thread_default ());
   task = g_task_new (NULL, cancellable, callback, user_data);
@@ -289,9 +325,14 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
         G_CALLBACK (on_wrote_body_data), up);
     g_signal_connect (up->msg, "got-headers", G_CALLBACK (on_progress), up);
   }
-  soup_session_send_async (wanr2v_http_get_session (http), up->msg,
-      G_PRIORITY_DEFAULT, wanr2v_watchdog_get_cancellable (up->watchdog),
-      on_uploaded, task);
+  thread = g_thread_try_new ("wanr2v-upload", upload_thread, task, &error);
+  if (thread == NULL) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_IO,
+        "Could not start the upload of %s: %s", path, error->message);
+    g_object_unref (task);
+    return;
+  }
+  g_thread_unref (thread);
 }
 
 char *

@@ -3,7 +3,9 @@
  *
  * The file is streamed from disk into a multipart/form-data POST to the
  * policy's upload host, with the fields in the documented order and without
- * the API key.  Must be called on the shared HTTP thread.
+ * the API key.  Must be called on the shared HTTP thread, where the result
+ * comes back; the body is sent from a thread of the upload's own, with
+ * blocking I/O (see wanr2v-upload.c).
  */
 #pragma once
 

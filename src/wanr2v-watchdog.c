@@ -9,10 +9,21 @@ struct _WanR2vWatchdog
 
   guint idle_timeout_s;
   gint64 idle_us;
-  gint64 last_progress_us;
+  gint64 start_us;
+  /* Milliseconds from start_us to the last progress: an int, so that
+   * another thread can store it atomically.  It saturates after 24 days
+   * of transfer, beyond any request's life. */
+  gint last_progress_ms;
   GSource *timer;               /* NULL without a timeout */
-  gboolean fired;
+  gint fired;                   /* atomic */
 };
+
+static gint64
+last_progress_us (WanR2vWatchdog * wd)
+{
+  return wd->start_us
+      + (gint64) g_atomic_int_get (&wd->last_progress_ms) * 1000;
+}
 
 /* A source that is only a ready time: unlike a GTimeoutSource, its
  * dispatch does not reset the time the callback has just set. */
@@ -30,7 +41,7 @@ static gboolean
 on_timer (gpointer data)
 {
   WanR2vWatchdog *wd = data;
-  gint64 due = wd->last_progress_us + wd->idle_us;
+  gint64 due = last_progress_us (wd) + wd->idle_us;
 
   /* Already cancelled by the parent: that is the request's outcome. */
   if (g_cancellable_is_cancelled (wd->cancellable))
@@ -40,7 +51,7 @@ on_timer (gpointer data)
     g_source_set_ready_time (wd->timer, due);
     return G_SOURCE_CONTINUE;
   }
-  wd->fired = TRUE;
+  g_atomic_int_set (&wd->fired, TRUE);
   g_cancellable_cancel (wd->cancellable);
   return G_SOURCE_REMOVE;
 }
@@ -63,12 +74,12 @@ wanr2v_watchdog_new (GCancellable * parent, guint idle_timeout_s,
   wd->idle_timeout_s = idle_timeout_s;
   /* In microseconds any guint of seconds fits (136 years < 2^63 us). */
   wd->idle_us = (gint64) idle_timeout_s * G_USEC_PER_SEC;
-  wd->last_progress_us = g_get_monotonic_time ();
+  wd->start_us = g_get_monotonic_time ();
   if (idle_timeout_s > 0) {
     wd->timer = g_source_new (&timer_funcs, sizeof (GSource));
     g_source_set_callback (wd->timer, on_timer, wd, NULL);
     g_source_set_static_name (wd->timer, "wanr2v-watchdog");
-    g_source_set_ready_time (wd->timer, wd->last_progress_us + wd->idle_us);
+    g_source_set_ready_time (wd->timer, wd->start_us + wd->idle_us);
     g_source_attach (wd->timer, context);
   }
   /* Connected last: a parent already cancelled cancels us at once. */
@@ -89,13 +100,15 @@ wanr2v_watchdog_get_cancellable (WanR2vWatchdog * watchdog)
 void
 wanr2v_watchdog_touch (WanR2vWatchdog * watchdog)
 {
-  watchdog->last_progress_us = g_get_monotonic_time ();
+  gint64 ms = (g_get_monotonic_time () - watchdog->start_us) / 1000;
+
+  g_atomic_int_set (&watchdog->last_progress_ms, (gint) MIN (ms, G_MAXINT));
 }
 
 gboolean
 wanr2v_watchdog_fired (WanR2vWatchdog * watchdog)
 {
-  return watchdog->fired;
+  return g_atomic_int_get (&watchdog->fired);
 }
 
 guint

@@ -13,8 +13,8 @@
  * read) each time, which on the 8 KiB chunks of a 100 MB upload costs more
  * than the chunks themselves.
  *
- * Everything but the parent's cancellation happens on the thread of
- * @context (for the core: the HTTP thread).
+ * The timer runs on @context (for the core: the HTTP thread); touch() and
+ * fired() may be called from any thread (an upload writes on its own).
  */
 #pragma once
 
@@ -33,7 +33,8 @@ WanR2vWatchdog *wanr2v_watchdog_new (GCancellable * parent,
 /* The cancellable to give the request. */
 GCancellable *wanr2v_watchdog_get_cancellable (WanR2vWatchdog * watchdog);
 
-/* Progress: the idle period starts again from now. */
+/* Progress: the idle period starts again from now.  Thread-safe: one
+ * atomic store. */
 void wanr2v_watchdog_touch (WanR2vWatchdog * watchdog);
 
 /* Whether the idle timeout cancelled the request (and not the parent): the

@@ -84,6 +84,46 @@ test_touch_keeps_alive_cheaply (void)
   g_assert_cmpint (g_get_monotonic_time () - stopped, >=, 900 * 1000);
 }
 
+/* Touched from another thread (an upload writes on its own), as often as
+ * a 100 MB transfer would, while the timer runs here. */
+typedef struct
+{
+  WanR2vWatchdog *wd;
+  gint stop;
+} Toucher;
+
+static gpointer
+touch_thread (gpointer data)
+{
+  Toucher *t = data;
+
+  while (!g_atomic_int_get (&t->stop)) {
+    wanr2v_watchdog_touch (t->wd);
+    g_usleep (1000);
+  }
+  return NULL;
+}
+
+static void
+test_touch_from_another_thread (void)
+{
+  g_autoptr (GMainContext) context = g_main_context_new ();
+  g_autoptr (WanR2vWatchdog) wd = wanr2v_watchdog_new (NULL, 1, context);
+  GCancellable *cancellable = wanr2v_watchdog_get_cancellable (wd);
+  Toucher t = { wd, 0 };
+  GThread *thread = g_thread_new ("toucher", touch_thread, &t);
+  gint64 ms;
+
+  iterate_for (context, 2500, NULL, 0);
+  g_atomic_int_set (&t.stop, 1);
+  g_thread_join (thread);
+  g_assert_false (g_cancellable_is_cancelled (cancellable));
+  ms = run_until_cancelled (context, cancellable, 5000);
+  g_assert_true (wanr2v_watchdog_fired (wd));
+  g_assert_cmpint (ms, >=, 900);
+  g_assert_cmpint (ms, <, 1500);
+}
+
 /* The parent cancels it at once, and that is not a stall. */
 static void
 test_parent_cancels (void)
@@ -159,6 +199,8 @@ main (int argc, char **argv)
   g_test_add_func ("/watchdog/deadline", test_deadline);
   g_test_add_func ("/watchdog/touch-keeps-alive-cheaply",
       test_touch_keeps_alive_cheaply);
+  g_test_add_func ("/watchdog/touch-from-another-thread",
+      test_touch_from_another_thread);
   g_test_add_func ("/watchdog/parent-cancels", test_parent_cancels);
   g_test_add_func ("/watchdog/parent-already-cancelled",
       test_parent_already_cancelled);
