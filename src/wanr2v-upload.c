@@ -335,6 +335,14 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   g_thread_unref (thread);
 }
 
+const char *
+wanr2v_upload_file_get_path (GAsyncResult * result)
+{
+  Upload *up = g_task_get_task_data (G_TASK (result));
+
+  return up->path;
+}
+
 char *
 wanr2v_upload_file_finish (GAsyncResult * result, WanR2vErrorInfo ** details,
     GError ** error)

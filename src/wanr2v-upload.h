@@ -35,4 +35,8 @@ void wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
 char *wanr2v_upload_file_finish (GAsyncResult * result,
     WanR2vErrorInfo ** details, GError ** error);
 
+/* The path @result is the upload of: tells apart uploads that run at
+ * once. */
+const char *wanr2v_upload_file_get_path (GAsyncResult * result);
+
 G_END_DECLS
