@@ -1503,17 +1503,26 @@ GST_START_TEST (test_upload_same_name_twice)
   fail_if (g_str_equal (g_ptr_array_index (voices, 0),
           g_ptr_array_index (voices, 1)), "both entries got %s",
       (char *) g_ptr_array_index (voices, 0));
-  /* The form as the protocol notes have it (section 7), file last. */
+  /* The form as the protocol notes have it (section 7), file last; each
+   * entry names the upload of its own file (the girl's voice is the
+   * larger), in whichever order the two went up. */
   for (i = 0; i < uploads->len; i++) {
     JsonObject *rec = g_ptr_array_index (uploads, i);
     g_autofree char *url = g_strconcat ("oss://",
         json_object_get_string_member (rec, "key"), NULL);
+    gint64 size = json_object_get_int_member (rec, "body_size");
+    guint entry = strcmp (url, g_ptr_array_index (voices, 0)) == 0 ? 0 : 1;
+    GStatBuf st;
 
     fail_unless_equals_string (json_object_get_string_member (rec,
             "form_fields"), "OSSAccessKeyId,Signature,policy,key,"
         "x-oss-object-acl,x-oss-forbid-overwrite,success_action_status,"
         "x-oss-content-type,file");
-    fail_unless_equals_string (url, g_ptr_array_index (voices, i));
+    fail_unless_equals_string (url, g_ptr_array_index (voices, entry));
+    fail_unless (g_stat (entry == 0 ? voice_a : voice_b, &st) == 0);
+    fail_unless (size > st.st_size && size < st.st_size + 4096,
+        "entry %u's upload is %" G_GINT64_FORMAT " bytes, its file %"
+        G_GINT64_FORMAT, entry, size, (gint64) st.st_size);
   }
 }
 
