@@ -167,6 +167,7 @@ upload_thread (gpointer data)
   g_autoptr (GBytes) body = NULL;
   GInputStream *stream;
   SoupSession *session;
+  gboolean sent;
 
   /* A context of our own: the session's sources (idle connections) must
    * not land on the application's default main context. */
@@ -176,7 +177,8 @@ upload_thread (gpointer data)
   session = soup_session_new_with_options ("user-agent", up->user_agent,
       NULL);
   stream = soup_session_send (session, up->msg, cancellable, &error);
-  if (stream != NULL) {
+  sent = stream != NULL;
+  if (sent) {
     body = read_reply (stream, cancellable, &error);
     g_input_stream_close (stream, NULL, NULL);
     g_object_unref (stream);
@@ -186,13 +188,15 @@ upload_thread (gpointer data)
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 
-  /* Returned once this thread is done with the message. */
-  if (stream == NULL || (body == NULL && !g_error_matches (error,
-              G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE)))
+  /* Returned once this thread is done with the message.  A reply too
+   * large to be OSS's is judged by its status alone. */
+  if (!sent || (body == NULL && !g_error_matches (error, G_IO_ERROR,
+              G_IO_ERROR_MESSAGE_TOO_LARGE)))
     return_transport_error (task, up, error);
   else
-    /* A reply too large to be OSS's is judged by its status alone. */
     handle_reply (task, up, body);
+  /* Maybe the last reference: the Upload may be freed here, its
+   * watchdog included, which is safe on any thread. */
   g_object_unref (task);
   return NULL;
 }

@@ -3,6 +3,10 @@
 
 struct _WanR2vWatchdog
 {
+  /* The owner's reference and, while it lives, the timer's: the last
+   * reference may go on another thread (an upload's) while the timer is
+   * being dispatched on its own, which then keeps what it reads. */
+  gint refcount;
   GCancellable *cancellable;
   GCancellable *parent;
   gulong parent_handler;
@@ -37,6 +41,24 @@ static GSourceFuncs timer_funcs = {
   .dispatch = timer_dispatch,
 };
 
+static WanR2vWatchdog *
+watchdog_ref (WanR2vWatchdog * wd)
+{
+  g_atomic_int_inc (&wd->refcount);
+  return wd;
+}
+
+static void
+watchdog_unref (gpointer data)
+{
+  WanR2vWatchdog *wd = data;
+
+  if (!g_atomic_int_dec_and_test (&wd->refcount))
+    return;
+  g_object_unref (wd->cancellable);
+  g_free (wd);
+}
+
 static gboolean
 on_timer (gpointer data)
 {
@@ -47,8 +69,9 @@ on_timer (gpointer data)
   if (g_cancellable_is_cancelled (wd->cancellable))
     return G_SOURCE_REMOVE;
   if (g_get_monotonic_time () < due) {
-    /* Set from its own dispatch, the time wakes nobody. */
-    g_source_set_ready_time (wd->timer, due);
+    /* Set from its own dispatch, the time wakes nobody.  (The source being
+     * dispatched: the owner may be dropping wd->timer on another thread.) */
+    g_source_set_ready_time (g_main_current_source (), due);
     return G_SOURCE_CONTINUE;
   }
   g_atomic_int_set (&wd->fired, TRUE);
@@ -70,6 +93,7 @@ wanr2v_watchdog_new (GCancellable * parent, guint idle_timeout_s,
 {
   WanR2vWatchdog *wd = g_new0 (WanR2vWatchdog, 1);
 
+  wd->refcount = 1;
   wd->cancellable = g_cancellable_new ();
   wd->idle_timeout_s = idle_timeout_s;
   /* In microseconds any guint of seconds fits (136 years < 2^63 us). */
@@ -77,7 +101,8 @@ wanr2v_watchdog_new (GCancellable * parent, guint idle_timeout_s,
   wd->start_us = g_get_monotonic_time ();
   if (idle_timeout_s > 0) {
     wd->timer = g_source_new (&timer_funcs, sizeof (GSource));
-    g_source_set_callback (wd->timer, on_timer, wd, NULL);
+    g_source_set_callback (wd->timer, on_timer, watchdog_ref (wd),
+        watchdog_unref);
     g_source_set_static_name (wd->timer, "wanr2v-watchdog");
     g_source_set_ready_time (wd->timer, wd->start_us + wd->idle_us);
     g_source_attach (wd->timer, context);
@@ -123,7 +148,8 @@ wanr2v_watchdog_free (WanR2vWatchdog * watchdog)
   if (watchdog == NULL)
     return;
   if (watchdog->timer) {
-    /* Harmless if it already removed itself. */
+    /* Harmless if it already removed itself.  A dispatch under way keeps
+     * its reference until it returns. */
     g_source_destroy (watchdog->timer);
     g_source_unref (watchdog->timer);
   }
@@ -132,6 +158,5 @@ wanr2v_watchdog_free (WanR2vWatchdog * watchdog)
     g_cancellable_disconnect (watchdog->parent, watchdog->parent_handler);
     g_object_unref (watchdog->parent);
   }
-  g_object_unref (watchdog->cancellable);
-  g_free (watchdog);
+  watchdog_unref (watchdog);
 }

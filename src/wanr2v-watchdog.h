@@ -43,6 +43,7 @@ gboolean wanr2v_watchdog_fired (WanR2vWatchdog * watchdog);
 
 guint wanr2v_watchdog_get_idle_timeout (WanR2vWatchdog * watchdog);
 
+/* Stops the timer and the forwarding; callable from any thread. */
 void wanr2v_watchdog_free (WanR2vWatchdog * watchdog);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vWatchdog, wanr2v_watchdog_free)
