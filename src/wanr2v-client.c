@@ -2,6 +2,7 @@
 #include "wanr2v-client.h"
 #include "wanr2v-bounded-read.h"
 #include "wanr2v-http.h"
+#include "wanr2v-watchdog.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -35,27 +36,16 @@ typedef struct
   SoupMessage *msg;
   CallKind kind;
   char *task_id;
-  GCancellable *cancellable;    /* ours: cancelled by the caller's or the timeout */
-  gulong caller_cancel_id;
-  GCancellable *caller_cancellable;
-  GSource *timeout;
-  gboolean timed_out;
+  /* The caller's cancellable and the request timeout cancel the call.  It
+   * is never touched: the timeout bounds the whole call. */
+  WanR2vWatchdog *watchdog;
   WanR2vErrorInfo *details;
 } Call;
 
 static void
 call_free (Call * call)
 {
-  if (call->timeout) {
-    g_source_destroy (call->timeout);
-    g_source_unref (call->timeout);
-  }
-  if (call->caller_cancellable) {
-    g_cancellable_disconnect (call->caller_cancellable,
-        call->caller_cancel_id);
-    g_object_unref (call->caller_cancellable);
-  }
-  g_clear_object (&call->cancellable);
+  g_clear_pointer (&call->watchdog, wanr2v_watchdog_free);
   g_clear_object (&call->msg);
   g_free (call->task_id);
   g_clear_pointer (&call->details, wanr2v_error_info_free);
@@ -210,24 +200,6 @@ call_description (Call * call)
   return "calling DashScope";
 }
 
-static void
-on_caller_cancelled (GCancellable * caller, gpointer data)
-{
-  Call *call = data;
-
-  g_cancellable_cancel (call->cancellable);
-}
-
-static gboolean
-on_call_timeout (gpointer data)
-{
-  Call *call = data;
-
-  call->timed_out = TRUE;
-  g_cancellable_cancel (call->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
 /* Turns a transport failure (no HTTP reply) into our error. */
 static void
 return_transport_error (GTask * task, Call * call, GError * soup_error)
@@ -235,17 +207,17 @@ return_transport_error (GTask * task, Call * call, GError * soup_error)
   g_autofree char *host = NULL;
   g_autoptr (GUri) uri = g_uri_parse (call->client->base_url,
       G_URI_FLAGS_NONE, NULL);
+  GCancellable *caller_cancellable = g_task_get_cancellable (task);
   WanR2vErrorCode code;
 
   host = g_strdup (uri ? g_uri_get_host (uri) : call->client->base_url);
 
-  if (call->caller_cancellable
-      && g_cancellable_is_cancelled (call->caller_cancellable)) {
+  if (caller_cancellable && g_cancellable_is_cancelled (caller_cancellable)) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
         "Cancelled while %s", call_description (call));
     return;
   }
-  if (call->timed_out) {
+  if (wanr2v_watchdog_fired (call->watchdog)) {
     g_task_return_new_error (task, WANR2V_ERROR,
         WANR2V_ERROR_CONNECTION_LOST,
         "No reply from %s within %u s while %s", host,
@@ -407,8 +379,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     }
     return;
   }
-  wanr2v_bounded_read_async (stream, MAX_REPLY_SIZE, call->cancellable,
-      on_body, task);
+  wanr2v_bounded_read_async (stream, MAX_REPLY_SIZE,
+      wanr2v_watchdog_get_cancellable (call->watchdog), on_body, task);
 }
 
 static void
@@ -430,7 +402,6 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
   call->client = wanr2v_client_ref (client);
   call->kind = kind;
   call->task_id = g_strdup (task_id);
-  call->cancellable = g_cancellable_new ();
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, start_call);
@@ -465,17 +436,11 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
         bytes);
   }
 
-  if (cancellable) {
-    call->caller_cancellable = g_object_ref (cancellable);
-    call->caller_cancel_id = g_cancellable_connect (cancellable,
-        G_CALLBACK (on_caller_cancelled), call, NULL);
-  }
-  if (client->request_timeout_s > 0)
-    call->timeout = wanr2v_http_timeout_source_new_s (http,
-        client->request_timeout_s, on_call_timeout, call, NULL);
-
+  call->watchdog = wanr2v_watchdog_new (cancellable,
+      client->request_timeout_s, g_main_context_get_thread_default ());
   soup_session_send_async (wanr2v_http_get_session (http), call->msg,
-      G_PRIORITY_DEFAULT, call->cancellable, on_sent, task);
+      G_PRIORITY_DEFAULT, wanr2v_watchdog_get_cancellable (call->watchdog),
+      on_sent, task);
 }
 
 static gpointer

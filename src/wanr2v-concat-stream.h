@@ -4,9 +4,11 @@
  *
  * The stream is a GPollableInputStream that can poll when every part can
  * (memory streams can; so can a regular file wrapped by
- * wanr2v_concat_stream_file_part_new()).  That matters to libsoup: it reads
- * a request body that can poll on its own thread, without a worker thread
- * per 8 KiB read.
+ * wanr2v_concat_stream_file_part_new()).  That matters to libsoup's
+ * asynchronous sends: they read a request body that can poll on their own
+ * thread, without a worker thread per 8 KiB read.  (The upload itself now
+ * sends with blocking I/O from a thread of its own, where the plain read
+ * is used.)
  */
 #pragma once
 

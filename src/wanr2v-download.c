@@ -6,6 +6,7 @@
 #include "wanr2v-media.h"
 #include "wanr2v-crc64.h"
 #include "wanr2v-http.h"
+#include "wanr2v-watchdog.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -54,28 +55,15 @@ typedef struct
   GChecksum *md5;               /* only when the reply has Content-MD5 */
   char *want_md5;               /* its value, base64 */
 
-  /* The watchdog: no data for idle_timeout_s cancels our own cancellable,
-   * which the caller's cancels too. */
-  guint idle_timeout_s;
-  GCancellable *cancellable;
-  GCancellable *caller_cancellable;
-  gulong caller_cancel_id;
-  GSource *watchdog;
-  gboolean stalled;
+  /* No data for the idle timeout cancels the download, and so does the
+   * caller's cancellable. */
+  WanR2vWatchdog *watchdog;
 } Download;
 
 static void
 download_free (Download * dl)
 {
-  if (dl->watchdog) {
-    g_source_destroy (dl->watchdog);
-    g_source_unref (dl->watchdog);
-  }
-  if (dl->caller_cancellable) {
-    g_cancellable_disconnect (dl->caller_cancellable, dl->caller_cancel_id);
-    g_object_unref (dl->caller_cancellable);
-  }
-  g_clear_object (&dl->cancellable);
+  g_clear_pointer (&dl->watchdog, wanr2v_watchdog_free);
   if (dl->fd >= 0)
     close (dl->fd);
   g_free (dl->url);
@@ -253,11 +241,12 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
   if (n < 0) {
-    if (dl->stalled) {
+    if (wanr2v_watchdog_fired (dl->watchdog)) {
       g_clear_error (&error);
       error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
           "The download stalled: no data for %u s after %" G_GUINT64_FORMAT
-          " bytes", dl->idle_timeout_s, dl->written);
+          " bytes", wanr2v_watchdog_get_idle_timeout (dl->watchdog),
+          dl->written);
     } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_clear_error (&error);
       error = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
@@ -319,9 +308,7 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
     g_checksum_update (dl->md5, dl->buffer, n);
   dl->written += n;
   start_write_behind (dl);
-  if (dl->watchdog)
-    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
-        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
+  wanr2v_watchdog_touch (dl->watchdog);
   /* Readers follow the file through progress: nothing before the start
    * is known to be a video. */
   if (dl->progress && dl->head_checked)
@@ -335,7 +322,8 @@ read_next (GTask * task)
   Download *dl = g_task_get_task_data (task);
 
   g_input_stream_read_async (dl->stream, dl->buffer, CHUNK_SIZE,
-      G_PRIORITY_DEFAULT, dl->cancellable, on_read, task);
+      G_PRIORITY_DEFAULT, wanr2v_watchdog_get_cancellable (dl->watchdog),
+      on_read, task);
 }
 
 static gboolean
@@ -429,9 +417,10 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   if (dl->stream == NULL) {
     GError *wrapped;
 
-    if (dl->stalled)
+    if (wanr2v_watchdog_fired (dl->watchdog))
       wrapped = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
-          "%s sent no reply for %u s", host, dl->idle_timeout_s);
+          "%s sent no reply for %u s", host,
+          wanr2v_watchdog_get_idle_timeout (dl->watchdog));
     else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       wrapped = g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
           "Download cancelled");
@@ -552,28 +541,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   if (dl->progress)
     dl->progress (dl->written, dl->total, dl->progress_data);
   dl->buffer = g_malloc (CHUNK_SIZE);
-  if (dl->watchdog)
-    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
-        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
+  wanr2v_watchdog_touch (dl->watchdog);
   read_next (task);
-}
-
-static void
-on_caller_cancelled (GCancellable * caller, gpointer data)
-{
-  Download *dl = data;
-
-  g_cancellable_cancel (dl->cancellable);
-}
-
-static gboolean
-on_stalled (gpointer data)
-{
-  Download *dl = data;
-
-  dl->stalled = TRUE;
-  g_cancellable_cancel (dl->cancellable);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -584,11 +553,10 @@ send_request (GTask * task)
   if (dl->offset > 0)
     soup_message_headers_set_range (soup_message_get_request_headers
         (dl->msg), dl->offset, -1);
-  if (dl->watchdog)
-    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
-        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
+  wanr2v_watchdog_touch (dl->watchdog);
   soup_session_send_async (wanr2v_http_get_session (wanr2v_http_get_current
-          ()), dl->msg, G_PRIORITY_DEFAULT, dl->cancellable, on_sent, task);
+          ()), dl->msg, G_PRIORITY_DEFAULT,
+      wanr2v_watchdog_get_cancellable (dl->watchdog), on_sent, task);
 }
 
 /* In a worker: the bytes an earlier try or run left on disk are resumed
@@ -635,11 +603,14 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   GTask *task = data;
   Download *dl = g_task_get_task_data (task);
 
-  if (g_cancellable_is_cancelled (dl->cancellable)) {
-    return_error (task, dl->stalled ? g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CONNECTION_LOST, "Checking the partial video took "
-            "more than %u s", dl->idle_timeout_s) : g_error_new (WANR2V_ERROR,
-            WANR2V_ERROR_CANCELLED, "Download cancelled"));
+  if (g_cancellable_is_cancelled (wanr2v_watchdog_get_cancellable
+          (dl->watchdog))) {
+    return_error (task, wanr2v_watchdog_fired (dl->watchdog) ?
+        g_error_new (WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
+            "Checking the partial video took more than %u s",
+            wanr2v_watchdog_get_idle_timeout (dl->watchdog)) :
+        g_error_new (WANR2V_ERROR, WANR2V_ERROR_CANCELLED,
+            "Download cancelled"));
     return;
   }
   if (dl->offset == 0)
@@ -668,16 +639,9 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
   dl->crc = WANR2V_CRC64_INIT;
   dl->progress = progress;
   dl->progress_data = progress_data;
-  dl->idle_timeout_s = idle_timeout_s;
-  dl->cancellable = g_cancellable_new ();
-  if (cancellable) {
-    dl->caller_cancellable = g_object_ref (cancellable);
-    dl->caller_cancel_id = g_cancellable_connect (cancellable,
-        G_CALLBACK (on_caller_cancelled), dl, NULL);
-  }
-  if (idle_timeout_s > 0)
-    dl->watchdog = wanr2v_http_timeout_source_new_s (http,
-        idle_timeout_s, on_stalled, dl, NULL);
+  /* Checking a partial file counts against the idle timeout too. */
+  dl->watchdog = wanr2v_watchdog_new (cancellable, idle_timeout_s,
+      g_main_context_get_thread_default ());
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
@@ -690,7 +654,8 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
     return;
   }
   if (offset > 0) {
-    GTask *check = g_task_new (NULL, dl->cancellable, on_prefix_checked,
+    GTask *check = g_task_new (NULL,
+        wanr2v_watchdog_get_cancellable (dl->watchdog), on_prefix_checked,
         task);
 
     g_task_set_task_data (check, dl, NULL);

@@ -102,9 +102,11 @@ struct _WanR2vJob
                                  * reply may ask for it */
   GCancellable *cancellable;
   WanR2vRequest *wire;          /* the request with local files replaced */
-  GPtrArray *uploads;           /* of WanR2vPendingUpload*, still to do */
+  GPtrArray *uploads;           /* of WanR2vPendingUpload*, still to do or
+                                 * being sent */
   guint uploaded;               /* files uploaded so far */
   WanR2vUploadPolicy *policy;
+  gboolean policy_busy;         /* a getPolicy is on the wire */
   gint64 policy_deadline_us;
   char *body;
   gboolean oss_resolve;
@@ -233,6 +235,8 @@ struct _WanR2vPendingUpload
   goffset size;
   char *sha256;                 /* computed once another file has its size */
   GArray *same_content;         /* of WanR2vUploadTarget: more entries */
+  gboolean sending;             /* UPLOADING: on the wire now */
+  guint attempts;               /* its failed tries so far */
 };
 
 /* ---- wanr2v-job-wait.c ---- */

@@ -1,9 +1,9 @@
 /* wanr2v-upload.c: streamed multipart upload of a local file. */
 #include "wanr2v-upload.h"
-#include "wanr2v-bounded-read.h"
 #include "wanr2v-concat-stream.h"
 #include "wanr2v-http.h"
 #include "wanr2v-localfile.h"
+#include "wanr2v-watchdog.h"
 
 #include <libsoup/soup.h>
 #include <string.h>
@@ -20,34 +20,22 @@ typedef struct
   SoupMessage *msg;
   char *oss_url;
   char *path;
+  char *user_agent;             /* the HTTP thread's */
   WanR2vErrorInfo *details;
 
-  /* The watchdog: nothing written or read for idle_timeout_s cancels our
-   * own cancellable, which the caller's cancels too. */
-  guint idle_timeout_s;
-  GCancellable *cancellable;
-  GCancellable *caller_cancellable;
-  gulong caller_cancel_id;
-  GSource *watchdog;
-  gint64 last_progress_us;
-  gboolean stalled;
+  /* Nothing written or read for the idle timeout cancels the upload, and
+   * so does the caller's cancellable. */
+  WanR2vWatchdog *watchdog;
 } Upload;
 
 static void
 upload_free (Upload * up)
 {
-  if (up->watchdog) {
-    g_source_destroy (up->watchdog);
-    g_source_unref (up->watchdog);
-  }
-  if (up->caller_cancellable) {
-    g_cancellable_disconnect (up->caller_cancellable, up->caller_cancel_id);
-    g_object_unref (up->caller_cancellable);
-  }
-  g_clear_object (&up->cancellable);
+  g_clear_pointer (&up->watchdog, wanr2v_watchdog_free);
   g_clear_object (&up->msg);
   g_free (up->oss_url);
   g_free (up->path);
+  g_free (up->user_agent);
   g_clear_pointer (&up->details, wanr2v_error_info_free);
   g_free (up);
 }
@@ -96,10 +84,10 @@ xml_element (const char *xml, gsize len, const char *name)
 static void
 return_transport_error (GTask * task, Upload * up, const GError * error)
 {
-  if (up->stalled) {
+  if (wanr2v_watchdog_fired (up->watchdog)) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_CONNECTION_LOST,
         "Uploading %s stalled: nothing moved for %u s", up->path,
-        up->idle_timeout_s);
+        wanr2v_watchdog_get_idle_timeout (up->watchdog));
     return;
   }
   g_task_return_new_error (task, WANR2V_ERROR,
@@ -137,84 +125,80 @@ handle_reply (GTask * task, Upload * up, GBytes * body)
         details->message ? ": " : "",
         details->message ? details->message : "");
   }
-  g_object_unref (task);
 }
 
-static void
-on_reply_body (GObject * source, GAsyncResult * res, gpointer data)
+/* At most MAX_UPLOAD_REPLY_SIZE bytes of the reply, blocking. */
+static GBytes *
+read_reply (GInputStream * stream, GCancellable * cancellable,
+    GError ** error)
+{
+  guint8 *data = g_malloc (MAX_UPLOAD_REPLY_SIZE + 1);
+  gsize n = 0;
+
+  if (!g_input_stream_read_all (stream, data, MAX_UPLOAD_REPLY_SIZE + 1, &n,
+          cancellable, error)) {
+    g_free (data);
+    return NULL;
+  }
+  if (n > MAX_UPLOAD_REPLY_SIZE) {
+    g_free (data);
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+        "The reply is larger than %u bytes", MAX_UPLOAD_REPLY_SIZE);
+    return NULL;
+  }
+  return g_bytes_new_take (data, n);
+}
+
+/* The upload's own thread: blocking I/O, so that libsoup copies the body
+ * into the socket in a plain loop.  Sent asynchronously from the HTTP
+ * thread, every 8 KiB cost a read and a write that each completed in a
+ * main-loop iteration of their own (GIO's splice_async, GTask's deferred
+ * returns): about 25,000 iterations, each with a poll(2), for 100 MB.  The
+ * watchdog still runs on the HTTP thread and cancels the blocking calls.
+ * The result goes back to the HTTP thread through the task. */
+static gpointer
+upload_thread (gpointer data)
 {
   GTask *task = data;
   Upload *up = g_task_get_task_data (task);
+  GCancellable *cancellable = wanr2v_watchdog_get_cancellable (up->watchdog);
+  GMainContext *context = g_main_context_new ();
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = wanr2v_bounded_read_finish (res, &error);
+  g_autoptr (GBytes) body = NULL;
+  GInputStream *stream;
+  SoupSession *session;
+  gboolean sent;
 
-  /* A reply too large to be OSS's is judged by its status alone. */
-  if (body == NULL && !g_error_matches (error, G_IO_ERROR,
-          G_IO_ERROR_MESSAGE_TOO_LARGE)) {
-    return_transport_error (task, up, error);
-    g_object_unref (task);
-    return;
-  }
-  handle_reply (task, up, body);
-}
-
-static void
-on_uploaded (GObject * source, GAsyncResult * res, gpointer data)
-{
-  GTask *task = data;
-  Upload *up = g_task_get_task_data (task);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GInputStream) stream = NULL;
-
-  stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
-  if (stream == NULL) {
-    return_transport_error (task, up, error);
-    g_object_unref (task);
-    return;
-  }
-  wanr2v_bounded_read_async (stream, MAX_UPLOAD_REPLY_SIZE, up->cancellable,
-      on_reply_body, task);
-}
-
-static void
-on_caller_cancelled (GCancellable * caller, gpointer data)
-{
-  Upload *up = data;
-
-  g_cancellable_cancel (up->cancellable);
-}
-
-static gboolean on_watchdog (gpointer data);
-
-static void
-arm_watchdog (Upload * up, gint64 delay_us)
-{
-  up->watchdog = wanr2v_http_timeout_source_new (wanr2v_http_get_current (),
-      (guint) MIN ((delay_us + 999) / 1000, G_MAXUINT), on_watchdog, up,
+  /* A context of our own: the session's sources (idle connections) must
+   * not land on the application's default main context. */
+  g_main_context_push_thread_default (context);
+  /* A session of our own, with the settings of the HTTP thread's: a
+   * SoupSession belongs to the thread that made it. */
+  session = soup_session_new_with_options ("user-agent", up->user_agent,
       NULL);
-}
-
-/* Progress only notes the time: moving a source's ready time wakes the
- * main context (a write and a read of its eventfd), which on every 8 KiB
- * chunk of a 100 MB body costs more than the chunk itself.  The watchdog
- * instead wakes once per idle_timeout_s and sleeps again for what is left
- * since the last progress. */
-static gboolean
-on_watchdog (gpointer data)
-{
-  Upload *up = data;
-  gint64 limit_us = (gint64) up->idle_timeout_s * G_USEC_PER_SEC;
-  gint64 idle_us = g_get_monotonic_time () - up->last_progress_us;
-
-  /* Returning G_SOURCE_REMOVE destroys it; dispatch holds a reference. */
-  g_clear_pointer (&up->watchdog, g_source_unref);
-  if (idle_us < limit_us) {
-    arm_watchdog (up, limit_us - idle_us);
-  } else {
-    up->stalled = TRUE;
-    g_cancellable_cancel (up->cancellable);
+  stream = soup_session_send (session, up->msg, cancellable, &error);
+  sent = stream != NULL;
+  if (sent) {
+    body = read_reply (stream, cancellable, &error);
+    g_input_stream_close (stream, NULL, NULL);
+    g_object_unref (stream);
   }
-  return G_SOURCE_REMOVE;
+  soup_session_abort (session);
+  g_object_unref (session);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  /* Returned once this thread is done with the message.  A reply too
+   * large to be OSS's is judged by its status alone. */
+  if (!sent || (body == NULL && !g_error_matches (error, G_IO_ERROR,
+              G_IO_ERROR_MESSAGE_TOO_LARGE)))
+    return_transport_error (task, up, error);
+  else
+    handle_reply (task, up, body);
+  /* Maybe the last reference: the Upload may be freed here, its
+   * watchdog included, which is safe on any thread. */
+  g_object_unref (task);
+  return NULL;
 }
 
 static void
@@ -222,7 +206,7 @@ on_progress (SoupMessage * msg, gpointer data)
 {
   Upload *up = data;
 
-  up->last_progress_us = g_get_monotonic_time ();
+  wanr2v_watchdog_touch (up->watchdog);
 }
 
 static void
@@ -250,18 +234,15 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   goffset length;
   Upload *up;
   GTask *task;
+  GThread *thread;
 
   g_return_if_fail (wanr2v_http_is_http_thread (http));
 
   up = g_new0 (Upload, 1);
   up->path = g_strdup (path);
-  up->idle_timeout_s = idle_timeout_s;
-  up->cancellable = g_cancellable_new ();
-  if (cancellable) {
-    up->caller_cancellable = g_object_ref (cancellable);
-    up->caller_cancel_id = g_cancellable_connect (cancellable,
-        G_CALLBACK (on_caller_cancelled), up, NULL);
-  }
+  up->user_agent = g_strdup (wanr2v_http_get_user_agent (http));
+  up->watchdog = wanr2v_watchdog_new (cancellable, idle_timeout_s,
+      g_main_context_get_thread_default ());
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, up, (GDestroyNotify) upload_free);
@@ -342,14 +323,28 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   /* No Authorization header: the policy's signature is the credential. */
   soup_message_set_request_body (up->msg, content_type, body, length);
   if (idle_timeout_s > 0) {
-    up->last_progress_us = g_get_monotonic_time ();
-    arm_watchdog (up, (gint64) idle_timeout_s * G_USEC_PER_SEC);
+    /* The idle period starts when the request does, not at the policy. */
+    wanr2v_watchdog_touch (up->watchdog);
     g_signal_connect (up->msg, "wrote-body-data",
         G_CALLBACK (on_wrote_body_data), up);
     g_signal_connect (up->msg, "got-headers", G_CALLBACK (on_progress), up);
   }
-  soup_session_send_async (wanr2v_http_get_session (http), up->msg,
-      G_PRIORITY_DEFAULT, up->cancellable, on_uploaded, task);
+  thread = g_thread_try_new ("wanr2v-upload", upload_thread, task, &error);
+  if (thread == NULL) {
+    g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_IO,
+        "Could not start the upload of %s: %s", path, error->message);
+    g_object_unref (task);
+    return;
+  }
+  g_thread_unref (thread);
+}
+
+const char *
+wanr2v_upload_file_get_path (GAsyncResult * result)
+{
+  Upload *up = g_task_get_task_data (G_TASK (result));
+
+  return up->path;
 }
 
 char *

@@ -3,7 +3,9 @@
  *
  * The file is streamed from disk into a multipart/form-data POST to the
  * policy's upload host, with the fields in the documented order and without
- * the API key.  Must be called on the shared HTTP thread.
+ * the API key.  Must be called on the shared HTTP thread, where the result
+ * comes back; the body is sent from a thread of the upload's own, with
+ * blocking I/O (see wanr2v-upload.c).
  */
 #pragma once
 
@@ -32,5 +34,9 @@ void wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
 /* Returns the "oss://..." URL of the uploaded file. */
 char *wanr2v_upload_file_finish (GAsyncResult * result,
     WanR2vErrorInfo ** details, GError ** error);
+
+/* The path @result is the upload of: tells apart uploads that run at
+ * once. */
+const char *wanr2v_upload_file_get_path (GAsyncResult * result);
 
 G_END_DECLS

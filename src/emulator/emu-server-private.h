@@ -27,6 +27,7 @@ struct _EmuServer
   EmuUploads *uploads;
   EmuFaults *faults;
   guint64 download_rate;        /* bytes/s, 0: no limit; /__emulator/config */
+  guint64 upload_rate;          /* the same, per upload body read */
   char *result_file;            /* what tasks serve (maybe a padded copy) */
   guint jobs_in_flight;         /* workers not yet reported back */
 };

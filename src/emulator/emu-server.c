@@ -5,6 +5,7 @@
 #include "emu-common.h"
 #include "emu-generate.h"
 #include "emu-mp4-pad.h"
+#include "emu-read-pace.h"
 #include "emu-wire.h"
 
 #include <errno.h>
@@ -164,6 +165,8 @@ config_to_json (EmuServer * server)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "download_rate");
   json_builder_add_int_value (b, server->download_rate);
+  json_builder_set_member_name (b, "upload_rate");
+  json_builder_add_int_value (b, server->upload_rate);
   json_builder_set_member_name (b, "pending_dist");
   json_builder_add_string_value (b, pending);
   json_builder_set_member_name (b, "running_dist");
@@ -188,9 +191,10 @@ config_to_json (EmuServer * server)
   return json_builder_get_root (b);
 }
 
-/* {"download_rate": N, "pending_dist": "...", "running_dist": "...",
- * "seed": N, "strict_references": B, "max_in_progress": N,
- * "over_limit": "refuse"|"queue"}, every member optional; all or nothing. */
+/* {"download_rate": N, "upload_rate": N, "pending_dist": "...",
+ * "running_dist": "...", "seed": N, "strict_references": B,
+ * "max_in_progress": N, "over_limit": "refuse"|"queue"}, every member
+ * optional; all or nothing. */
 static gboolean
 update_config (EmuServer * server, JsonNode * root, GError ** error)
 {
@@ -198,7 +202,7 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
   g_autoptr (EmuDist) pending = NULL;
   g_autoptr (EmuDist) running = NULL;
   JsonNode *node;
-  gint64 rate = -1, seed = -1;
+  gint64 rate = -1, upload_rate = -1, seed = -1;
   gint strict = -1, queue = -1;
   gint64 max = -1, extra = -1;
 
@@ -213,6 +217,14 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
         || (rate = json_node_get_int (node)) < 0) {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
           "download_rate is a number of bytes per second, 0 for no limit");
+      return FALSE;
+    }
+  }
+  if ((node = json_object_get_member (o, "upload_rate")) != NULL) {
+    if (json_node_get_value_type (node) != G_TYPE_INT64
+        || (upload_rate = json_node_get_int (node)) < 0) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+          "upload_rate is a number of bytes per second, 0 for no limit");
       return FALSE;
     }
   }
@@ -282,6 +294,8 @@ update_config (EmuServer * server, JsonNode * root, GError ** error)
 
   if (rate >= 0)
     server->download_rate = rate;
+  if (upload_rate >= 0)
+    server->upload_rate = upload_rate;
   if (strict >= 0)
     server->config.strict_references = strict;
   if (max >= 0)
@@ -487,13 +501,28 @@ api_request_read (SoupServer * soup, SoupServerMessage * msg,
     emu_request_log_add (server->log, "api", msg);
 }
 
+/* Every request on the upload host is read at the rate in force when it
+ * starts. */
+static void
+oss_request_started (SoupServer * soup, SoupServerMessage * msg,
+    gpointer user_data)
+{
+  EmuServer *server = user_data;
+
+  emu_read_pace_attach (msg, server->upload_rate);
+}
+
 static void
 oss_request_read (SoupServer * soup, SoupServerMessage * msg,
     gpointer user_data)
 {
   EmuServer *server = user_data;
+  gint64 body_us = emu_read_pace_elapsed_us (msg);
 
   emu_request_log_add (server->log, "oss", msg);
+  /* How long an upload took to come in: its start is `time` minus this. */
+  if (body_us >= 0 && soup_server_message_get_method (msg) == SOUP_METHOD_POST)
+    emu_request_log_note_int (msg, "body_us", body_us);
 }
 
 /* ---- set-up */
@@ -619,6 +648,7 @@ emu_server_new (const EmuConfig * config, GError ** error)
     }
   }
   server->download_rate = config->download_rate;
+  server->upload_rate = config->upload_rate;
   if (config->result_file != NULL
       && !prepare_result_file (server, config->result_file, error)) {
     emu_server_free (server);
@@ -644,6 +674,8 @@ emu_server_new (const EmuConfig * config, GError ** error)
   soup_server_add_handler (server->oss, NULL, oss_handler, server, NULL);
   g_signal_connect (server->api, "request-read",
       G_CALLBACK (api_request_read), server);
+  g_signal_connect (server->oss, "request-started",
+      G_CALLBACK (oss_request_started), server);
   g_signal_connect (server->oss, "request-read",
       G_CALLBACK (oss_request_read), server);
 

@@ -25,6 +25,7 @@ typedef struct
   const EmuDist *running_dist;  /* NULL: always running_ms */
   guint32 seed;                 /* of the duration draws */
   guint64 download_rate;        /* result downloads, bytes/s; 0: no limit */
+  guint64 upload_rate;          /* reading each upload, bytes/s; 0: none */
   guint64 result_size;          /* 0: videos as rendered; else padded */
   char *result_file;            /* served for every task instead of a render */
   char **faults;                /* SPEC strings, checked already */

@@ -107,6 +107,7 @@ typedef struct
 {
   gboolean moov_first;
   guint64 download_rate;
+  guint64 upload_rate;
   guint64 result_size;
   gboolean queue_over_limit;
 } ParsedOptions;
@@ -187,7 +188,8 @@ parse_size_option (const char *name, const char *value, gpointer data,
 {
   ParsedOptions *parsed = data;
   guint64 *dest = strcmp (name, "--download-rate") == 0 ?
-      &parsed->download_rate : &parsed->result_size;
+      &parsed->download_rate : strcmp (name, "--upload-rate") == 0 ?
+      &parsed->upload_rate : &parsed->result_size;
 
   if (!parse_size (value, dest)) {
     g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -261,6 +263,9 @@ main (int argc, char **argv)
     {"download-rate", 0, 0, G_OPTION_ARG_CALLBACK, parse_size_option,
           "Pace result downloads to BYTES per second (suffixes k, M, G; "
           "default 0: no limit)", "BYTES"},
+    {"upload-rate", 0, 0, G_OPTION_ARG_CALLBACK, parse_size_option,
+          "Read each upload at most BYTES per second, per connection, as "
+          "over a WAN (suffixes k, M, G; default 0: no limit)", "BYTES"},
     {"result-size", 0, 0, G_OPTION_ARG_CALLBACK, parse_size_option,
           "Pad each result MP4 (sparsely) to at least BYTES, still playable "
           "(suffixes k, M, G)", "BYTES"},
@@ -390,6 +395,7 @@ main (int argc, char **argv)
   config.running_dist = running_dist;
   config.seed = seed >= 0 ? (guint32) seed : g_random_int ();
   config.download_rate = parsed.download_rate;
+  config.upload_rate = parsed.upload_rate;
   config.result_size = parsed.result_size;
   config.result_file = result_file;
   config.faults = faults;

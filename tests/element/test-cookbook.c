@@ -390,33 +390,47 @@ assert_oss_url (const char *what, const char *url, const char *path)
       "oss:// URL, got %s", what, path, url ? url : "(none)");
 }
 
-/* The OSS POSTs, in order, carry @paths (multipart: the file plus a
- * kilobyte or two of form fields). */
+/* The OSS POSTs carry @paths, one each, in any order (the files of a
+ * request go up at once): each POST's key ends with the name of a file it
+ * matches in size (multipart: the file plus a kilobyte or two of form
+ * fields). */
 static void
 assert_uploads (Received * r, const char *const *paths)
 {
-  guint i, k = 0;
+  guint n = g_strv_length ((char **) paths), i, k, found = 0;
+  g_autofree gboolean *matched = g_new0 (gboolean, n + 1);
 
   for (i = 0; i < json_array_get_length (r->log); i++) {
     JsonObject *req = json_array_get_object_element (r->log, i);
-    GStatBuf st;
+    const char *key;
     gint64 size;
 
     if (strcmp (json_object_get_string_member (req, "listener"), "oss") != 0
         || strcmp (json_object_get_string_member (req, "method"), "POST"))
       continue;
-    fail_unless (paths[k] != NULL, "more uploads than local files");
-    fail_unless (g_stat (paths[k], &st) == 0);
     size = json_object_get_int_member (req, "body_size");
-    fail_unless (size > st.st_size && size < st.st_size + 4096,
-        "upload %u is %" G_GINT64_FORMAT " bytes, %s %" G_GINT64_FORMAT,
-        k, size, paths[k], (gint64) st.st_size);
+    key = json_object_get_string_member (req, "key");
     fail_unless (g_str_has_prefix (header (req, "content-type"),
             "multipart/form-data"));
-    k++;
+    for (k = 0; k < n; k++) {
+      g_autofree char *suffix = NULL, *base = NULL;
+      GStatBuf st;
+
+      fail_unless (g_stat (paths[k], &st) == 0);
+      base = g_path_get_basename (paths[k]);
+      suffix = g_strconcat ("/", base, NULL);
+      if (!matched[k] && size > st.st_size && size < st.st_size + 4096
+          && key != NULL && g_str_has_suffix (key, suffix))
+        break;
+    }
+    fail_unless (k < n, "upload %u (%s, %" G_GINT64_FORMAT " bytes) is none "
+        "of the local files", found, key ? key : "no key", size);
+    matched[k] = TRUE;
+    found++;
   }
-  fail_unless (paths[k] == NULL, "%s was not uploaded", paths[k]);
-  fail_unless_equals_int (r->uploads, k);
+  for (k = 0; k < n; k++)
+    fail_unless (matched[k], "%s was not uploaded", paths[k]);
+  fail_unless_equals_int (r->uploads, found);
 }
 
 static gboolean

@@ -1324,6 +1324,144 @@ GST_START_TEST (test_upload_same_file_twice)
 
 GST_END_TEST;
 
+/* The uploads of one request, each read at 100 kB/s by the upload host
+ * (as over a slow link): as [start, end] in seconds, from the emulator's
+ * log (`time` is the end, `body_us` the body's duration). */
+static GArray *
+logged_upload_intervals (void)
+{
+  g_autoptr (JsonArray) log = emu_fixture_get_requests (emu);
+  GArray *spans = g_array_new (FALSE, FALSE, sizeof (double));
+  guint i;
+
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *rec = json_array_get_object_element (log, i);
+    g_autoptr (GDateTime) end = NULL;
+    double end_s, start_s;
+
+    if (g_strcmp0 (json_object_get_string_member (rec, "listener"), "oss")
+        != 0 || g_strcmp0 (json_object_get_string_member (rec, "method"),
+            "POST") != 0)
+      continue;
+    end = g_date_time_new_from_iso8601 (json_object_get_string_member (rec,
+            "time"), NULL);
+    fail_unless (end != NULL);
+    end_s = g_date_time_to_unix (end) + g_date_time_get_microsecond (end)
+        / 1e6;
+    start_s = end_s - json_object_get_int_member (rec, "body_us") / 1e6;
+    g_array_append_val (spans, start_s);
+    g_array_append_val (spans, end_s);
+  }
+  return spans;
+}
+
+/* The most uploads on the wire at one moment. */
+static guint
+most_at_once (GArray * spans)
+{
+  guint n = spans->len / 2, most = 0, i, j;
+
+  for (i = 0; i < n; i++) {
+    double t = g_array_index (spans, double, 2 * i);
+    guint at = 0;
+
+    for (j = 0; j < n; j++)
+      at += g_array_index (spans, double, 2 * j) <= t
+          && t < g_array_index (spans, double, 2 * j + 1);
+    most = MAX (most, at);
+  }
+  return most;
+}
+
+/* @path with an empty `free` box appended: still a valid MP4, but another
+ * file (so that it is uploaded on its own). */
+static char *
+video_variant (const char *path, guint n)
+{
+  g_autofree char *name = g_strdup_printf ("variant-%u.mp4", n);
+  char *copy = g_build_filename (tmp_dir, name, NULL);
+  static const char free_box[8] = { 0, 0, 0, 8, 'f', 'r', 'e', 'e' };
+  g_autoptr (GByteArray) data = g_byte_array_new ();
+  char *contents = NULL;
+  gsize len;
+  guint i;
+
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  g_byte_array_append (data, (guint8 *) contents, len);
+  g_free (contents);
+  for (i = 0; i < n; i++)
+    g_byte_array_append (data, (const guint8 *) free_box, 8);
+  fail_unless (g_file_set_contents (copy, (char *) data->data, data->len,
+          NULL));
+  return copy;
+}
+
+/* The local files of one request go up at once (issue 15), at most 4 on
+ * the wire: three videos and two voices, read slowly by the upload host,
+ * overlap in its log, never more than 4 at a time, and the request is
+ * made with all five. */
+GST_START_TEST (test_uploads_in_parallel)
+{
+  g_autofree char *character = emu_fixture_data_path ("character.mp4");
+  g_autofree char *silent = emu_fixture_data_path ("character-silent.mp4");
+  g_autofree char *variant = video_variant (character, 1);
+  g_autofree char *girl = emu_fixture_data_path ("voice-girl.wav");
+  g_autofree char *boy = emu_fixture_data_path ("voice-boy.mp3");
+  g_autoptr (Run) r = new_voices_run (girl, boy);
+  g_autoptr (JsonObject) config = NULL;
+  g_autoptr (GArray) spans = NULL;
+  g_autoptr (JsonArray) tasks = NULL;
+  GValue videos = G_VALUE_INIT, item = G_VALUE_INIT;
+  const char *video_paths[] = { character, silent, variant };
+  const char *body, *p;
+  double sum = 0, first = G_MAXDOUBLE, last = 0;
+  guint i, oss_urls = 0;
+
+  gst_value_array_init (&videos, 3);
+  for (i = 0; i < 3; i++) {
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, video_paths[i]);
+    gst_value_array_append_and_take_value (&videos, &item);
+  }
+  g_object_set_property (G_OBJECT (r->run->src), "videos", &videos);
+  g_value_unset (&videos);
+  config = emu_fixture_set_config (emu, "{\"upload_rate\": 100000}");
+  play (r);
+  /* The emulator serves the other tests of the case too. */
+  g_clear_pointer (&config, json_object_unref);
+  config = emu_fixture_set_config (emu, "{\"upload_rate\": 0}");
+  assert_video_ok (r);
+  fail_unless_equals_int (count_of (REQ_UPLOAD), 5);
+  fail_unless_equals_int (count_of (REQ_CREATE), 1);
+  tasks = emu_fixture_get_tasks (emu);
+  body = json_object_get_string_member (json_array_get_object_element (tasks,
+          0), "body");
+  for (p = body; (p = strstr (p, "\"oss://")) != NULL; p++)
+    oss_urls++;
+  fail_unless_equals_int (oss_urls, 5);
+
+  spans = logged_upload_intervals ();
+  fail_unless_equals_int (spans->len, 10);
+  for (i = 0; i < 5; i++) {
+    double start = g_array_index (spans, double, 2 * i);
+    double end = g_array_index (spans, double, 2 * i + 1);
+
+    sum += end - start;
+    first = MIN (first, start);
+    last = MAX (last, end);
+  }
+  GST_INFO ("5 uploads: %.2f s one after another, %.2f s from the first "
+      "start to the last end, at most %u at once", sum, last - first,
+      most_at_once (spans));
+  fail_unless (most_at_once (spans) >= 2, "the uploads never overlapped");
+  fail_unless (most_at_once (spans) <= 4, "%u uploads at once",
+      most_at_once (spans));
+  fail_unless (last - first < sum * 0.8, "the uploads took %.2f s, %.2f s "
+      "one after another", last - first, sum);
+}
+
+GST_END_TEST;
+
 /* Two different files with one name (a/voice.wav, b/voice.wav): two
  * uploads under two keys, each entry with its own file. */
 GST_START_TEST (test_upload_same_name_twice)
@@ -1365,17 +1503,26 @@ GST_START_TEST (test_upload_same_name_twice)
   fail_if (g_str_equal (g_ptr_array_index (voices, 0),
           g_ptr_array_index (voices, 1)), "both entries got %s",
       (char *) g_ptr_array_index (voices, 0));
-  /* The form as the protocol notes have it (section 7), file last. */
+  /* The form as the protocol notes have it (section 7), file last; each
+   * entry names the upload of its own file (the girl's voice is the
+   * larger), in whichever order the two went up. */
   for (i = 0; i < uploads->len; i++) {
     JsonObject *rec = g_ptr_array_index (uploads, i);
     g_autofree char *url = g_strconcat ("oss://",
         json_object_get_string_member (rec, "key"), NULL);
+    gint64 size = json_object_get_int_member (rec, "body_size");
+    guint entry = strcmp (url, g_ptr_array_index (voices, 0)) == 0 ? 0 : 1;
+    GStatBuf st;
 
     fail_unless_equals_string (json_object_get_string_member (rec,
             "form_fields"), "OSSAccessKeyId,Signature,policy,key,"
         "x-oss-object-acl,x-oss-forbid-overwrite,success_action_status,"
         "x-oss-content-type,file");
-    fail_unless_equals_string (url, g_ptr_array_index (voices, i));
+    fail_unless_equals_string (url, g_ptr_array_index (voices, entry));
+    fail_unless (g_stat (entry == 0 ? voice_a : voice_b, &st) == 0);
+    fail_unless (size > st.st_size && size < st.st_size + 4096,
+        "entry %u's upload is %" G_GINT64_FORMAT " bytes, its file %"
+        G_GINT64_FORMAT, entry, size, (gint64) st.st_size);
   }
 }
 
@@ -1528,6 +1675,7 @@ faults_suite (void)
   tcase_add_loop_test (tc, test_upload_same_file_twice, 0,
       G_N_ELEMENTS (same_content));
   tcase_add_test (tc, test_upload_same_name_twice);
+  tcase_add_test (tc, test_uploads_in_parallel);
   tcase_add_test (tc, test_bug_upload_stall);
   suite_add_tcase (s, tc);
   return s;

@@ -53,25 +53,18 @@ get_policy (EmuFixture * f, const char *model, Policy * p)
           "x_oss_forbid_overwrite"), ==, "true");
 }
 
-/* Posts the form in the documented field order, @file_name from
- * $WANR2V_TEST_DATA; @auth adds an Authorization header (a client bug). */
+/* Posts the form in the documented field order, with @bytes as the file
+ * @file_name; @auth adds an Authorization header (a client bug). */
 static EmuReply *
-upload (const Policy * p, const char *key, const char *file_name,
-    const char *success_status, gboolean auth)
+upload_bytes (const Policy * p, const char *key, const char *file_name,
+    GBytes * bytes, const char *success_status, gboolean auth)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
-      file_name, NULL);
-  g_autofree char *data = NULL;
-  g_autoptr (GBytes) bytes = NULL;
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) msg = NULL;
   g_autoptr (GError) error = NULL;
   SoupMultipart *form;
-  gsize len;
   EmuReply *reply;
 
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
   form = soup_multipart_new (SOUP_FORM_MIME_TYPE_MULTIPART);
   soup_multipart_append_form_string (form, "OSSAccessKeyId",
       p->access_key_id);
@@ -99,6 +92,22 @@ upload (const Policy * p, const char *key, const char *file_name,
   reply->headers =
       soup_message_headers_ref (soup_message_get_response_headers (msg));
   return reply;
+}
+
+/* The same with @file_name's bytes from $WANR2V_TEST_DATA. */
+static EmuReply *
+upload (const Policy * p, const char *key, const char *file_name,
+    const char *success_status, gboolean auth)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("WANR2V_TEST_DATA"),
+      file_name, NULL);
+  g_autofree char *data = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  return upload_bytes (p, key, file_name, bytes, success_status, auth);
 }
 
 static gboolean
@@ -413,6 +422,135 @@ test_form_order (void)
   g_assert_false (json_object_has_member (rec, "key"));
 }
 
+/* ---- --upload-rate: the upload host reads bodies as over a WAN */
+
+/* @size bytes of a pattern (the emulator stores, never decodes, them). */
+static GBytes *
+pattern_bytes (gsize size)
+{
+  guint8 *data = g_malloc (size);
+  gsize i;
+
+  for (i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7);
+  return g_bytes_new_take (data, size);
+}
+
+typedef struct
+{
+  const Policy *policy;
+  char *key;
+  GBytes *bytes;
+  gint64 elapsed_us;
+  guint status;
+} TimedUpload;
+
+/* Uploads @up's bytes and measures, on the client, how long the whole
+ * exchange took. */
+static gpointer
+timed_upload (gpointer data)
+{
+  TimedUpload *up = data;
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (EmuReply) reply = upload_bytes (up->policy, up->key, "big.bin",
+      up->bytes, "200", FALSE);
+
+  up->elapsed_us = g_get_monotonic_time () - start;
+  up->status = reply->status;
+  return NULL;
+}
+
+/* The body_us the request log has for the upload of @key. */
+static gint64
+logged_body_us (EmuFixture * f, const char *key)
+{
+  g_autoptr (JsonArray) log = emu_fixture_get_requests (f);
+  guint i;
+
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *rec = json_array_get_object_element (log, i);
+
+    if (g_strcmp0 (json_object_get_string_member_with_default (rec, "key",
+                NULL), key) == 0)
+      return json_object_get_int_member_with_default (rec, "body_us", -1);
+  }
+  g_assert_not_reached ();
+  return -1;
+}
+
+/* 2 MiB at --upload-rate 1M take at least 2 s (1.8 s allowing for the
+ * first burst), on the client's clock and in the emulator's log. */
+static void
+test_upload_rate_command_line (void)
+{
+  const char *args[] = { "--upload-rate", "1M", NULL };
+  g_autoptr (EmuFixture) f = emu_fixture_start (args);
+  g_auto (Policy) p = { 0, };
+  g_autoptr (GBytes) bytes = pattern_bytes (2 * 1024 * 1024);
+  TimedUpload up = { &p, NULL, bytes, 0, 0 };
+  gint64 body_us;
+
+  get_policy (f, "wan2.7-r2v", &p);
+  up.key = g_strdup_printf ("%s/big.bin", p.upload_dir);
+  timed_upload (&up);
+  g_assert_cmpuint (up.status, ==, 200);
+  g_assert_cmpint (up.elapsed_us, >=, 1800 * 1000);
+  g_assert_cmpint (up.elapsed_us, <=, emu_fixture_scaled_us (4));
+  body_us = logged_body_us (f, up.key);
+  g_test_message ("2 MiB at 1M: %.3f s on the client, body %.3f s",
+      up.elapsed_us / 1e6, body_us / 1e6);
+  g_assert_cmpint (body_us, >=, 1800 * 1000);
+  g_assert_cmpint (body_us, <=, up.elapsed_us);
+  g_free (up.key);
+}
+
+/* Through the config endpoint: per connection, so two uploads at once
+ * each get the whole rate; 0 lifts the limit. */
+static void
+test_upload_rate_config (void)
+{
+  g_autoptr (JsonObject) config = NULL;
+  g_autoptr (JsonObject) off = NULL;
+  g_auto (Policy) p = { 0, };
+  g_autoptr (GBytes) bytes = pattern_bytes (1024 * 1024);
+  TimedUpload a = { &p, NULL, bytes, 0, 0 };
+  TimedUpload b = { &p, NULL, bytes, 0, 0 };
+  TimedUpload fast = { &p, NULL, bytes, 0, 0 };
+  GThread *ta, *tb;
+  gint64 start, both_us;
+
+  config = emu_fixture_set_config (fixture, "{\"upload_rate\": 1048576}");
+  g_assert_cmpint (json_object_get_int_member (config, "upload_rate"), ==,
+      1048576);
+  get_policy (fixture, "wan2.7-r2v", &p);
+  a.key = g_strdup_printf ("%s/a.bin", p.upload_dir);
+  b.key = g_strdup_printf ("%s/b.bin", p.upload_dir);
+  start = g_get_monotonic_time ();
+  ta = g_thread_new ("upload-a", timed_upload, &a);
+  tb = g_thread_new ("upload-b", timed_upload, &b);
+  g_thread_join (ta);
+  g_thread_join (tb);
+  both_us = g_get_monotonic_time () - start;
+  g_test_message ("1 MiB each at 1M: %.3f s and %.3f s, both %.3f s",
+      a.elapsed_us / 1e6, b.elapsed_us / 1e6, both_us / 1e6);
+  g_assert_cmpuint (a.status, ==, 200);
+  g_assert_cmpuint (b.status, ==, 200);
+  /* Each 1 MiB took about 1 s, and the two together not 2 s. */
+  g_assert_cmpint (a.elapsed_us, >=, 900 * 1000);
+  g_assert_cmpint (b.elapsed_us, >=, 900 * 1000);
+  g_assert_cmpint (both_us, <, emu_fixture_scaled_us (1.8));
+
+  off = emu_fixture_set_config (fixture, "{\"upload_rate\": 0}");
+  g_assert_cmpint (json_object_get_int_member (off, "upload_rate"), ==, 0);
+  fast.key = g_strdup_printf ("%s/fast.bin", p.upload_dir);
+  timed_upload (&fast);
+  g_assert_cmpuint (fast.status, ==, 200);
+  g_assert_cmpint (fast.elapsed_us, <, 500 * 1000);
+  g_free (a.key);
+  g_free (b.key);
+  g_free (fast.key);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -427,6 +565,10 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/uploads/policy-conditions",
       test_policy_conditions);
   g_test_add_func ("/emulator/uploads/form-order", test_form_order);
+  g_test_add_func ("/emulator/uploads/upload-rate/command-line",
+      test_upload_rate_command_line);
+  g_test_add_func ("/emulator/uploads/upload-rate/config",
+      test_upload_rate_config);
   ret = g_test_run ();
   emu_fixture_stop (fixture);
   return ret;
