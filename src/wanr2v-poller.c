@@ -127,7 +127,8 @@ window_ms (WanR2vPoller * poller, gint64 * start_ms, gint64 * end_ms)
   if (newest == 0)
     return FALSE;
   *end_ms = newest + CLOCK_SLACK_MS;
-  *start_ms = MAX (oldest - CLOCK_SLACK_MS, *end_ms - LIST_WINDOW_MS + 1000);
+  /* Room for the rounding to whole seconds (see on_tick). */
+  *start_ms = MAX (oldest - CLOCK_SLACK_MS, *end_ms - LIST_WINDOW_MS + 2000);
   return TRUE;
 }
 
@@ -384,9 +385,11 @@ on_tick (gpointer data)
   }
   poller->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       g_free);
-  /* Whole seconds that contain the window. */
-  poller->start_s = start_ms / 1000;
+  /* Whole seconds that contain the window; the service counts the end
+   * second whole, so end - start stays under a day. */
   poller->end_s = (end_ms + 999) / 1000;
+  poller->start_s = MAX (start_ms / 1000, poller->end_s
+      - LIST_WINDOW_MS / 1000 + 1);
   poller->page_no = 1;
   g_debug ("poller: listing for %u tasks", n);
   list_page (poller);
