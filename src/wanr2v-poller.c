@@ -43,6 +43,7 @@ struct _WanR2vPollerWatch
   WanR2vTaskStatus status;      /* the last known */
   WanR2vTaskStatus asked;       /* the final status it was told to query */
   gboolean unlisted;            /* the list did not show it: on its own */
+  gboolean answered;            /* a list has shown it */
   gboolean active;              /* until unwatched */
   WanR2vPollerFunc func;
   gpointer user_data;
@@ -171,7 +172,9 @@ wanr2v_poller_covers (WanR2vPollerWatch * watch)
   if (watch == NULL || !watch->active)
     return FALSE;
   poller = watch->poller;
-  if (poller->broken || poller->failing
+  /* Until a list has shown the task, its own timetable goes on: a list
+   * that fails or comes late must not leave it unasked. */
+  if (!watch->answered || poller->broken || poller->failing
       || count_listable (poller, &start_ms, &end_ms) < 2)
     return FALSE;
   return is_listable (watch, start_ms);
@@ -254,7 +257,8 @@ answer (WanR2vPoller * poller)
 
     if (!w->active)
       continue;
-    if (!g_hash_table_contains (poller->listed, w->task_id)) {
+    w->answered = g_hash_table_contains (poller->listed, w->task_id);
+    if (!w->answered) {
       if (w->created_ms > poller->sent_ms - FRESH_MS)
         continue;
       /* Unknown to the service, or among more tasks than we read: its own

@@ -65,8 +65,8 @@ void wanr2v_poller_unwatch (WanR2vPollerWatch * watch);
 void wanr2v_poller_watch_update (WanR2vPollerWatch * watch,
     WanR2vTaskStatus status, gint64 created_ms);
 
-/* Whether the list answers for the task now: its own timetable's queries
- * may be skipped. */
+/* Whether the list answers for the task now (a list has shown it, and
+ * the lists answer): its own timetable's queries may be skipped. */
 gboolean wanr2v_poller_covers (WanR2vPollerWatch * watch);
 
 /* The tick: how often the list is asked while it covers @n tasks. */
