@@ -558,12 +558,24 @@ wanr2v_client_list_tasks_async (WanR2vClient * client, const char *model,
     gint64 start_s, gint64 end_s, GCancellable * cancellable,
     GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autofree char *escaped = g_uri_escape_string (model, NULL, FALSE);
+  wanr2v_client_list_tasks_page_async (client, model, start_s, end_s, 1,
+      WANR2V_CLIENT_LIST_MAX_PAGE_SIZE, cancellable, callback, user_data);
+}
+
+void
+wanr2v_client_list_tasks_page_async (WanR2vClient * client,
+    const char *model, gint64 start_s, gint64 end_s, guint page_no,
+    guint page_size, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autofree char *escaped = model ? g_uri_escape_string (model, NULL,
+      FALSE) : NULL;
   g_autofree char *start = list_time (start_s);
   g_autofree char *end = list_time (end_s);
-  g_autofree char *path = g_strdup_printf ("/tasks/?model_name=%s"
-      "&start_time=%s&end_time=%s&page_no=1&page_size=100", escaped, start,
-      end);
+  g_autofree char *path = g_strdup_printf ("/tasks/?%s%s%sstart_time=%s"
+      "&end_time=%s&page_no=%u&page_size=%u", escaped ? "model_name=" : "",
+      escaped ? escaped : "", escaped ? "&" : "", start, end, MAX (page_no,
+          1), CLAMP (page_size, 1, WANR2V_CLIENT_LIST_MAX_PAGE_SIZE));
 
   start_call (client, CALL_LIST, "GET", path, NULL, NULL, FALSE, cancellable,
       callback, user_data);
@@ -574,4 +586,11 @@ wanr2v_client_list_tasks_finish (WanR2vClient * client,
     GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error)
 {
   return finish_call (result, details, error);
+}
+
+gboolean
+wanr2v_client_same_account (WanR2vClient * a, WanR2vClient * b)
+{
+  return a == b || (strcmp (a->base_url, b->base_url) == 0
+      && strcmp (a->api_key, b->api_key) == 0);
 }

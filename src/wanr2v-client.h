@@ -75,6 +75,20 @@ void wanr2v_client_list_tasks_async (WanR2vClient * client,
 GPtrArray *wanr2v_client_list_tasks_finish (WanR2vClient * client,
     GAsyncResult * result, WanR2vErrorInfo ** details, GError ** error);
 
+/* The most tasks one list page may hold (the service's page_size limit). */
+#define WANR2V_CLIENT_LIST_MAX_PAGE_SIZE 100
+
+/* The same for page @page_no (from 1) of @page_size tasks, of any model
+ * when @model is NULL; finished by wanr2v_client_list_tasks_finish(). */
+void wanr2v_client_list_tasks_page_async (WanR2vClient * client,
+    const char *model, gint64 start_s, gint64 end_s, guint page_no,
+    guint page_size, GCancellable * cancellable,
+    GAsyncReadyCallback callback, gpointer user_data);
+
+/* Whether @a and @b speak for the same account: the same base URL and key
+ * (only then may one request answer for the tasks of both). */
+gboolean wanr2v_client_same_account (WanR2vClient * a, WanR2vClient * b);
+
 /* Whether a failed request certainly never reached the server (connection
  * refused, name not resolved...): only then may a create be sent again. */
 gboolean wanr2v_client_error_is_not_sent (const GError * error);

@@ -25,6 +25,7 @@
 #include "wanr2v-job.h"
 #include "wanr2v-client.h"
 #include "wanr2v-http.h"
+#include "wanr2v-poller.h"
 #include "wanr2v-slots.h"
 
 G_BEGIN_DECLS
@@ -112,6 +113,8 @@ struct _WanR2vJob
   gboolean oss_resolve;
   guint poll_count;
   gint64 poll_start_us;         /* the schedule counts from here */
+  WanR2vPollerWatch *watch;     /* WAITING: the shared poller's watch */
+  gboolean query_busy;          /* WAITING: a query is in flight */
   gint64 query_sent_us;
   gint64 query_latency_us;      /* smoothed, from send to reply */
   guint attempts;               /* failed tries of the current request */
@@ -212,6 +215,10 @@ G_GNUC_INTERNAL void wanr2v_job_enter_creating (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_waiting (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_downloading (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_serving (WanR2vJob * job);
+
+/* ---- the states' exits (see the table) ---- */
+
+G_GNUC_INTERNAL void wanr2v_job_leave_waiting (WanR2vJob * job);
 
 /* ---- wanr2v-job-prepare.c ---- */
 

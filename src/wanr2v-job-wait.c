@@ -4,9 +4,17 @@
  * goes on to DOWNLOADING, one that FAILED, was CANCELED or is UNKNOWN ends
  * the job, unless it was an earlier run's journaled task: then this run
  * makes its own (back to LOCKING).  The overall timeout is here too.
+ *
+ * The task is also watched by the process's poller (wanr2v-poller.h):
+ * while its task list answers for the task, the timetable's queries are
+ * skipped, the list's news of a new status is taken as a query's would
+ * be, and a task the list shows ended (or does not show) is queried at
+ * once.
  */
 #include "wanr2v-job-private.h"
 #include "wanr2v-poll.h"
+#include "wanr2v-poller.h"
+#include "wanr2v-recover.h"
 #include "wanr2v-retry.h"
 
 static void poll_later (WanR2vJob * job);
@@ -63,6 +71,32 @@ task_ended_badly (WanR2vJob * job, const WanR2vTaskInfo * info)
   wanr2v_job_fail (job, task_end_error (info), details);
 }
 
+/* A new status: the phase follows it, and the application hears of it.
+ * Takes @info. */
+static void
+take_status (WanR2vJob * job, WanR2vTaskInfo * info)
+{
+  gboolean changed = info->status != job->last_status
+      || job->last_info == NULL;
+
+  /* A final status's info is the one the next state reads (video URL,
+   * usage, error code): always the query's. */
+  if (!changed && !wanr2v_task_status_is_final (info->status)) {
+    wanr2v_task_info_free (info);
+    return;
+  }
+  job->last_status = info->status;
+  g_clear_pointer (&job->last_info, wanr2v_task_info_free);
+  job->last_info = info;
+  if (!changed)
+    return;
+  if (info->status == WANR2V_TASK_STATUS_PENDING)
+    wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_QUEUED);
+  else if (info->status == WANR2V_TASK_STATUS_RUNNING)
+    wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_GENERATING);
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
+}
+
 static void
 on_queried (WanR2vJob * job, GAsyncResult * res)
 {
@@ -70,6 +104,7 @@ on_queried (WanR2vJob * job, GAsyncResult * res)
   WanR2vErrorInfo *details = NULL;
   WanR2vTaskInfo *info;
 
+  job->query_busy = FALSE;
   info = wanr2v_client_query_task_finish (job->client, res, &details,
       &error);
   if (info == NULL) {
@@ -93,18 +128,11 @@ on_queried (WanR2vJob * job, GAsyncResult * res)
     job->query_latency_us = job->query_latency_us == 0 ? latency
         : (3 * job->query_latency_us + latency) / 4;
   }
-  if (info->status != job->last_status || job->last_info == NULL) {
-    job->last_status = info->status;
-    g_clear_pointer (&job->last_info, wanr2v_task_info_free);
-    job->last_info = info;
-    if (info->status == WANR2V_TASK_STATUS_PENDING)
-      wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_QUEUED);
-    else if (info->status == WANR2V_TASK_STATUS_RUNNING)
-      wanr2v_job_set_phase (job, WANR2V_JOB_PHASE_GENERATING);
-    wanr2v_job_emit (job, WANR2V_JOB_EVENT_TASK_STATUS, NULL, NULL);
-  } else {
-    wanr2v_task_info_free (info);
-  }
+  /* The poller learns what the query said, and when the task was made
+   * when it did not know (a journaled task, a task-id). */
+  wanr2v_poller_watch_update (job->watch, info->status,
+      wanr2v_recover_parse_service_time (info->submit_time));
+  take_status (job, info);
 
   switch (job->last_status) {
     case WANR2V_TASK_STATUS_SUCCEEDED:
@@ -124,10 +152,45 @@ on_queried (WanR2vJob * job, GAsyncResult * res)
 static void
 query (WanR2vJob * job)
 {
+  job->query_busy = TRUE;
   job->query_sent_us = g_get_monotonic_time ();
   wanr2v_client_query_task_async (job->client, job->task_id,
       job->cancellable, wanr2v_job_on_reply,
       wanr2v_job_reply_new (job, on_queried, FALSE));
+}
+
+/* An instant of the timetable: the task's own query, unless the poller's
+ * list answers for it now. */
+static void
+poll_step (WanR2vJob * job)
+{
+  if (wanr2v_poller_covers (job->watch))
+    poll_later (job);
+  else
+    query (job);
+}
+
+/* The poller's news (HTTP thread, never within a call of ours). */
+static void
+on_poller_news (WanR2vPollerNews news, WanR2vTaskStatus status,
+    const char *status_string, gpointer data)
+{
+  WanR2vJob *job = data;
+  WanR2vTaskInfo *info;
+
+  if (wanr2v_job_is_stopped (job) || job->state != WANR2V_JOB_STATE_WAITING)
+    return;
+  if (news == WANR2V_POLLER_QUERY) {
+    /* In place of the timetable's next instant, which follows its reply. */
+    if (!job->query_busy)
+      wanr2v_job_schedule (job, 0, query);
+    return;
+  }
+  info = g_new0 (WanR2vTaskInfo, 1);
+  info->task_id = g_strdup (job->task_id);
+  info->status = status;
+  info->status_string = g_strdup (status_string);
+  take_status (job, info);
 }
 
 /* Longest reply latency the schedule makes up for: a slow reply is a sign
@@ -154,7 +217,7 @@ poll_later (WanR2vJob * job)
   } while (due < now && job->poll_count > 1);
 
   wanr2v_job_schedule (job, due > now ? (guint) MIN ((due - now) / 1000,
-          G_MAXUINT) : 0, query);
+          G_MAXUINT) : 0, poll_step);
 }
 
 /* The timetable starts at poll_start_us with query number poll_count
@@ -162,7 +225,24 @@ poll_later (WanR2vJob * job)
 void
 wanr2v_job_enter_waiting (WanR2vJob * job)
 {
+  /* A task this job created was made after its create was sent; another
+   * one's time comes with its first query. */
+  gint64 created_ms = job->created_here ? job->create_sent_real_us / 1000
+      : 0;
+
+  /* A fixed poll-interval is the user's own choice of schedule. */
+  if (job->poll_interval_ms == 0)
+    job->watch = wanr2v_poller_watch (job->client, job->task_id, created_ms,
+        job->last_status, on_poller_news, wanr2v_job_ref (job),
+        (GDestroyNotify) wanr2v_job_unref);
   poll_later (job);
+}
+
+void
+wanr2v_job_leave_waiting (WanR2vJob * job)
+{
+  wanr2v_poller_unwatch (g_steal_pointer (&job->watch));
+  job->query_busy = FALSE;
 }
 
 void

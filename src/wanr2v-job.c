@@ -32,6 +32,9 @@ static const struct
   WanR2vJobStepFunc enter;
   /* Entered after a stop too: what a create set going is seen through. */
   gboolean even_when_stopped;
+  /* Run when the state is left, for any next one: what the state holds
+   * beyond the job's timer and requests. */
+  WanR2vJobStepFunc leave;
 } states[WANR2V_JOB_N_STATES] = {
   [WANR2V_JOB_STATE_NEW] = {"new", NULL, FALSE},
   /* wanr2v-job-prepare.c */
@@ -52,7 +55,8 @@ static const struct
   [WANR2V_JOB_STATE_CREATING] = {"creating", wanr2v_job_enter_creating,
       FALSE},
   /* wanr2v-job-wait.c */
-  [WANR2V_JOB_STATE_WAITING] = {"waiting", wanr2v_job_enter_waiting, FALSE},
+  [WANR2V_JOB_STATE_WAITING] = {"waiting", wanr2v_job_enter_waiting, FALSE,
+      wanr2v_job_leave_waiting},
   /* wanr2v-job-download.c */
   [WANR2V_JOB_STATE_DOWNLOADING] = {"downloading",
       wanr2v_job_enter_downloading, FALSE},
@@ -78,6 +82,18 @@ wanr2v_job_state_to_string (WanR2vJobState state)
   return "?";
 }
 
+/* Every change of state goes through here: the state left lets go of
+ * what it holds. */
+static void
+set_state (WanR2vJob * job, WanR2vJobState next)
+{
+  WanR2vJobState left = job->state;
+
+  job->state = next;
+  if (left != next && states[left].leave)
+    states[left].leave (job);
+}
+
 void
 wanr2v_job_goto (WanR2vJob * job, WanR2vJobState next)
 {
@@ -89,7 +105,7 @@ wanr2v_job_goto (WanR2vJob * job, WanR2vJobState next)
     next = WANR2V_JOB_STATE_STOPPED;
   g_debug ("job %p: %s -> %s", job, states[job->state].name,
       states[next].name);
-  job->state = next;
+  set_state (job, next);
   if (states[next].enter)
     states[next].enter (job);
 }
@@ -304,7 +320,7 @@ wanr2v_job_finish (WanR2vJob * job)
 {
   clear_source (&job->deadline);
   g_debug ("job %p: %s -> done", job, states[job->state].name);
-  job->state = WANR2V_JOB_STATE_DONE;
+  set_state (job, WANR2V_JOB_STATE_DONE);
   g_mutex_lock (&job->lock);
   job->download_started = TRUE;
   job->phase = WANR2V_JOB_PHASE_DONE;
@@ -333,7 +349,6 @@ wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
     return;
   }
   g_debug ("job %p: %s -> failed", job, states[job->state].name);
-  job->state = WANR2V_JOB_STATE_FAILED;
   if (details == NULL)
     details = wanr2v_error_info_new ();
   if (details->task_id == NULL)
@@ -350,6 +365,7 @@ wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
   }
   g_mutex_unlock (&job->lock);
 
+  set_state (job, WANR2V_JOB_STATE_FAILED);
   wanr2v_job_release_slot (job);
   g_debug ("job %p failed: %s", job, error->message);
   wanr2v_job_emit (job, WANR2V_JOB_EVENT_ERROR, error, details);

@@ -48,6 +48,15 @@ wanr2v_task_status_to_string (WanR2vTaskStatus status)
   return "UNRECOGNISED";
 }
 
+gboolean
+wanr2v_task_status_is_final (WanR2vTaskStatus status)
+{
+  return status == WANR2V_TASK_STATUS_SUCCEEDED
+      || status == WANR2V_TASK_STATUS_FAILED
+      || status == WANR2V_TASK_STATUS_CANCELED
+      || status == WANR2V_TASK_STATUS_UNKNOWN;
+}
+
 /* ---- replies ------------------------------------------------------------ */
 
 void

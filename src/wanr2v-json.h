@@ -42,6 +42,9 @@ typedef enum
 
 WanR2vTaskStatus wanr2v_task_status_from_string (const char *s);
 const char *wanr2v_task_status_to_string (WanR2vTaskStatus status);
+/* SUCCEEDED, FAILED, CANCELED, UNKNOWN: nothing follows (the shared
+ * poller's list and the job's queries both need to know). */
+gboolean wanr2v_task_status_is_final (WanR2vTaskStatus status);
 
 typedef struct
 {

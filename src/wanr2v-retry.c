@@ -65,6 +65,17 @@ wanr2v_retry_classify (WanR2vCall call, const GError * error,
         return WANR2V_RETRY_AGAIN;
       return WANR2V_RETRY_FAIL;
 
+    case WANR2V_CALL_LIST:
+      /* Only a way to save queries: what will not mend stops the listing
+       * (each task is queried on its own, and tells its own error);
+       * anything transient is listed again at the next tick. */
+      if (is (error, WANR2V_ERROR_AUTH) || is (error, WANR2V_ERROR_NOT_FOUND)
+          || is (error, WANR2V_ERROR_BAD_REQUEST)
+          || is (error, WANR2V_ERROR_QUOTA) || is (error, WANR2V_ERROR_TLS)
+          || is (error, WANR2V_ERROR_PROTOCOL))
+        return WANR2V_RETRY_FAIL;
+      return WANR2V_RETRY_POLL;
+
     case WANR2V_CALL_DOWNLOAD:
       /* NOT_VIDEO (a proxy's page) was discarded before a reader saw it;
        * CORRUPT was not: a reader may have its bytes, so it ends the run

@@ -302,16 +302,22 @@ handle_cancel (EmuServer * server, SoupServerMessage * msg,
 
 /* ---- list */
 
-/* "YYYYMMDDhhmmss" in the service's zone (UTC+8) to real-time us. */
+/* "YYYYMMDDhhmmss" in the service's zone (UTC+8) to real-time us: exactly
+ * 14 digits of a real date and time (sscanf alone would let signs and
+ * spaces through). */
 static gboolean
 parse_list_time (const char *text, gint64 * us)
 {
   g_autoptr (GTimeZone) beijing = g_time_zone_new_offset (8 * 3600);
   g_autoptr (GDateTime) dt = NULL;
-  int y, mo, d, h, mi, s;
+  int y, mo, d, h, mi, s, i;
 
-  if (text == NULL || strlen (text) != 14
-      || sscanf (text, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &s) != 6)
+  if (text == NULL || strlen (text) != 14)
+    return FALSE;
+  for (i = 0; i < 14; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  if (sscanf (text, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &s) != 6)
     return FALSE;
   dt = g_date_time_new (beijing, y, mo, d, h, mi, s);
   if (dt == NULL)
@@ -327,7 +333,7 @@ parse_positive (const char *text, gint64 max, gint64 * value)
 }
 
 static void
-handle_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
+reply_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
     const char *request_id)
 {
   const char *task_id = NULL, *model = NULL, *status_text = NULL,
@@ -434,6 +440,21 @@ handle_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
   json_builder_end_object (b);
   emu_server_reply_json (msg, SOUP_STATUS_OK, json_builder_get_root (b),
       request_id);
+}
+
+/* A list fault acts before the parameters are looked at, as a proxy's
+ * would. */
+static void
+handle_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
+    const char *request_id)
+{
+  const EmuFault *fault = emu_server_take_fault (server, msg,
+      EMU_FAULT_TARGET_LIST, FALSE);
+
+  if (emu_server_fault_preempts (msg, fault, request_id))
+    return;
+  reply_list (server, msg, query, request_id);
+  emu_server_fault_finish (msg, fault);
 }
 
 /* ---- uploads */

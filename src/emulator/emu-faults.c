@@ -18,11 +18,12 @@ static const char *const target_names[] = {
   [EMU_FAULT_TARGET_POLICY] = "policy",
   [EMU_FAULT_TARGET_UPLOAD] = "upload",
   [EMU_FAULT_TARGET_CANCEL] = "cancel",
+  [EMU_FAULT_TARGET_LIST] = "list",
 };
 
 #define T(t) (1u << EMU_FAULT_TARGET_##t)
 #define HTTP_TARGETS (T (CREATE) | T (QUERY) | T (DOWNLOAD) | T (POLICY) \
-    | T (UPLOAD) | T (CANCEL))
+    | T (UPLOAD) | T (CANCEL) | T (LIST))
 
 typedef enum
 {
@@ -192,7 +193,7 @@ fault_from_pairs (const char *target_name, GArray * pairs, GError ** error)
   if (!have_target) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
         "unknown fault target '%s' (create, query, task, download, policy, "
-        "upload, cancel)", target_name ? target_name : "");
+        "upload, cancel, list)", target_name ? target_name : "");
     return NULL;
   }
   fault->count = 1;

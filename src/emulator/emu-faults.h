@@ -32,6 +32,7 @@ typedef enum
   EMU_FAULT_TARGET_POLICY,      /* GET /uploads?action=getPolicy */
   EMU_FAULT_TARGET_UPLOAD,      /* POST of the upload form */
   EMU_FAULT_TARGET_CANCEL,      /* POST /tasks/{id}/cancel */
+  EMU_FAULT_TARGET_LIST,        /* GET /tasks/ */
   EMU_FAULT_N_TARGETS
 } EmuFaultTarget;
 

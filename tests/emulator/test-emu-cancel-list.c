@@ -258,6 +258,53 @@ test_list (void)
       "InvalidParameter");
 }
 
+/* The list takes what the protocol notes say and nothing looser: times
+ * of exactly 14 digits, a window of at most 24 h (its end second
+ * included), page_size 1..100, page_no from 1.  A client tested here
+ * cannot come to rely on more. */
+static void
+test_list_strict (void)
+{
+  g_autofree char *end = beijing_stamp (0);
+  g_autofree char *day = beijing_stamp (-86399);
+  g_autofree char *over = beijing_stamp (-86400);
+  const char *refused[] = {
+    "/tasks/?page_size=101", "/tasks/?page_size=0", "/tasks/?page_size=x",
+    "/tasks/?page_no=0", "/tasks/?page_no=-1",
+    "/tasks/?start_time=2026-12-01%2000:00",
+    "/tasks/?start_time=20261301000000",
+    "/tasks/?start_time=2026120100000",
+    "/tasks/?start_time=202612010000000",
+    "/tasks/?start_time=%2B0261201000000",
+    "/tasks/?start_time=2026120%20000000",
+    "/tasks/?start_time=1764547200",
+    "/tasks/?start_time=20261202000000&end_time=20261201000000",
+    "/tasks/?status=DONE",
+  };
+  g_autofree char *whole_day = g_strdup_printf ("/tasks/?start_time=%s"
+      "&end_time=%s&page_size=100", day, end);
+  g_autofree char *too_long = g_strdup_printf ("/tasks/?start_time=%s"
+      "&end_time=%s", over, end);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (refused); i++) {
+    g_autoptr (EmuReply) reply = emu_api (slow, "GET", refused[i], NULL);
+
+    if (reply->status != 400)
+      g_error ("GET %s: HTTP %u, not 400", refused[i], reply->status);
+    g_assert_cmpstr (emu_reply_string (reply, "code"), ==,
+        "InvalidParameter");
+  }
+  {
+    g_autoptr (EmuReply) ok = emu_api (slow, "GET", whole_day, NULL);
+    g_autoptr (EmuReply) no = emu_api (slow, "GET", too_long, NULL);
+
+    g_assert_cmpint (json_object_get_int_member (list_ok (ok), "page_size"),
+        ==, 100);
+    g_assert_cmpuint (no->status, ==, 400);
+  }
+}
+
 /* cancel faults: a status refuses it (the task stays PENDING); a delay
  * cancels on arrival and holds only the reply back. */
 static void
@@ -308,6 +355,7 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/unknown/bad-id", test_unknown_id);
   g_test_add_func ("/emulator/unknown/task-ttl", test_task_ttl);
   g_test_add_func ("/emulator/list/filters", test_list);
+  g_test_add_func ("/emulator/list/strict", test_list_strict);
   g_test_add_func ("/emulator/cancel/faults", test_cancel_faults);
   ret = g_test_run ();
   emu_fixture_stop (slow);

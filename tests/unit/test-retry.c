@@ -21,6 +21,7 @@ static const Name calls[] = {
   {"create", WANR2V_CALL_CREATE}, {"query", WANR2V_CALL_QUERY},
   {"cancel", WANR2V_CALL_CANCEL}, {"policy", WANR2V_CALL_POLICY},
   {"upload", WANR2V_CALL_UPLOAD}, {"download", WANR2V_CALL_DOWNLOAD},
+  {"list", WANR2V_CALL_LIST},
 };
 
 static const Name codes[] = {
