@@ -11,6 +11,7 @@
  *   wanr2v-job-download.c  DOWNLOADING, SERVING: the video on disk
  *   wanr2v-job-reader.c    the reader's side (any thread)
  *   wanr2v-job-registry.c  the tasks this process follows
+ *   wanr2v-job-steps.c     how replies, timers and workers come back
  *
  * Every asynchronous step comes back through wanr2v_job_reply_new() or
  * wanr2v_job_schedule(): they hold the job's reference and skip the step
@@ -165,6 +166,8 @@ const char *wanr2v_job_state_to_string (WanR2vJobState state);
 /* The one transition (HTTP thread): enters @next and runs what it starts.
  * A job that is stopped, or has ended, goes nowhere. */
 G_GNUC_INTERNAL void wanr2v_job_goto (WanR2vJob * job, WanR2vJobState next);
+/* DONE, FAILED or STOPPED. */
+G_GNUC_INTERNAL gboolean wanr2v_job_has_ended (WanR2vJob * job);
 /* Enters FAILED: takes @error and @details. */
 G_GNUC_INTERNAL void wanr2v_job_fail (WanR2vJob * job, GError * error,
     WanR2vErrorInfo * details);

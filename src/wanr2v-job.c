@@ -74,6 +74,12 @@ state_is_end (WanR2vJobState state)
       || state == WANR2V_JOB_STATE_STOPPED;
 }
 
+gboolean
+wanr2v_job_has_ended (WanR2vJob * job)
+{
+  return state_is_end (job->state);
+}
+
 const char *
 wanr2v_job_state_to_string (WanR2vJobState state)
 {
@@ -407,104 +413,6 @@ wanr2v_job_release_key_lock (WanR2vJob * job)
 {
   wanr2v_key_lock_release (job->key_lock_fd);
   job->key_lock_fd = -1;
-}
-
-/* ---- steps: how asynchronous work comes back ----------------------------- */
-
-typedef struct
-{
-  WanR2vJob *job;
-  WanR2vJobStepFunc step;
-  WanR2vJobReplyFunc reply;
-  gboolean even_when_stopped;
-} Step;
-
-static void
-step_free (Step * step)
-{
-  wanr2v_job_unref (step->job);
-  g_free (step);
-}
-
-/* A step runs while the job goes on: not after a stop (unless it sees a
- * create through), nor once the job has ended. */
-static gboolean
-step_runs (Step * step)
-{
-  if (step->even_when_stopped)
-    return TRUE;
-  return !wanr2v_job_is_stopped (step->job) && !state_is_end (step->job->state);
-}
-
-static gboolean
-on_timer (gpointer data)
-{
-  Step *step = data;
-
-  g_clear_pointer (&step->job->timer, g_source_unref);
-  if (step_runs (step))
-    step->step (step->job);
-  return G_SOURCE_REMOVE;
-}
-
-void
-wanr2v_job_schedule (WanR2vJob * job, guint ms, WanR2vJobStepFunc func)
-{
-  Step *step = g_new0 (Step, 1);
-
-  step->job = wanr2v_job_ref (job);
-  step->step = func;
-  clear_source (&job->timer);
-  job->timer = wanr2v_http_timeout_source_new (job->http, ms, on_timer,
-      step, (GDestroyNotify) step_free);
-}
-
-/* Exponential backoff with +-25 % jitter, so that many clients that failed
- * together do not come back together. */
-guint
-wanr2v_job_backoff_ms (WanR2vJob * job)
-{
-  guint64 delay = (guint64) job->retry_delay_ms << MIN (job->attempts, 10);
-  double jitter = g_random_double_range (0.75, 1.25);
-
-  delay = MIN (delay, 60000);
-  return (guint) (delay * jitter);
-}
-
-gpointer
-wanr2v_job_reply_new (WanR2vJob * job, WanR2vJobReplyFunc func,
-    gboolean even_when_stopped)
-{
-  Step *step = g_new0 (Step, 1);
-
-  step->job = wanr2v_job_ref (job);
-  step->reply = func;
-  step->even_when_stopped = even_when_stopped;
-  return step;
-}
-
-void
-wanr2v_job_on_reply (GObject * source, GAsyncResult * res, gpointer data)
-{
-  Step *step = data;
-
-  /* A dropped reply frees itself with its GTask. */
-  if (step_runs (step))
-    step->reply (step->job, res);
-  step_free (step);
-}
-
-void
-wanr2v_job_run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
-    WanR2vJobReplyFunc done)
-{
-  GTask *task = g_task_new (NULL, NULL, wanr2v_job_on_reply,
-      wanr2v_job_reply_new (job, done, FALSE));
-
-  /* The step's reference keeps the job alive until the reply. */
-  g_task_set_task_data (task, job, NULL);
-  g_task_run_in_thread (task, func);
-  g_object_unref (task);
 }
 
 /* ---- start / stop ------------------------------------------------------- */
