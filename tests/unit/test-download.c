@@ -229,5 +229,8 @@ main (int argc, char **argv)
   g_free (tmp_dir);
   g_free (base_url);
   g_bytes_unref (video);
+  /* Closes the listener and the connections the downloads left idle
+   * (libsoup 3.2 leaks those of a server merely unreferenced). */
+  soup_server_disconnect (server);
   return ret;
 }
