@@ -185,86 +185,64 @@ test_whole_life (void)
   emu_fixture_remove_tree (dir);
 }
 
-/* A dry run shows the create and stops before anything is sent. */
-static void
-test_dry_run (void)
+/* One path of the table: a job of @model against an emulator started with
+ * @args; what it walked, how it ended, and how many requests of one kind
+ * the emulator saw. */
+typedef struct
 {
-  g_autoptr (EmuFixture) f = emu_fixture_start (NULL);
-  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.6-r2v");
+  const char *name;
+  const char *args[4];
+  const char *model;
+  gboolean dry_run;
+  gboolean cache_off;
+  gboolean stop_when_queried;
+  gboolean ok;
+  const char *walked;
+  const char *method, *path_prefix;     /* NULL, NULL: every request */
+  guint requests;
+} Walk;
+
+static const Walk walks[] = {
+  /* A dry run shows the create and stops before anything is sent. */
+  {"dry-run", {NULL}, "wan2.6-r2v", TRUE, FALSE, FALSE, TRUE,
+      "new preparing dry-run done", NULL, NULL, 0},
+  /* A lost create reply: the task is found in the list, never created
+   * twice.  (wan2.7 inlines a small image: nothing to upload.) */
+  {"lost-create", {"--fault", "create:drop", NULL}, "wan2.7-r2v", FALSE,
+        TRUE, FALSE, TRUE, "new preparing slot-wait uploading creating "
+        "recovering waiting downloading done", "POST", "/api/v1/services",
+      1},
+  /* A task that FAILED ends the job in FAILED. */
+  {"task-failed", {"--fault", "task:fail,code=InternalError", NULL},
+        "wan2.7-r2v", FALSE, FALSE, FALSE, FALSE, "new preparing locking "
+        "slot-wait uploading creating waiting failed", "POST",
+      "/api/v1/services", 1},
+  /* A stop while the task is PENDING cancels it (the one POST under
+   * /tasks/), and the job ends in STOPPED. */
+  {"stop-while-waiting", {"--pending-ms", "20000", NULL}, "wan2.7-r2v",
+        FALSE, FALSE, TRUE, FALSE, "new preparing locking slot-wait "
+        "uploading creating waiting stopped", "POST", "/api/v1/tasks/", 1},
+};
+
+static void
+test_walk (gconstpointer data)
+{
+  const Walk *w = data;
+  g_autoptr (EmuFixture) f = emu_fixture_start (w->args);
+  g_autoptr (WanR2vRequest) req = request_with_local_image (w->model);
   g_autofree char *dir = make_dir ();
   WanR2vJobConfig config = config_for (f, req, dir);
   g_autofree char *walked = NULL;
   gboolean ok;
 
-  config.dry_run = TRUE;
-  walked = run (f, &config, FALSE, &ok, NULL);
-  g_assert_true (ok);
-  g_assert_cmpstr (walked, ==, "new preparing dry-run done");
-  g_assert_cmpuint (emu_fixture_count_requests (f, NULL, NULL), ==, 0);
-  emu_fixture_remove_tree (dir);
-}
-
-/* A lost create reply: the task is found in the list, never created
- * twice. */
-static void
-test_lost_create (void)
-{
-  const char *args[] = { "--fault", "create:drop", NULL };
-  g_autoptr (EmuFixture) f = emu_fixture_start (args);
-  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.7-r2v");
-  g_autofree char *dir = make_dir ();
-  WanR2vJobConfig config = config_for (f, req, dir);
-  g_autofree char *walked = NULL;
-  gboolean ok;
-
-  config.cache_policy = WANR2V_CACHE_OFF;
-  walked = run (f, &config, FALSE, &ok, NULL);
-  g_assert_true (ok);
-  /* wan2.7 inlines a small image: nothing to upload. */
-  g_assert_cmpstr (walked, ==, "new preparing slot-wait uploading creating "
-      "recovering waiting downloading done");
-  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
-      ==, 1);
-  emu_fixture_remove_tree (dir);
-}
-
-/* A task that FAILED ends the job in FAILED. */
-static void
-test_task_failed (void)
-{
-  const char *args[] = { "--fault", "task:fail,code=InternalError", NULL };
-  g_autoptr (EmuFixture) f = emu_fixture_start (args);
-  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.7-r2v");
-  g_autofree char *dir = make_dir ();
-  WanR2vJobConfig config = config_for (f, req, dir);
-  g_autofree char *walked = NULL;
-  gboolean ok;
-
-  walked = run (f, &config, FALSE, &ok, NULL);
-  g_assert_false (ok);
-  g_assert_cmpstr (walked, ==, "new preparing locking slot-wait uploading "
-      "creating waiting failed");
-  emu_fixture_remove_tree (dir);
-}
-
-/* A stop while the task is PENDING cancels it, and the job ends in
- * STOPPED. */
-static void
-test_stop_while_waiting (void)
-{
-  const char *args[] = { "--pending-ms", "20000", NULL };
-  g_autoptr (EmuFixture) f = emu_fixture_start (args);
-  g_autoptr (WanR2vRequest) req = request_with_local_image ("wan2.7-r2v");
-  g_autofree char *dir = make_dir ();
-  WanR2vJobConfig config = config_for (f, req, dir);
-  g_autofree char *walked = NULL;
-  gboolean ok;
-
-  walked = run (f, &config, TRUE, &ok, NULL);
-  g_assert_cmpstr (walked, ==, "new preparing locking slot-wait uploading "
-      "creating waiting stopped");
-  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/tasks/"),
-      ==, 1);
+  config.dry_run = w->dry_run;
+  if (w->cache_off)
+    config.cache_policy = WANR2V_CACHE_OFF;
+  walked = run (f, &config, w->stop_when_queried, &ok, NULL);
+  g_assert_cmpint (ok, ==, w->ok);
+  g_assert_cmpstr (walked, ==, w->walked);
+  g_assert_cmpuint (emu_fixture_count_requests (f, w->method,
+          w->path_prefix), ==, w->requests);
   emu_fixture_remove_tree (dir);
 }
 
@@ -276,9 +254,11 @@ main (int argc, char **argv)
   g_log_set_handler ("wanr2v", G_LOG_LEVEL_DEBUG, on_log, NULL);
 
   g_test_add_func ("/job-states/whole-life", test_whole_life);
-  g_test_add_func ("/job-states/dry-run", test_dry_run);
-  g_test_add_func ("/job-states/lost-create", test_lost_create);
-  g_test_add_func ("/job-states/task-failed", test_task_failed);
-  g_test_add_func ("/job-states/stop-while-waiting", test_stop_while_waiting);
+  for (guint i = 0; i < G_N_ELEMENTS (walks); i++) {
+    g_autofree char *name = g_strconcat ("/job-states/", walks[i].name,
+        NULL);
+
+    g_test_add_data_func (name, &walks[i], test_walk);
+  }
   return g_test_run ();
 }
