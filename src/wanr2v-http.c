@@ -146,6 +146,8 @@ on_linger_end (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean wanr2v_http_is_running (WanR2vHttp * http);
+
 void
 wanr2v_http_unref (WanR2vHttp * http)
 {
@@ -194,7 +196,8 @@ ensure_thread (WanR2vHttp * http)
   g_mutex_unlock (&http->lock);
 }
 
-gboolean
+/* Whether the thread is running (it starts on first use). */
+static gboolean
 wanr2v_http_is_running (WanR2vHttp * http)
 {
   gboolean running;

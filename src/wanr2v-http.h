@@ -55,10 +55,6 @@ const char *wanr2v_http_get_user_agent (WanR2vHttp * http);
 
 gboolean wanr2v_http_is_http_thread (WanR2vHttp * http);
 
-/* Whether the thread is running (it starts on first use): for tests and
- * the benchmark's account of what a cache hit costs. */
-gboolean wanr2v_http_is_running (WanR2vHttp * http);
-
 /* Runs @func (@data) once on the HTTP thread, then calls @notify (@data). */
 void wanr2v_http_invoke (WanR2vHttp * http, GSourceFunc func, gpointer data,
     GDestroyNotify notify);

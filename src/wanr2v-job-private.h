@@ -161,7 +161,6 @@ struct _WanR2vJob
 
 /* ---- wanr2v-job.c: the machine ---- */
 
-const char *wanr2v_job_state_to_string (WanR2vJobState state);
 
 /* The one transition (HTTP thread): enters @next and runs what it starts.
  * A job that is stopped, or has ended, goes nowhere. */

@@ -80,14 +80,6 @@ wanr2v_job_has_ended (WanR2vJob * job)
   return state_is_end (job->state);
 }
 
-const char *
-wanr2v_job_state_to_string (WanR2vJobState state)
-{
-  if ((guint) state < G_N_ELEMENTS (states))
-    return states[state].name;
-  return "?";
-}
-
 /* Every change of state goes through here: the state left lets go of
  * what it holds. */
 static void

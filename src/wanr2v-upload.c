@@ -40,7 +40,11 @@ upload_free (Upload * up)
   g_free (up);
 }
 
-char *
+/* A fresh object key for a file under @policy: `{upload_dir}/{random}/{name}`,
+ * unique for every call (the policy forbids overwriting an object), the
+ * name made of ASCII letters, digits, '-', '_' and '.' only (other
+ * characters reportedly make the service fail to fetch it later). */
+static char *
 wanr2v_upload_object_key (const WanR2vUploadPolicy * policy, const char *path)
 {
   g_autofree char *base = g_path_get_basename (path);

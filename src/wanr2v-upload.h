@@ -15,13 +15,6 @@
 
 G_BEGIN_DECLS
 
-/* A fresh object key for a file under @policy: `{upload_dir}/{random}/{name}`,
- * unique for every call (the policy forbids overwriting an object), the
- * name made of ASCII letters, digits, '-', '_' and '.' only (other
- * characters reportedly make the service fail to fetch it later). */
-char *wanr2v_upload_object_key (const WanR2vUploadPolicy * policy,
-    const char *path);
-
 /* Uploads @path (of MIME type @mime).  An expired policy fails with
  * WANR2V_ERROR_EXPIRED: get a fresh one and try again. */
 /* An upload during which nothing moves for @idle_timeout_s seconds (0 =
