@@ -34,6 +34,9 @@ typedef struct
   char *url;
   char *path;
   guint64 offset;               /* where this request starts */
+  guint64 end;                  /* where it stops; 0: the video's end */
+  gboolean piece;               /* see WanR2vDownloadSpan */
+  gboolean complete;            /* checked and durable */
   guint64 written;              /* bytes of the file on disk */
   guint64 written_back;         /* bytes whose writeback was started */
   gint64 total;
@@ -49,6 +52,8 @@ typedef struct
   gboolean head_checked;        /* the file starts with an MP4 box */
   guint8 head[8];               /* its first bytes, while not checked */
   guint64 crc;                  /* CRC-64 of the file's bytes so far */
+  gboolean crc_valid;           /* ... and it covers [0, written) */
+  guint64 crc_from;             /* a resume reads back from here */
   gboolean want_crc_set;
   guint64 want_crc;             /* x-oss-hash-crc64ecma */
   GChecksum *md5;               /* only when the reply has Content-MD5 */
@@ -62,6 +67,12 @@ typedef struct
   gulong caller_cancel_id;
   GSource *watchdog;
   gboolean stalled;
+
+  /* The caller's cut (WanR2vDownloadSpan): ends the request, keeping
+   * what arrived. */
+  GCancellable *cut;
+  gulong cut_id;
+  gboolean cutting;
 } Download;
 
 static void
@@ -74,6 +85,10 @@ download_free (Download * dl)
   if (dl->caller_cancellable) {
     g_cancellable_disconnect (dl->caller_cancellable, dl->caller_cancel_id);
     g_object_unref (dl->caller_cancellable);
+  }
+  if (dl->cut) {
+    g_cancellable_disconnect (dl->cut, dl->cut_id);
+    g_object_unref (dl->cut);
   }
   g_clear_object (&dl->cancellable);
   if (dl->fd >= 0)
@@ -158,12 +173,16 @@ describe_head (const guint8 * head, gsize size)
 static void
 discard (Download * dl)
 {
+  /* A piece is no file of its own: the download it serves decides. */
+  if (dl->piece)
+    return;
   if (dl->fd < 0)
     dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (dl->fd >= 0 && ftruncate (dl->fd, 0) != 0)
     g_warning ("could not empty %s: %s", dl->path, g_strerror (errno));
   dl->written = dl->written_back = 0;
   dl->crc = WANR2V_CRC64_INIT;
+  dl->crc_valid = TRUE;
   if (dl->progress)
     dl->progress (0, -1, dl->progress_data);
 }
@@ -237,11 +256,141 @@ finish_complete (GTask * task)
             "Could not flush the video to disk: %s", g_strerror (err)));
     return;
   }
+  dl->complete = TRUE;
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
+/* The request ended where it was asked to, or was cut: the bytes on disk
+ * are good, and the video is not whole yet. */
+static void
+finish_partial (GTask * task)
+{
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/* Whether the request was ended by the caller's cut, not by a stop, a
+ * stall or a failure. */
+static gboolean
+was_cut (Download * dl)
+{
+  return dl->cutting && !dl->stalled && !(dl->caller_cancellable
+      && g_cancellable_is_cancelled (dl->caller_cancellable));
+}
+
 static void read_next (GTask * task);
+static gboolean take_bytes (GTask * task, gsize n);
+
+/* After a cut: what the connection already holds is taken too, so that
+ * the server's bytes are not thrown away (and fetched again).  FALSE when
+ * the task was ended with an error. */
+static gboolean
+drain (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+  GPollableInputStream *stream;
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (dl->stream))
+    return TRUE;
+  stream = G_POLLABLE_INPUT_STREAM (dl->stream);
+  if (!g_pollable_input_stream_can_poll (stream))
+    return TRUE;
+  for (;;) {
+    gsize want = CHUNK_SIZE;
+    gssize n;
+
+    if (dl->end > 0)
+      want = MIN (want, dl->end - dl->written);
+    if (want == 0)
+      return TRUE;
+    n = g_pollable_input_stream_read_nonblocking (stream, dl->buffer, want,
+        NULL, NULL);
+    if (n <= 0)
+      return TRUE;
+    if (!take_bytes (task, n))
+      return FALSE;
+  }
+}
+
+/* @n bytes of dl->buffer arrived: checked, written, hashed, shown.  FALSE
+ * when the task was ended with an error. */
+static gboolean
+take_bytes (GTask * task, gsize n)
+{
+  Download *dl = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (dl->written + n > MAX_VIDEO_BYTES) {
+    char host[256];
+
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "%s sent more than %" G_GUINT64_FORMAT " bytes: not a result "
+            "video", url_host (dl->url, host, sizeof (host)),
+            MAX_VIDEO_BYTES));
+    return FALSE;
+  }
+  if (!dl->head_checked) {
+    gsize take = MIN (n, sizeof (dl->head) - dl->written);
+
+    memcpy (dl->head + dl->written, dl->buffer, take);
+    if (dl->written + take == sizeof (dl->head)) {
+      char host[256];
+
+      if (!wanr2v_media_is_movie_start (dl->head, sizeof (dl->head))) {
+        g_autofree char *head = describe_head (dl->head, sizeof (dl->head));
+
+        /* Before a byte of it is written, let alone shown to a reader. */
+        return_not_video (task, g_error_new (WANR2V_ERROR,
+                WANR2V_ERROR_NOT_VIDEO, "The download from %s is not an MP4 "
+                "video: it starts with \"%s\"; nothing of it was kept",
+                url_host (dl->url, host, sizeof (host)), head));
+        return FALSE;
+      }
+      dl->head_checked = TRUE;
+    }
+  }
+  if (!write_all (dl->fd, dl->buffer, n, &error)) {
+    return_error (task, error);
+    return FALSE;
+  }
+  if (!dl->piece) {
+    dl->crc = wanr2v_crc64_update (dl->crc, dl->buffer, n);
+    if (dl->md5)
+      g_checksum_update (dl->md5, dl->buffer, n);
+  }
+  dl->written += n;
+  start_write_behind (dl);
+  if (dl->watchdog)
+    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
+        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
+  /* Readers follow the file through progress: nothing before the start
+   * is known to be a video. */
+  if (dl->progress && dl->head_checked)
+    dl->progress (dl->written, dl->total, dl->progress_data);
+  return TRUE;
+}
+
+/* The body ended: the video's end, or the end of the range asked for. */
+static void
+finish_body (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+
+  if (dl->piece || (dl->end > 0 && (dl->total < 0
+              || dl->end < (guint64) dl->total))) {
+    if (dl->written != dl->end) {
+      return_error (task, g_error_new (WANR2V_ERROR,
+              WANR2V_ERROR_CONNECTION_LOST, "The download of bytes %"
+              G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " ended at %"
+              G_GUINT64_FORMAT, dl->offset, dl->end, dl->written));
+      return;
+    }
+    finish_partial (task);
+    return;
+  }
+  finish_complete (task);
+}
 
 static void
 on_read (GObject * source, GAsyncResult * res, gpointer data)
@@ -252,6 +401,12 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
+  if (n < 0 && was_cut (dl)) {
+    g_clear_error (&error);
+    if (drain (task))
+      finish_partial (task);
+    return;
+  }
   if (n < 0) {
     if (dl->stalled) {
       g_clear_error (&error);
@@ -277,56 +432,11 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
   }
 
   if (n == 0) {
-    finish_complete (task);
+    finish_body (task);
     return;
   }
-
-  if (dl->written + n > MAX_VIDEO_BYTES) {
-    char host[256];
-
-    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
-            "%s sent more than %" G_GUINT64_FORMAT " bytes: not a result "
-            "video", url_host (dl->url, host, sizeof (host)),
-            MAX_VIDEO_BYTES));
-    return;
-  }
-  if (!dl->head_checked) {
-    gsize take = MIN ((gsize) n, sizeof (dl->head) - dl->written);
-
-    memcpy (dl->head + dl->written, dl->buffer, take);
-    if (dl->written + take == sizeof (dl->head)) {
-      char host[256];
-
-      if (!wanr2v_media_is_movie_start (dl->head, sizeof (dl->head))) {
-        g_autofree char *head = describe_head (dl->head, sizeof (dl->head));
-
-        /* Before a byte of it is written, let alone shown to a reader. */
-        return_not_video (task, g_error_new (WANR2V_ERROR,
-                WANR2V_ERROR_NOT_VIDEO, "The download from %s is not an MP4 "
-                "video: it starts with \"%s\"; nothing of it was kept",
-                url_host (dl->url, host, sizeof (host)), head));
-        return;
-      }
-      dl->head_checked = TRUE;
-    }
-  }
-  if (!write_all (dl->fd, dl->buffer, n, &error)) {
-    return_error (task, error);
-    return;
-  }
-  dl->crc = wanr2v_crc64_update (dl->crc, dl->buffer, n);
-  if (dl->md5)
-    g_checksum_update (dl->md5, dl->buffer, n);
-  dl->written += n;
-  start_write_behind (dl);
-  if (dl->watchdog)
-    g_source_set_ready_time (dl->watchdog, g_get_monotonic_time ()
-        + (gint64) dl->idle_timeout_s * G_USEC_PER_SEC);
-  /* Readers follow the file through progress: nothing before the start
-   * is known to be a video. */
-  if (dl->progress && dl->head_checked)
-    dl->progress (dl->written, dl->total, dl->progress_data);
-  read_next (task);
+  if (take_bytes (task, n))
+    read_next (task);
 }
 
 static void
@@ -345,7 +455,10 @@ open_file (Download * dl, guint64 at, GError ** error)
     /* O_NOFOLLOW and 0600: see claim_part_file in wanr2v-job.c. */
     dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
         0600);
-  if (dl->fd < 0 || ftruncate (dl->fd, at) != 0
+  /* Emptied for a download from the start; otherwise what lies beyond
+   * @at stays: pieces fetched ahead of the download (a resumed file holds
+   * nothing beyond @at, see wanr2v-job-download.c). */
+  if (dl->fd < 0 || (at == 0 && !dl->piece && ftruncate (dl->fd, 0) != 0)
       || lseek (dl->fd, at, SEEK_SET) < 0) {
     int err = errno;
 
@@ -426,6 +539,13 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
 
   dl->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
   url_host (dl->url, host, sizeof (host));
+  if (dl->stream == NULL && was_cut (dl)) {
+    /* Cut before a byte came: nothing of this request is on disk. */
+    g_clear_error (&error);
+    dl->written = dl->offset;
+    finish_partial (task);
+    return;
+  }
   if (dl->stream == NULL) {
     GError *wrapped;
 
@@ -449,12 +569,14 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   headers = soup_message_get_response_headers (dl->msg);
   length = soup_message_headers_get_content_length (headers);
 
-  if (status == SOUP_STATUS_PARTIAL_CONTENT && dl->offset > 0) {
+  if (status == SOUP_STATUS_PARTIAL_CONTENT && (dl->offset > 0
+          || dl->end > 0)) {
     goffset start, end, total;
 
     if (!soup_message_headers_get_content_range (headers, &start, &end,
             &total) || (guint64) start != dl->offset || end < start
         || (total >= 0 && end >= total)
+        || (dl->end > 0 && (guint64) end + 1 != dl->end)
         || (soup_message_headers_get_encoding (headers) ==
             SOUP_ENCODING_CONTENT_LENGTH && length != end - start + 1)) {
       const char *range = soup_message_headers_get_one (headers,
@@ -469,6 +591,18 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
       return;
     }
     dl->total = total;
+  } else if (dl->piece) {
+    /* A piece is a range or nothing: a server that ignores Range would
+     * send the whole video again. */
+    WanR2vErrorInfo *details = wanr2v_error_info_new ();
+
+    details->http_status = status;
+    dl->details = details;
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "%s answered the request for bytes %" G_GUINT64_FORMAT "..%"
+            G_GUINT64_FORMAT " with HTTP %u", host, dl->offset, dl->end,
+            status));
+    return;
   } else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE
       && dl->offset > 0) {
     total_size = unsatisfied_range_size (headers);
@@ -495,9 +629,12 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     finish_complete (task);
     return;
   } else if (status == SOUP_STATUS_OK) {
-    /* A fresh download, or a server that ignored our Range: start over. */
+    /* A fresh download, or a server that ignored our Range: start over,
+     * to the end (the server sends it all anyway). */
     dl->offset = 0;
+    dl->end = 0;
     dl->crc = WANR2V_CRC64_INIT;
+    dl->crc_valid = TRUE;
     dl->head_checked = FALSE;
     dl->total = length > 0
         || soup_message_headers_get_encoding (headers) ==
@@ -581,7 +718,10 @@ send_request (GTask * task)
 {
   Download *dl = g_task_get_task_data (task);
 
-  if (dl->offset > 0)
+  if (dl->end > 0)
+    soup_message_headers_set_range (soup_message_get_request_headers
+        (dl->msg), dl->offset, dl->end - 1);
+  else if (dl->offset > 0)
     soup_message_headers_set_range (soup_message_get_request_headers
         (dl->msg), dl->offset, -1);
   if (dl->watchdog)
@@ -603,9 +743,14 @@ check_prefix_thread (GTask * check, gpointer source, gpointer data,
   guint64 done = 0, crc = WANR2V_CRC64_INIT;
   int fd = g_open (dl->path, O_RDONLY | O_CLOEXEC, 0);
 
+  /* The caller knows the CRC of a first part: only the rest is read. */
+  if (dl->crc_from > 0 && dl->crc_from <= dl->offset) {
+    done = dl->crc_from;
+    crc = dl->crc;
+  }
   while (fd >= 0 && done < dl->offset
       && !g_cancellable_is_cancelled (cancellable)) {
-    gssize n = read (fd, buffer, MIN (CHUNK_SIZE, dl->offset - done));
+    gssize n = pread (fd, buffer, MIN (CHUNK_SIZE, dl->offset - done), done);
 
     if (n < 0 && errno == EINTR)
       continue;
@@ -620,6 +765,7 @@ check_prefix_thread (GTask * check, gpointer source, gpointer data,
     close (fd);
   if (done == dl->offset) {
     dl->crc = crc;
+    dl->crc_valid = TRUE;
     dl->head_checked = TRUE;
   } else if (!g_cancellable_is_cancelled (cancellable)) {
     g_info ("the %" G_GUINT64_FORMAT " bytes of %s are not the start of a "
@@ -635,6 +781,11 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   GTask *task = data;
   Download *dl = g_task_get_task_data (task);
 
+  if (g_cancellable_is_cancelled (dl->cancellable) && was_cut (dl)) {
+    dl->written = dl->offset;
+    finish_partial (task);
+    return;
+  }
   if (g_cancellable_is_cancelled (dl->cancellable)) {
     return_error (task, dl->stalled ? g_error_new (WANR2V_ERROR,
             WANR2V_ERROR_CONNECTION_LOST, "Checking the partial video took "
@@ -647,25 +798,46 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   send_request (task);
 }
 
+static void
+on_cut (GCancellable * cut, gpointer data)
+{
+  Download *dl = data;
+
+  dl->cutting = TRUE;
+  g_cancellable_cancel (dl->cancellable);
+}
+
 void
-wanr2v_download_async (const char *url, const char *path, guint64 offset,
-    guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
-    gpointer progress_data,
+wanr2v_download_span_async (const char *url, const char *path,
+    const WanR2vDownloadSpan * span, guint idle_timeout_s,
+    WanR2vDownloadProgressFunc progress, gpointer progress_data,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
   WanR2vHttp *http = wanr2v_http_get_default ();
   Download *dl = g_new0 (Download, 1);
+  guint64 offset = span->offset;
   GTask *task;
 
   g_return_if_fail (wanr2v_http_is_http_thread (http));
+  g_return_if_fail (span->end == 0 || span->end > offset);
 
   dl->url = g_strdup (url);
   dl->path = g_strdup (path);
   dl->offset = offset;
+  dl->end = span->end;
+  dl->piece = span->piece;
+  dl->written = offset;
   dl->total = -1;
   dl->fd = -1;
   dl->crc = WANR2V_CRC64_INIT;
+  dl->crc_valid = offset == 0;
+  if (span->crc_known && !span->piece) {
+    dl->crc = span->crc;
+    dl->crc_from = span->crc_end;
+  }
+  /* A piece starts in the middle: the download checked the start. */
+  dl->head_checked = span->piece;
   dl->progress = progress;
   dl->progress_data = progress_data;
   dl->idle_timeout_s = idle_timeout_s;
@@ -674,6 +846,11 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
     dl->caller_cancellable = g_object_ref (cancellable);
     dl->caller_cancel_id = g_cancellable_connect (cancellable,
         G_CALLBACK (on_caller_cancelled), dl, NULL);
+  }
+  if (span->cut) {
+    dl->cut = g_object_ref (span->cut);
+    dl->cut_id = g_cancellable_connect (span->cut, G_CALLBACK (on_cut), dl,
+        NULL);
   }
   if (idle_timeout_s > 0)
     dl->watchdog = wanr2v_http_timeout_source_new_s (http,
@@ -689,7 +866,7 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
             "The service gave an invalid video URL"));
     return;
   }
-  if (offset > 0) {
+  if (offset > 0 && !dl->piece) {
     GTask *check = g_task_new (NULL, dl->cancellable, on_prefix_checked,
         task);
 
@@ -700,6 +877,43 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
     return;
   }
   send_request (task);
+}
+
+void
+wanr2v_download_async (const char *url, const char *path, guint64 offset,
+    guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
+    gpointer progress_data,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  WanR2vDownloadSpan span = { 0, };
+
+  span.offset = offset;
+  wanr2v_download_span_async (url, path, &span, idle_timeout_s, progress,
+      progress_data, cancellable, callback, user_data);
+}
+
+gboolean
+wanr2v_download_span_finish (GAsyncResult * result,
+    WanR2vDownloadResult * out, WanR2vErrorInfo ** details, GError ** error)
+{
+  GTask *task = G_TASK (result);
+  Download *dl = g_task_get_task_data (task);
+
+  if (details)
+    *details = NULL;
+  memset (out, 0, sizeof (*out));
+  if (!g_task_propagate_boolean (task, error)) {
+    if (details && dl->details)
+      *details = wanr2v_error_info_copy (dl->details);
+    return FALSE;
+  }
+  out->end = dl->written;
+  out->complete = dl->complete;
+  out->total = dl->total;
+  out->crc_valid = !dl->piece && dl->crc_valid;
+  out->crc = dl->crc;
+  return TRUE;
 }
 
 gboolean

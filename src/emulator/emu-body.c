@@ -2,6 +2,7 @@
 /* For SEEK_DATA and SEEK_HOLE. */
 #define _GNU_SOURCE
 #include "emu-body.h"
+#include "emu-request-log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@ typedef struct
   EmuWireEnd cut_how;
   guint64 rate;
   goffset sent;                 /* since the start, for pacing */
+  guint64 written;              /* of those, written to the connection */
   gint64 start_us;
   goffset seg_end;              /* the data or hole segment pos is in */
   gboolean seg_is_hole;
@@ -155,6 +157,15 @@ wrote_chunk (SoupServerMessage * msg, Feeder * f)
       paced_feed, f);
 }
 
+/* The request log's "sent_bytes": what reached the connection, so that a
+ * test can tell whether a client fetched a byte twice. */
+static void
+wrote_body_data (SoupServerMessage * msg, guint size, Feeder * f)
+{
+  f->written += size;
+  emu_request_log_note_int (msg, "sent_bytes", f->written);
+}
+
 static void
 wrote_headers (SoupServerMessage * msg, Feeder * f)
 {
@@ -220,6 +231,8 @@ emu_body_send_file (SoupServerMessage * msg, const char *path,
       (msg), FALSE);
   g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk), f);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), f);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data), f);
+  emu_request_log_note_int (msg, "sent_bytes", 0);
   g_signal_connect (msg, "finished", G_CALLBACK (exchange_over), f);
   g_signal_connect (msg, "disconnected", G_CALLBACK (exchange_over), f);
   g_object_set_data_full (G_OBJECT (msg), "emu-body-feeder", f,
