@@ -24,6 +24,11 @@
  * for hundreds of MB), with it only for the last window. */
 #define WRITE_BEHIND_SIZE (2 * 1024 * 1024)
 
+/* A cut request still takes what arrives next, up to this much: the server
+ * has sent it already (a paced server, a slice; the socket's buffers).
+ * Whoever cuts must not need those bytes from elsewhere. */
+#define CUT_TAKES_BYTES (512 * 1024)
+
 /* A result is at most 15 s of 1080p video: tens of MB.  A host that
  * announces or sends more than this is not serving one, and must not fill
  * the disk. */
@@ -73,6 +78,8 @@ typedef struct
   GCancellable *cut;
   gulong cut_id;
   gboolean cutting;
+  guint64 cut_limit;            /* a cut request takes no byte from here */
+  gboolean checking;            /* the prefix check runs: nothing sent */
 } Download;
 
 static void
@@ -266,6 +273,13 @@ finish_complete (GTask * task)
 static void
 finish_partial (GTask * task)
 {
+  Download *dl = g_task_get_task_data (task);
+
+  /* A cut reply must end here: closing its stream would make libsoup read
+   * the rest of it (to reuse the connection), fetching it all the same.
+   * Cancelled, the connection is closed instead. */
+  if (dl->cutting)
+    g_cancellable_cancel (dl->cancellable);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
@@ -302,6 +316,10 @@ drain (GTask * task)
 
     if (dl->end > 0)
       want = MIN (want, dl->end - dl->written);
+    if (dl->cut_limit > dl->written)
+      want = MIN (want, dl->cut_limit - dl->written);
+    else
+      want = 0;
     if (want == 0)
       return TRUE;
     n = g_pollable_input_stream_read_nonblocking (stream, dl->buffer, want,
@@ -435,8 +453,15 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
     finish_body (task);
     return;
   }
-  if (take_bytes (task, n))
-    read_next (task);
+  if (!take_bytes (task, n))
+    return;
+  if (dl->cutting) {
+    /* Cut: what the connection holds already is taken, then it ends. */
+    if (drain (task))
+      finish_partial (task);
+    return;
+  }
+  read_next (task);
 }
 
 static void
@@ -781,6 +806,7 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   GTask *task = data;
   Download *dl = g_task_get_task_data (task);
 
+  dl->checking = FALSE;
   if (g_cancellable_is_cancelled (dl->cancellable) && was_cut (dl)) {
     dl->written = dl->offset;
     finish_partial (task);
@@ -798,13 +824,18 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   send_request (task);
 }
 
+/* A cut does not cancel the read in flight: it brings what the server
+ * sent already, which would be lost (and fetched again) otherwise.  The
+ * request ends after it.  Before anything was sent, it ends at once. */
 static void
 on_cut (GCancellable * cut, gpointer data)
 {
   Download *dl = data;
 
   dl->cutting = TRUE;
-  g_cancellable_cancel (dl->cancellable);
+  dl->cut_limit = dl->written + CUT_TAKES_BYTES;
+  if (dl->checking)
+    g_cancellable_cancel (dl->cancellable);
 }
 
 void
@@ -870,6 +901,9 @@ wanr2v_download_span_async (const char *url, const char *path,
     GTask *check = g_task_new (NULL, dl->cancellable, on_prefix_checked,
         task);
 
+    dl->checking = TRUE;
+    if (dl->cutting)
+      g_cancellable_cancel (dl->cancellable);
     g_task_set_task_data (check, dl, NULL);
     g_task_set_check_cancellable (check, FALSE);
     g_task_run_in_thread (check, check_prefix_thread);

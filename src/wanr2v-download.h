@@ -49,9 +49,10 @@ typedef struct
   gboolean crc_known;
   guint64 crc;
   guint64 crc_end;
-  /* Cancelled: the request ends at once, keeping what has arrived (and
-   * what the connection already holds), as a success that is not
-   * complete.  How a download makes way for a piece. */
+  /* Cancelled: the request ends as a success that is not complete,
+   * after taking what the server sent already (the read in flight and
+   * what the connection holds, at most 512 KiB more).  How a download
+   * makes way for a piece: the piece must start beyond that. */
   GCancellable *cut;
 } WanR2vDownloadSpan;
 

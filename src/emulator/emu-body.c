@@ -122,6 +122,30 @@ tick_bytes (Feeder * f)
       ZEROS_SIZE);
 }
 
+/* Whether the client closed its end: the next write would still succeed
+ * (the kernel takes it, the peer answers with a reset), and the request
+ * log would count bytes that nobody received.  A client that stops
+ * reading a paced body closes between two slices. */
+static gboolean
+peer_closed (SoupServerMessage * msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GIOCondition cond;
+  gchar byte;
+  GInputVector vec = { &byte, 1 };
+  gint flags = G_SOCKET_MSG_PEEK;
+
+  if (socket == NULL)
+    return FALSE;
+  cond = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  if (cond & (G_IO_HUP | G_IO_ERR))
+    return TRUE;
+  /* Readable: a clean end of stream (0 bytes), or the client's next
+   * request on a kept-alive connection. */
+  return (cond & G_IO_IN) && g_socket_receive_message (socket, NULL, &vec, 1,
+      NULL, NULL, &flags, NULL, NULL) == 0;
+}
+
 static gboolean
 paced_feed (gpointer user_data)
 {
@@ -130,6 +154,10 @@ paced_feed (gpointer user_data)
   f->timer = 0;
   if (emu_wire_is_gone (f->msg))
     return G_SOURCE_REMOVE;
+  if (peer_closed (f->msg)) {
+    emu_wire_drop (f->msg, EMU_WIRE_CLOSE);
+    return G_SOURCE_REMOVE;
+  }
   if (feed (f, tick_bytes (f)))
     soup_server_message_unpause (f->msg);
   return G_SOURCE_REMOVE;
