@@ -61,6 +61,8 @@ typedef struct
   guint64 crc_from;             /* a resume reads back from here */
   gboolean want_crc_set;
   guint64 want_crc;             /* x-oss-hash-crc64ecma */
+  gboolean known_crc_set;       /* the caller's, from an earlier reply */
+  guint64 known_crc;
   GChecksum *md5;               /* only when the reply has Content-MD5 */
   char *want_md5;               /* its value, base64 */
 
@@ -80,11 +82,17 @@ typedef struct
   gboolean cutting;
   guint64 cut_limit;            /* a cut request takes no byte from here */
   gboolean checking;            /* the prefix check runs: nothing sent */
+  gboolean body_read;           /* the reply's body was read to its end */
 } Download;
 
 static void
 download_free (Download * dl)
 {
+  /* A reply not read to its end (an error, a cut): closing its stream
+   * would make libsoup read the rest to reuse the connection, fetching
+   * what was given up on.  Cancelled, the connection is closed instead. */
+  if (dl->stream && !dl->body_read)
+    g_cancellable_cancel (dl->cancellable);
   if (dl->watchdog) {
     g_source_destroy (dl->watchdog);
     g_source_unref (dl->watchdog);
@@ -275,10 +283,9 @@ finish_partial (GTask * task)
 {
   Download *dl = g_task_get_task_data (task);
 
-  /* A cut reply must end here: closing its stream would make libsoup read
-   * the rest of it (to reuse the connection), fetching it all the same.
-   * Cancelled, the connection is closed instead. */
-  if (dl->cutting)
+  /* A cut reply ends here, its connection closed (see download_free),
+   * before the server sends more. */
+  if (dl->stream && !dl->body_read)
     g_cancellable_cancel (dl->cancellable);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
@@ -450,6 +457,7 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
   }
 
   if (n == 0) {
+    dl->body_read = TRUE;
     finish_body (task);
     return;
   }
@@ -543,6 +551,10 @@ take_checksums (Download * dl, SoupMessageHeaders * headers, guint status)
   dl->want_crc_set = crc && wanr2v_crc64_parse (crc, &dl->want_crc);
   if (crc && !dl->want_crc_set)
     g_warning ("ignoring a malformed x-oss-hash-crc64ecma: %s", crc);
+  if (!dl->want_crc_set && dl->known_crc_set) {
+    dl->want_crc_set = TRUE;
+    dl->want_crc = dl->known_crc;
+  }
   g_clear_pointer (&dl->md5, g_checksum_free);
   g_clear_pointer (&dl->want_md5, g_free);
   if (md5 && status == SOUP_STATUS_OK) {
@@ -863,6 +875,8 @@ wanr2v_download_span_async (const char *url, const char *path,
   dl->fd = -1;
   dl->crc = WANR2V_CRC64_INIT;
   dl->crc_valid = offset == 0;
+  dl->known_crc_set = span->want_crc_known;
+  dl->known_crc = span->want_crc;
   if (span->crc_known && !span->piece) {
     dl->crc = span->crc;
     dl->crc_from = span->crc_end;
@@ -947,6 +961,8 @@ wanr2v_download_span_finish (GAsyncResult * result,
   out->total = dl->total;
   out->crc_valid = !dl->piece && dl->crc_valid;
   out->crc = dl->crc;
+  out->want_crc_known = dl->want_crc_set;
+  out->want_crc = dl->want_crc;
   return TRUE;
 }
 

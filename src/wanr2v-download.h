@@ -49,6 +49,11 @@ typedef struct
   gboolean crc_known;
   guint64 crc;
   guint64 crc_end;
+  /* The server's x-oss-hash-crc64ecma from an earlier reply, for a reply
+   * that carries none (the HTTP 416 that ends a download whose last bytes
+   * a piece fetched). */
+  gboolean want_crc_known;
+  guint64 want_crc;
   /* Cancelled: the request ends as a success that is not complete,
    * after taking what the server sent already (the read in flight and
    * what the connection holds, at most 512 KiB more).  How a download
@@ -63,6 +68,8 @@ typedef struct
   gint64 total;                 /* the video's size, -1 if unknown */
   gboolean crc_valid;           /* @crc is the CRC-64 of [0, @end) */
   guint64 crc;
+  gboolean want_crc_known;      /* the server's CRC-64 of the video */
+  guint64 want_crc;
 } WanR2vDownloadResult;
 
 void wanr2v_download_span_async (const char *url, const char *path,

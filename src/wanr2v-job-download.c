@@ -50,6 +50,7 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
      * server that ignored a Range): nothing else on disk holds. */
     wanr2v_ranges_clear (job->on_disk);
     job->generation++;
+    job->seq_crc_known = FALSE;
   }
   job->seq_written = written;
   wanr2v_ranges_add (job->on_disk, 0, written);
@@ -247,6 +248,10 @@ on_downloaded (WanR2vJob * job, GAsyncResult * res)
       job->seq_crc = out.crc;
       job->seq_crc_end = out.end;
     }
+    if (out.want_crc_known) {
+      job->seq_want_crc_known = TRUE;
+      job->seq_want_crc = out.want_crc;
+    }
     continue_download (job);
     return;
   }
@@ -292,6 +297,8 @@ download_from (WanR2vJob * job, guint64 offset, guint64 end)
     span.crc = job->seq_crc;
     span.crc_end = job->seq_crc_end;
   }
+  span.want_crc_known = job->seq_want_crc_known;
+  span.want_crc = job->seq_want_crc;
   g_clear_object (&job->seq_cut);
   job->seq_cut = g_cancellable_new ();
   span.cut = job->seq_cut;

@@ -140,6 +140,8 @@ struct _WanR2vJob
   gboolean seq_crc_known;       /* seq_crc is the CRC-64 of the file's */
   guint64 seq_crc;              /* bytes [0, seq_crc_end) */
   guint64 seq_crc_end;
+  gboolean seq_want_crc_known;  /* the server's CRC-64 of the video */
+  guint64 seq_want_crc;
   gboolean piece_running;
   guint64 piece_start;
   guint64 piece_end;

@@ -271,9 +271,12 @@ wait_for_download (GstElement * pipeline, guint timeout_s)
  * element fetches at once with a ranged request; the download skips what
  * that request brought, and the kept video is the emulator's, byte for
  * byte. */
-GST_START_TEST (test_moov_last_first_frame_at_once)
+/* Plays the moov-last result with qtdemux in pull mode until the video is
+ * kept; returns the time from the first decoded frame to the download's
+ * end, in s, and whether the video was kept before that frame. */
+static double
+play_moov_last (EmuFixture * emu, gboolean * kept_at_first)
 {
-  g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
   GstElement *pipeline = gst_parse_launch ("wanr2vsrc name=src ! qtdemux "
       "name=demux demux.video_0 ! queue ! avdec_h264 ! fakesink name=vsink "
       "sync=false", NULL);
@@ -281,9 +284,6 @@ GST_START_TEST (test_moov_last_first_frame_at_once)
   GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "vsink");
   GstPad *pad = gst_element_get_static_pad (sink, "sink");
   FirstFrame ff = { 0, };
-  g_autoptr (GPtrArray) list = NULL;
-  g_autofree char *result_path = NULL;
-  g_autofree char *kept = NULL;
   gint64 done_us;
 
   configure (src, emu);
@@ -295,22 +295,83 @@ GST_START_TEST (test_moov_last_first_frame_at_once)
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   fail_unless (ff.first_us > 0, "no decoded frame");
-  fail_if (ff.kept_at_first, "the first frame came after the download");
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (src);
+  gst_object_unref (pipeline);
+  *kept_at_first = ff.kept_at_first;
+  return (done_us - ff.first_us) / 1e6;
+}
+
+GST_START_TEST (test_moov_last_first_frame_at_once)
+{
+  g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *result_path = NULL;
+  gboolean kept_at_first;
+  double ahead = play_moov_last (emu, &kept_at_first);
+
+  fail_if (kept_at_first, "the first frame came after the download");
   /* The download alone takes RESULT_MIB / RATE_MIB = 6 s; the frame comes
    * within the task's life and a moment. */
-  fail_unless (done_us - ff.first_us > 3 * G_USEC_PER_SEC, "the first frame "
-      "came %.2f s before the download's end", (done_us - ff.first_us) / 1e6);
+  fail_unless (ahead > 3, "the first frame came %.2f s before the "
+      "download's end", ahead);
 
   list = downloads (emu, &result_path);
   /* The tail: within the last MiB. */
   assert_piece_at (list, RESULT_SIZE - 1024 * 1024, RESULT_SIZE);
   assert_each_byte_once (list);
   assert_kept_equals_result (result_path);
+}
 
-  gst_object_unref (pad);
-  gst_object_unref (sink);
-  gst_object_unref (src);
-  gst_object_unref (pipeline);
+GST_END_TEST;
+
+/* The download breaks off after the piece was fetched: it resumes where
+ * it was, still skips the piece, and the kept video is right. */
+GST_START_TEST (test_moov_last_download_resumed)
+{
+  g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *result_path = NULL;
+  gboolean kept_at_first;
+  double ahead;
+  guint i, resumed = 0;
+
+  /* The second GET is the download's bounded one (after the cut). */
+  emu_fixture_add_fault (emu, "download:reset=3000000,after=2");
+  ahead = play_moov_last (emu, &kept_at_first);
+  fail_if (kept_at_first, "the first frame came after the download");
+  fail_unless (ahead > 2, "the first frame came %.2f s before the end",
+      ahead);
+  list = downloads (emu, &result_path);
+  assert_piece_at (list, RESULT_SIZE - 1024 * 1024, RESULT_SIZE);
+  for (i = 0; i < list->len; i++) {
+    Download *d = g_ptr_array_index (list, i);
+
+    /* Resumed after the reset, and bounded by the piece. */
+    if (d->start > 3000000 && g_str_has_suffix (d->range, "-") == FALSE
+        && d->start < RESULT_SIZE - 1024 * 1024)
+      resumed++;
+  }
+  fail_unless (resumed >= 1, "no resumed, bounded download");
+  assert_kept_equals_result (result_path);
+}
+
+GST_END_TEST;
+
+/* A server that ignores Range: the piece fails, the reader waits for the
+ * download after all, which starts over, and the kept video is right. */
+GST_START_TEST (test_moov_last_server_ignores_range)
+{
+  g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *result_path = NULL;
+  gboolean kept_at_first;
+
+  emu_fixture_add_fault (emu, "download:ignore-range,count=-1");
+  play_moov_last (emu, &kept_at_first);
+  list = downloads (emu, &result_path);
+  assert_kept_equals_result (result_path);
 }
 
 GST_END_TEST;
@@ -415,6 +476,8 @@ read_ahead_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_moov_last_first_frame_at_once);
+  tcase_add_test (tc, test_moov_last_download_resumed);
+  tcase_add_test (tc, test_moov_last_server_ignores_range);
   tcase_add_test (tc, test_seek_ahead_of_download);
   suite_add_tcase (s, tc);
   return s;
