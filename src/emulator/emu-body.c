@@ -254,6 +254,10 @@ emu_body_send_file (SoupServerMessage * msg, const char *path,
   f->start_us = g_get_monotonic_time ();
 
   emu_wire_track (msg);
+  /* Asked now, while the client is connected: libsoup keeps the answer.
+   * Dropping the connection of a client that closed (peer_closed) asks
+   * for it again, and would warn that there is no peer any more. */
+  (void) soup_server_message_get_remote_address (msg);
   /* Written chunks are dropped, not kept for the whole reply. */
   soup_message_body_set_accumulate (soup_server_message_get_response_body
       (msg), FALSE);
