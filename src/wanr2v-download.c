@@ -63,6 +63,7 @@ typedef struct
   guint64 want_crc;             /* x-oss-hash-crc64ecma */
   gboolean known_crc_set;       /* the caller's, from an earlier reply */
   guint64 known_crc;
+  guint64 known_total;          /* the caller's; 0: unknown */
   GChecksum *md5;               /* only when the reply has Content-MD5 */
   char *want_md5;               /* its value, base64 */
 
@@ -833,6 +834,20 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   }
   if (dl->offset == 0)
     discard (dl);
+  if (dl->offset > 0 && dl->offset == dl->known_total) {
+    GError *error = NULL;
+
+    /* Every byte is on disk: nothing to ask for, only the checks. */
+    dl->total = dl->known_total;
+    dl->want_crc_set = dl->known_crc_set;
+    dl->want_crc = dl->known_crc;
+    if (!open_file (dl, dl->offset, &error)) {
+      return_error (task, error);
+      return;
+    }
+    finish_complete (task);
+    return;
+  }
   send_request (task);
 }
 
@@ -877,6 +892,7 @@ wanr2v_download_span_async (const char *url, const char *path,
   dl->crc_valid = offset == 0;
   dl->known_crc_set = span->want_crc_known;
   dl->known_crc = span->want_crc;
+  dl->known_total = span->piece ? 0 : span->total;
   if (span->crc_known && !span->piece) {
     dl->crc = span->crc;
     dl->crc_from = span->crc_end;

@@ -54,6 +54,12 @@ typedef struct
    * a piece fetched). */
   gboolean want_crc_known;
   guint64 want_crc;
+  /* The video's size, when an earlier reply told it (else 0).  A download
+   * from there sends no request: it checks the file on disk (CRC-64
+   * against @want_crc) and makes it durable.  Asking OSS for a range
+   * past the end would bring the whole object again (it ignores an
+   * invalid Range unless told otherwise). */
+  guint64 total;
   /* Cancelled: the request ends as a success that is not complete,
    * after taking what the server sent already (the read in flight and
    * what the connection holds, at most 512 KiB more).  How a download

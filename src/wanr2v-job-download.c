@@ -299,6 +299,9 @@ download_from (WanR2vJob * job, guint64 offset, guint64 end)
   }
   span.want_crc_known = job->seq_want_crc_known;
   span.want_crc = job->seq_want_crc;
+  g_mutex_lock (&job->lock);
+  span.total = job->total > 0 ? (guint64) job->total : 0;
+  g_mutex_unlock (&job->lock);
   g_clear_object (&job->seq_cut);
   job->seq_cut = g_cancellable_new ();
   span.cut = job->seq_cut;
