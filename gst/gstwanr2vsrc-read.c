@@ -197,7 +197,7 @@ gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
   if (total >= 0 && offset < (guint64) total)
     end = MIN (end, (guint64) total);
 
-  if (!wanr2v_job_wait_for_data (job, end, &available, &complete,
+  if (!wanr2v_job_wait_for_data (job, offset, end, &available, &complete,
           cancellable, &error)) {
     if (g_error_matches (error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
       return GST_FLOW_FLUSHING;
@@ -247,8 +247,9 @@ gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
        * just before the job fails with the reason: wait for the job's
        * outcome (its end, or its error), so that the error says why, not
        * the short read it caused. */
-      if (!wanr2v_job_wait_for_data (job, G_MAXUINT64, &ignored_available,
-              &ignored_complete, cancellable, &job_error)) {
+      if (!wanr2v_job_wait_for_data (job, 0, G_MAXUINT64,
+              &ignored_available, &ignored_complete, cancellable,
+              &job_error)) {
         if (g_error_matches (job_error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
           return GST_FLOW_FLUSHING;
         return gst_wanr2v_src_post_job_error (self, job, job_error);

@@ -25,6 +25,11 @@
  * for hundreds of MB), with it only for the last window. */
 #define WRITE_BEHIND_SIZE (2 * 1024 * 1024)
 
+/* A cut request still takes what arrives next, up to this much: the server
+ * has sent it already (a paced server, a slice; the socket's buffers).
+ * Whoever cuts must not need those bytes from elsewhere. */
+#define CUT_TAKES_BYTES (512 * 1024)
+
 /* A result is at most 15 s of 1080p video: tens of MB.  A host that
  * announces or sends more than this is not serving one, and must not fill
  * the disk. */
@@ -35,6 +40,9 @@ typedef struct
   char *url;
   char *path;
   guint64 offset;               /* where this request starts */
+  guint64 end;                  /* where it stops; 0: the video's end */
+  gboolean piece;               /* see WanR2vDownloadSpan */
+  gboolean complete;            /* checked and durable */
   guint64 written;              /* bytes of the file on disk */
   guint64 written_back;         /* bytes whose writeback was started */
   gint64 total;
@@ -50,20 +58,45 @@ typedef struct
   gboolean head_checked;        /* the file starts with an MP4 box */
   guint8 head[8];               /* its first bytes, while not checked */
   guint64 crc;                  /* CRC-64 of the file's bytes so far */
+  gboolean crc_valid;           /* ... and it covers [0, written) */
+  guint64 crc_from;             /* a resume reads back from here */
   gboolean want_crc_set;
   guint64 want_crc;             /* x-oss-hash-crc64ecma */
+  gboolean known_crc_set;       /* the caller's, from an earlier reply */
+  guint64 known_crc;
+  guint64 known_total;          /* the caller's; 0: unknown */
   GChecksum *md5;               /* only when the reply has Content-MD5 */
   char *want_md5;               /* its value, base64 */
 
   /* No data for the idle timeout cancels the download, and so does the
-   * caller's cancellable. */
+   * caller's cancellable (kept to tell a stop from a cut). */
   WanR2vWatchdog *watchdog;
+  GCancellable *caller_cancellable;
+
+  /* The caller's cut (WanR2vDownloadSpan): ends the request, keeping
+   * what arrived. */
+  GCancellable *cut;
+  gulong cut_id;
+  gboolean cutting;
+  guint64 cut_limit;            /* a cut request takes no byte from here */
+  gboolean checking;            /* the prefix check runs: nothing sent */
+  gboolean body_read;           /* the reply's body was read to its end */
 } Download;
 
 static void
 download_free (Download * dl)
 {
+  /* A reply not read to its end (an error, a cut): closing its stream
+   * would make libsoup read the rest to reuse the connection, fetching
+   * what was given up on.  Cancelled, the connection is closed instead. */
+  if (dl->stream && !dl->body_read)
+    g_cancellable_cancel (wanr2v_watchdog_get_cancellable (dl->watchdog));
   g_clear_pointer (&dl->watchdog, wanr2v_watchdog_free);
+  g_clear_object (&dl->caller_cancellable);
+  if (dl->cut) {
+    g_cancellable_disconnect (dl->cut, dl->cut_id);
+    g_object_unref (dl->cut);
+  }
   if (dl->fd >= 0)
     close (dl->fd);
   g_free (dl->url);
@@ -146,12 +179,16 @@ describe_head (const guint8 * head, gsize size)
 static void
 discard (Download * dl)
 {
+  /* A piece is no file of its own: the download it serves decides. */
+  if (dl->piece)
+    return;
   if (dl->fd < 0)
     dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (dl->fd >= 0 && ftruncate (dl->fd, 0) != 0)
     g_warning ("could not empty %s: %s", dl->path, g_strerror (errno));
   dl->written = dl->written_back = 0;
   dl->crc = WANR2V_CRC64_INIT;
+  dl->crc_valid = TRUE;
   if (dl->progress)
     dl->progress (0, -1, dl->progress_data);
 }
@@ -225,11 +262,150 @@ finish_complete (GTask * task)
             "Could not flush the video to disk: %s", g_strerror (err)));
     return;
   }
+  dl->complete = TRUE;
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
+/* The request ended where it was asked to, or was cut: the bytes on disk
+ * are good, and the video is not whole yet. */
+static void
+finish_partial (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+
+  /* A cut reply ends here, its connection closed (see download_free),
+   * before the server sends more. */
+  if (dl->stream && !dl->body_read)
+    g_cancellable_cancel (wanr2v_watchdog_get_cancellable (dl->watchdog));
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+/* Whether the request was ended by the caller's cut, not by a stop, a
+ * stall or a failure. */
+static gboolean
+was_cut (Download * dl)
+{
+  return dl->cutting && !wanr2v_watchdog_fired (dl->watchdog)
+      && !(dl->caller_cancellable
+      && g_cancellable_is_cancelled (dl->caller_cancellable));
+}
+
 static void read_next (GTask * task);
+static gboolean take_bytes (GTask * task, gsize n);
+
+/* After a cut: what the connection already holds is taken too, so that
+ * the server's bytes are not thrown away (and fetched again).  FALSE when
+ * the task was ended with an error. */
+static gboolean
+drain (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+  GPollableInputStream *stream;
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (dl->stream))
+    return TRUE;
+  stream = G_POLLABLE_INPUT_STREAM (dl->stream);
+  if (!g_pollable_input_stream_can_poll (stream))
+    return TRUE;
+  for (;;) {
+    gsize want = CHUNK_SIZE;
+    gssize n;
+
+    if (dl->end > 0)
+      want = MIN (want, dl->end - dl->written);
+    if (dl->cut_limit > dl->written)
+      want = MIN (want, dl->cut_limit - dl->written);
+    else
+      want = 0;
+    if (want == 0)
+      return TRUE;
+    n = g_pollable_input_stream_read_nonblocking (stream, dl->buffer, want,
+        NULL, NULL);
+    if (n <= 0)
+      return TRUE;
+    if (!take_bytes (task, n))
+      return FALSE;
+  }
+}
+
+/* @n bytes of dl->buffer arrived: checked, written, hashed, shown.  FALSE
+ * when the task was ended with an error. */
+static gboolean
+take_bytes (GTask * task, gsize n)
+{
+  Download *dl = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (dl->written + n > MAX_VIDEO_BYTES) {
+    char host[256];
+
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "%s sent more than %" G_GUINT64_FORMAT " bytes: not a result "
+            "video", url_host (dl->url, host, sizeof (host)),
+            MAX_VIDEO_BYTES));
+    return FALSE;
+  }
+  if (!dl->head_checked) {
+    gsize take = MIN (n, sizeof (dl->head) - dl->written);
+
+    memcpy (dl->head + dl->written, dl->buffer, take);
+    if (dl->written + take == sizeof (dl->head)) {
+      char host[256];
+
+      if (!wanr2v_media_is_movie_start (dl->head, sizeof (dl->head))) {
+        g_autofree char *head = describe_head (dl->head, sizeof (dl->head));
+
+        /* Before a byte of it is written, let alone shown to a reader. */
+        return_not_video (task, g_error_new (WANR2V_ERROR,
+                WANR2V_ERROR_NOT_VIDEO, "The download from %s is not an MP4 "
+                "video: it starts with \"%s\"; nothing of it was kept",
+                url_host (dl->url, host, sizeof (host)), head));
+        return FALSE;
+      }
+      dl->head_checked = TRUE;
+    }
+  }
+  if (!write_all (dl->fd, dl->buffer, n, &error)) {
+    return_error (task, error);
+    return FALSE;
+  }
+  if (!dl->piece) {
+    dl->crc = wanr2v_crc64_update (dl->crc, dl->buffer, n);
+    if (dl->md5)
+      g_checksum_update (dl->md5, dl->buffer, n);
+  }
+  dl->written += n;
+  start_write_behind (dl);
+  wanr2v_watchdog_touch (dl->watchdog);
+  /* Readers follow the file through progress: nothing before the start
+   * is known to be a video. */
+  if (dl->progress && dl->head_checked)
+    dl->progress (dl->written, dl->total, dl->progress_data);
+  return TRUE;
+}
+
+/* The body ended: the video's end, or the end of the range asked for. */
+static void
+finish_body (GTask * task)
+{
+  Download *dl = g_task_get_task_data (task);
+
+  if (dl->piece || (dl->end > 0 && (dl->total < 0
+              || dl->end < (guint64) dl->total))) {
+    if (dl->written != dl->end) {
+      return_error (task, g_error_new (WANR2V_ERROR,
+              WANR2V_ERROR_CONNECTION_LOST, "The download of bytes %"
+              G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT " ended at %"
+              G_GUINT64_FORMAT, dl->offset, dl->end, dl->written));
+      return;
+    }
+    finish_partial (task);
+    return;
+  }
+  finish_complete (task);
+}
 
 static void
 on_read (GObject * source, GAsyncResult * res, gpointer data)
@@ -240,6 +416,12 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
   gssize n;
 
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), res, &error);
+  if (n < 0 && was_cut (dl)) {
+    g_clear_error (&error);
+    if (drain (task))
+      finish_partial (task);
+    return;
+  }
   if (n < 0) {
     if (wanr2v_watchdog_fired (dl->watchdog)) {
       g_clear_error (&error);
@@ -266,53 +448,18 @@ on_read (GObject * source, GAsyncResult * res, gpointer data)
   }
 
   if (n == 0) {
-    finish_complete (task);
+    dl->body_read = TRUE;
+    finish_body (task);
     return;
   }
-
-  if (dl->written + n > MAX_VIDEO_BYTES) {
-    char host[256];
-
-    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
-            "%s sent more than %" G_GUINT64_FORMAT " bytes: not a result "
-            "video", url_host (dl->url, host, sizeof (host)),
-            MAX_VIDEO_BYTES));
+  if (!take_bytes (task, n))
+    return;
+  if (dl->cutting) {
+    /* Cut: what the connection holds already is taken, then it ends. */
+    if (drain (task))
+      finish_partial (task);
     return;
   }
-  if (!dl->head_checked) {
-    gsize take = MIN ((gsize) n, sizeof (dl->head) - dl->written);
-
-    memcpy (dl->head + dl->written, dl->buffer, take);
-    if (dl->written + take == sizeof (dl->head)) {
-      char host[256];
-
-      if (!wanr2v_media_is_movie_start (dl->head, sizeof (dl->head))) {
-        g_autofree char *head = describe_head (dl->head, sizeof (dl->head));
-
-        /* Before a byte of it is written, let alone shown to a reader. */
-        return_not_video (task, g_error_new (WANR2V_ERROR,
-                WANR2V_ERROR_NOT_VIDEO, "The download from %s is not an MP4 "
-                "video: it starts with \"%s\"; nothing of it was kept",
-                url_host (dl->url, host, sizeof (host)), head));
-        return;
-      }
-      dl->head_checked = TRUE;
-    }
-  }
-  if (!write_all (dl->fd, dl->buffer, n, &error)) {
-    return_error (task, error);
-    return;
-  }
-  dl->crc = wanr2v_crc64_update (dl->crc, dl->buffer, n);
-  if (dl->md5)
-    g_checksum_update (dl->md5, dl->buffer, n);
-  dl->written += n;
-  start_write_behind (dl);
-  wanr2v_watchdog_touch (dl->watchdog);
-  /* Readers follow the file through progress: nothing before the start
-   * is known to be a video. */
-  if (dl->progress && dl->head_checked)
-    dl->progress (dl->written, dl->total, dl->progress_data);
   read_next (task);
 }
 
@@ -333,7 +480,10 @@ open_file (Download * dl, guint64 at, GError ** error)
     /* O_NOFOLLOW and 0600: see claim_part_file in wanr2v-job.c. */
     dl->fd = g_open (dl->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
         0600);
-  if (dl->fd < 0 || ftruncate (dl->fd, at) != 0
+  /* Emptied for a download from the start; otherwise what lies beyond
+   * @at stays: pieces fetched ahead of the download (a resumed file holds
+   * nothing beyond @at, see wanr2v-job-download.c). */
+  if (dl->fd < 0 || (at == 0 && !dl->piece && ftruncate (dl->fd, 0) != 0)
       || lseek (dl->fd, at, SEEK_SET) < 0) {
     int err = errno;
 
@@ -393,6 +543,10 @@ take_checksums (Download * dl, SoupMessageHeaders * headers, guint status)
   dl->want_crc_set = crc && wanr2v_crc64_parse (crc, &dl->want_crc);
   if (crc && !dl->want_crc_set)
     g_warning ("ignoring a malformed x-oss-hash-crc64ecma: %s", crc);
+  if (!dl->want_crc_set && dl->known_crc_set) {
+    dl->want_crc_set = TRUE;
+    dl->want_crc = dl->known_crc;
+  }
   g_clear_pointer (&dl->md5, g_checksum_free);
   g_clear_pointer (&dl->want_md5, g_free);
   if (md5 && status == SOUP_STATUS_OK) {
@@ -414,6 +568,13 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
 
   dl->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
   url_host (dl->url, host, sizeof (host));
+  if (dl->stream == NULL && was_cut (dl)) {
+    /* Cut before a byte came: nothing of this request is on disk. */
+    g_clear_error (&error);
+    dl->written = dl->offset;
+    finish_partial (task);
+    return;
+  }
   if (dl->stream == NULL) {
     GError *wrapped;
 
@@ -438,12 +599,14 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   headers = soup_message_get_response_headers (dl->msg);
   length = soup_message_headers_get_content_length (headers);
 
-  if (status == SOUP_STATUS_PARTIAL_CONTENT && dl->offset > 0) {
+  if (status == SOUP_STATUS_PARTIAL_CONTENT && (dl->offset > 0
+          || dl->end > 0)) {
     goffset start, end, total;
 
     if (!soup_message_headers_get_content_range (headers, &start, &end,
             &total) || (guint64) start != dl->offset || end < start
         || (total >= 0 && end >= total)
+        || (dl->end > 0 && (guint64) end + 1 != dl->end)
         || (soup_message_headers_get_encoding (headers) ==
             SOUP_ENCODING_CONTENT_LENGTH && length != end - start + 1)) {
       const char *range = soup_message_headers_get_one (headers,
@@ -458,6 +621,18 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
       return;
     }
     dl->total = total;
+  } else if (dl->piece) {
+    /* A piece is a range or nothing: a server that ignores Range would
+     * send the whole video again. */
+    WanR2vErrorInfo *details = wanr2v_error_info_new ();
+
+    details->http_status = status;
+    dl->details = details;
+    return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
+            "%s answered the request for bytes %" G_GUINT64_FORMAT "..%"
+            G_GUINT64_FORMAT " with HTTP %u", host, dl->offset, dl->end,
+            status));
+    return;
   } else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE
       && dl->offset > 0) {
     total_size = unsatisfied_range_size (headers);
@@ -484,9 +659,12 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     finish_complete (task);
     return;
   } else if (status == SOUP_STATUS_OK) {
-    /* A fresh download, or a server that ignored our Range: start over. */
+    /* A fresh download, or a server that ignored our Range: start over,
+     * to the end (the server sends it all anyway). */
     dl->offset = 0;
+    dl->end = 0;
     dl->crc = WANR2V_CRC64_INIT;
+    dl->crc_valid = TRUE;
     dl->head_checked = FALSE;
     dl->total = length > 0
         || soup_message_headers_get_encoding (headers) ==
@@ -550,7 +728,10 @@ send_request (GTask * task)
 {
   Download *dl = g_task_get_task_data (task);
 
-  if (dl->offset > 0)
+  if (dl->end > 0)
+    soup_message_headers_set_range (soup_message_get_request_headers
+        (dl->msg), dl->offset, dl->end - 1);
+  else if (dl->offset > 0)
     soup_message_headers_set_range (soup_message_get_request_headers
         (dl->msg), dl->offset, -1);
   wanr2v_watchdog_touch (dl->watchdog);
@@ -571,9 +752,14 @@ check_prefix_thread (GTask * check, gpointer source, gpointer data,
   guint64 done = 0, crc = WANR2V_CRC64_INIT;
   int fd = g_open (dl->path, O_RDONLY | O_CLOEXEC, 0);
 
+  /* The caller knows the CRC of a first part: only the rest is read. */
+  if (dl->crc_from > 0 && dl->crc_from <= dl->offset) {
+    done = dl->crc_from;
+    crc = dl->crc;
+  }
   while (fd >= 0 && done < dl->offset
       && !g_cancellable_is_cancelled (cancellable)) {
-    gssize n = read (fd, buffer, MIN (CHUNK_SIZE, dl->offset - done));
+    gssize n = pread (fd, buffer, MIN (CHUNK_SIZE, dl->offset - done), done);
 
     if (n < 0 && errno == EINTR)
       continue;
@@ -588,6 +774,7 @@ check_prefix_thread (GTask * check, gpointer source, gpointer data,
     close (fd);
   if (done == dl->offset) {
     dl->crc = crc;
+    dl->crc_valid = TRUE;
     dl->head_checked = TRUE;
   } else if (!g_cancellable_is_cancelled (cancellable)) {
     g_info ("the %" G_GUINT64_FORMAT " bytes of %s are not the start of a "
@@ -603,6 +790,13 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   GTask *task = data;
   Download *dl = g_task_get_task_data (task);
 
+  dl->checking = FALSE;
+  if (g_cancellable_is_cancelled (wanr2v_watchdog_get_cancellable
+          (dl->watchdog)) && was_cut (dl)) {
+    dl->written = dl->offset;
+    finish_partial (task);
+    return;
+  }
   if (g_cancellable_is_cancelled (wanr2v_watchdog_get_cancellable
           (dl->watchdog))) {
     return_error (task, wanr2v_watchdog_fired (dl->watchdog) ?
@@ -615,33 +809,83 @@ on_prefix_checked (GObject * source, GAsyncResult * res, gpointer data)
   }
   if (dl->offset == 0)
     discard (dl);
+  if (dl->offset > 0 && dl->offset == dl->known_total) {
+    GError *error = NULL;
+
+    /* Every byte is on disk: nothing to ask for, only the checks. */
+    dl->total = dl->known_total;
+    dl->want_crc_set = dl->known_crc_set;
+    dl->want_crc = dl->known_crc;
+    if (!open_file (dl, dl->offset, &error)) {
+      return_error (task, error);
+      return;
+    }
+    finish_complete (task);
+    return;
+  }
   send_request (task);
 }
 
+/* A cut does not cancel the read in flight: it brings what the server
+ * sent already, which would be lost (and fetched again) otherwise.  The
+ * request ends after it.  Before anything was sent, it ends at once. */
+static void
+on_cut (GCancellable * cut, gpointer data)
+{
+  Download *dl = data;
+
+  dl->cutting = TRUE;
+  dl->cut_limit = dl->written + CUT_TAKES_BYTES;
+  if (dl->checking)
+    g_cancellable_cancel (wanr2v_watchdog_get_cancellable (dl->watchdog));
+}
+
 void
-wanr2v_download_async (const char *url, const char *path, guint64 offset,
-    guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
-    gpointer progress_data,
+wanr2v_download_span_async (const char *url, const char *path,
+    const WanR2vDownloadSpan * span, guint idle_timeout_s,
+    WanR2vDownloadProgressFunc progress, gpointer progress_data,
     GCancellable * cancellable, GAsyncReadyCallback callback,
     gpointer user_data)
 {
   WanR2vHttp *http = wanr2v_http_get_current ();
   Download *dl = g_new0 (Download, 1);
+  guint64 offset = span->offset;
   GTask *task;
 
   g_return_if_fail (wanr2v_http_is_http_thread (http));
+  g_return_if_fail (span->end == 0 || span->end > offset);
 
   dl->url = g_strdup (url);
   dl->path = g_strdup (path);
   dl->offset = offset;
+  dl->end = span->end;
+  dl->piece = span->piece;
+  dl->written = offset;
   dl->total = -1;
   dl->fd = -1;
   dl->crc = WANR2V_CRC64_INIT;
+  dl->crc_valid = offset == 0;
+  dl->known_crc_set = span->want_crc_known;
+  dl->known_crc = span->want_crc;
+  dl->known_total = span->piece ? 0 : span->total;
+  if (span->crc_known && !span->piece) {
+    dl->crc = span->crc;
+    dl->crc_from = span->crc_end;
+  }
+  /* A piece starts in the middle: the download checked the start. */
+  dl->head_checked = span->piece;
   dl->progress = progress;
   dl->progress_data = progress_data;
   /* Checking a partial file counts against the idle timeout too. */
   dl->watchdog = wanr2v_watchdog_new (cancellable, idle_timeout_s,
       g_main_context_get_thread_default ());
+  if (cancellable)
+    dl->caller_cancellable = g_object_ref (cancellable);
+  if (span->cut) {
+    dl->cut = g_object_ref (span->cut);
+    dl->cut_id = g_cancellable_connect (span->cut, G_CALLBACK (on_cut), dl,
+        NULL);
+  }
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_check_cancellable (task, FALSE);
@@ -653,11 +897,14 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
             "The service gave an invalid video URL"));
     return;
   }
-  if (offset > 0) {
+  if (offset > 0 && !dl->piece) {
     GTask *check = g_task_new (NULL,
         wanr2v_watchdog_get_cancellable (dl->watchdog), on_prefix_checked,
         task);
 
+    dl->checking = TRUE;
+    if (dl->cutting)
+      g_cancellable_cancel (wanr2v_watchdog_get_cancellable (dl->watchdog));
     g_task_set_task_data (check, dl, NULL);
     g_task_set_check_cancellable (check, FALSE);
     g_task_run_in_thread (check, check_prefix_thread);
@@ -665,6 +912,45 @@ wanr2v_download_async (const char *url, const char *path, guint64 offset,
     return;
   }
   send_request (task);
+}
+
+void
+wanr2v_download_async (const char *url, const char *path, guint64 offset,
+    guint idle_timeout_s, WanR2vDownloadProgressFunc progress,
+    gpointer progress_data,
+    GCancellable * cancellable, GAsyncReadyCallback callback,
+    gpointer user_data)
+{
+  WanR2vDownloadSpan span = { 0, };
+
+  span.offset = offset;
+  wanr2v_download_span_async (url, path, &span, idle_timeout_s, progress,
+      progress_data, cancellable, callback, user_data);
+}
+
+gboolean
+wanr2v_download_span_finish (GAsyncResult * result,
+    WanR2vDownloadResult * out, WanR2vErrorInfo ** details, GError ** error)
+{
+  GTask *task = G_TASK (result);
+  Download *dl = g_task_get_task_data (task);
+
+  if (details)
+    *details = NULL;
+  memset (out, 0, sizeof (*out));
+  if (!g_task_propagate_boolean (task, error)) {
+    if (details && dl->details)
+      *details = wanr2v_error_info_copy (dl->details);
+    return FALSE;
+  }
+  out->end = dl->written;
+  out->complete = dl->complete;
+  out->total = dl->total;
+  out->crc_valid = !dl->piece && dl->crc_valid;
+  out->crc = dl->crc;
+  out->want_crc_known = dl->want_crc_set;
+  out->want_crc = dl->want_crc;
+  return TRUE;
 }
 
 gboolean

@@ -4,6 +4,17 @@
  * for the job's life, resumed from where a fault (or an earlier run) left
  * it, and renamed to its final name once whole and checked.  A kept video
  * is served as it is.
+ *
+ * The download goes in order, from the start.  A reader that needs bytes
+ * far ahead of it (a demuxer reading a moov at the end, a seek) gets them
+ * at once: a piece, a ranged request of its own next to the download, is
+ * written into the same file at its offset, and the ranges on disk are
+ * recorded (job->on_disk) so that the reader waits for its own bytes
+ * only.  The download never fetches a byte twice: a request in flight
+ * that would reach the piece is cut (keeping what arrived), and the next
+ * one is bounded by the piece's start and goes on after its end.  Passing
+ * over a piece, the download reads it back from disk for the CRC-64, so
+ * the whole file is still checked against the server's checksum.
  */
 #include "wanr2v-job-private.h"
 #include "wanr2v-download.h"
@@ -16,7 +27,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void download_from (WanR2vJob * job, guint64 offset);
+/* A reader's bytes this close to the download (or closer) come with it;
+ * farther ones are fetched at once. */
+#define NEAR_BYTES (1024 * 1024)
+/* A piece is at most this long, unless it reaches the end anyway: then it
+ * takes the whole tail (a moov is a few kB per minute of video). */
+#define PIECE_BYTES (4 * 1024 * 1024)
+#define TAIL_BYTES (4 * 1024 * 1024)
+
+static void download_from (WanR2vJob * job, guint64 offset, guint64 end);
+static void continue_download (WanR2vJob * job);
 
 static void
 on_download_progress (guint64 written, gint64 total, gpointer data)
@@ -25,7 +45,17 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
   guint step = 0;
 
   g_mutex_lock (&job->lock);
-  job->written = written;
+  if (written < job->seq_written) {
+    /* The download emptied the file (bytes it could not trust, or a
+     * server that ignored a Range): nothing else on disk holds. */
+    wanr2v_ranges_clear (job->on_disk);
+    job->generation++;
+    job->seq_crc_known = FALSE;
+  }
+  job->seq_written = written;
+  wanr2v_ranges_add (job->on_disk, 0, written);
+  job->written = wanr2v_ranges_extent (job->on_disk, 0);
+  written = job->written;
   job->total = total;
   job->download_started = TRUE;
   g_cond_broadcast (&job->cond);
@@ -39,15 +69,154 @@ on_download_progress (guint64 written, gint64 total, gpointer data)
   }
 }
 
+/* ---- pieces ahead of the download ---- */
+
+static void consider_piece (WanR2vJob * job);
+
+static void
+on_piece_progress (guint64 written, gint64 total, gpointer data)
+{
+  WanR2vJob *job = data;
+
+  g_mutex_lock (&job->lock);
+  if (job->piece_generation == job->generation) {
+    wanr2v_ranges_add (job->on_disk, job->piece_start, written);
+    job->written = wanr2v_ranges_extent (job->on_disk, 0);
+    g_cond_broadcast (&job->cond);
+  }
+  g_mutex_unlock (&job->lock);
+}
+
+static void
+on_piece_done (WanR2vJob * job, GAsyncResult * res)
+{
+  g_autoptr (GError) error = NULL;
+  WanR2vDownloadResult out;
+  gboolean ok = wanr2v_download_span_finish (res, &out, NULL, &error);
+
+  job->piece_running = FALSE;
+  if (job->piece_generation == job->generation
+      && (!ok || out.total != job->total)) {
+    /* The server cannot serve ranges after all (or the video changed):
+     * readers wait for the download, which brings every byte anyway. */
+    g_info ("task %s: fetching bytes %" G_GUINT64_FORMAT "..%"
+        G_GUINT64_FORMAT " ahead of the download failed (%s); readers now "
+        "wait for the download", job->task_id, job->piece_start,
+        job->piece_end, error ? error->message : "another size");
+    job->pieces_off = TRUE;
+  }
+  if (job->state != WANR2V_JOB_STATE_DOWNLOADING)
+    return;
+  if (job->seq_waiting) {
+    job->seq_waiting = FALSE;
+    continue_download (job);
+  }
+  consider_piece (job);
+}
+
+/* HTTP thread: fetches what a reader waits for, if the download is far
+ * from it and no piece is in flight (the next one starts when this one
+ * ends). */
+static void
+consider_piece (WanR2vJob * job)
+{
+  WanR2vDownloadSpan span = { 0, };
+  guint64 start, end, next;
+  gint64 total;
+
+  if (job->piece_running || job->pieces_off
+      || job->state != WANR2V_JOB_STATE_DOWNLOADING)
+    return;
+  g_mutex_lock (&job->lock);
+  total = job->total;
+  /* Only once the start was checked to be a video. */
+  if (!job->download_started || job->written == 0 || total <= 0
+      || job->wanted == G_MAXUINT64) {
+    g_mutex_unlock (&job->lock);
+    return;
+  }
+  start = wanr2v_ranges_extent (job->on_disk, job->wanted);
+  if (start >= (guint64) total || start < job->written + NEAR_BYTES) {
+    g_mutex_unlock (&job->lock);
+    return;
+  }
+  next = wanr2v_ranges_next_start (job->on_disk, start);
+  end = MIN (next, (guint64) total);
+  if ((guint64) total - start > TAIL_BYTES)
+    end = MIN (end, start + PIECE_BYTES);
+  job->piece_generation = job->generation;
+  g_mutex_unlock (&job->lock);
+
+  g_debug ("job %p: fetching bytes %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT
+      " ahead of the download", job, start, end);
+  job->piece_running = TRUE;
+  job->piece_start = start;
+  job->piece_end = end;
+  span.offset = start;
+  span.end = end;
+  span.piece = TRUE;
+  wanr2v_download_span_async (job->last_info->video_url, job->part_path,
+      &span, job->request_timeout_s, on_piece_progress, job,
+      job->cancellable, wanr2v_job_on_reply, wanr2v_job_reply_new (job,
+          on_piece_done, FALSE));
+
+  /* The download's request in flight would fetch the piece again: cut it
+   * now; the next one stops at the piece. */
+  if (job->seq_running && (job->seq_end == 0 || job->seq_end > start))
+    g_cancellable_cancel (job->seq_cut);
+}
+
+static gboolean
+on_fetch_ahead (gpointer data)
+{
+  WanR2vJob *job = data;
+
+  if (!wanr2v_job_is_stopped (job))
+    consider_piece (job);
+  return G_SOURCE_REMOVE;
+}
+
+void
+wanr2v_job_fetch_ahead (WanR2vJob * job)
+{
+  wanr2v_http_invoke (job->http, on_fetch_ahead, wanr2v_job_ref (job),
+      (GDestroyNotify) wanr2v_job_unref);
+}
+
+/* ---- the download in order ---- */
+
+/* The next request of the download: from the end of what is on disk from
+ * the start, up to the next range on disk (or the piece in flight). */
+static void
+continue_download (WanR2vJob * job)
+{
+  guint64 pos, end;
+  gint64 total;
+
+  if (job->state != WANR2V_JOB_STATE_DOWNLOADING)
+    return;
+  g_mutex_lock (&job->lock);
+  pos = wanr2v_ranges_extent (job->on_disk, 0);
+  job->written = pos;
+  total = job->total;
+  end = wanr2v_ranges_next_start (job->on_disk, pos);
+  g_mutex_unlock (&job->lock);
+
+  if (job->piece_running && pos >= job->piece_start && pos < job->piece_end) {
+    job->seq_waiting = TRUE;
+    return;
+  }
+  if (job->piece_running && job->piece_start > pos)
+    end = MIN (end, job->piece_start);
+  if (total < 0 || end >= (guint64) total)
+    end = 0;
+  download_from (job, pos, end);
+}
+
 static void
 resume_download (WanR2vJob * job)
 {
-  guint64 offset;
-
-  g_mutex_lock (&job->lock);
-  offset = job->written;
-  g_mutex_unlock (&job->lock);
-  download_from (job, offset);
+  continue_download (job);
 }
 
 static void
@@ -55,9 +224,11 @@ on_downloaded (WanR2vJob * job, GAsyncResult * res)
 {
   g_autoptr (GError) error = NULL;
   WanR2vErrorInfo *details = NULL;
-  guint64 size = 0;
+  WanR2vDownloadResult out;
+  guint64 size;
 
-  if (!wanr2v_download_finish (res, &size, &details, &error)) {
+  job->seq_running = FALSE;
+  if (!wanr2v_download_span_finish (res, &out, &details, &error)) {
     if (wanr2v_retry_classify (WANR2V_CALL_DOWNLOAD, error, details)
         == WANR2V_RETRY_RESUME && job->attempts < job->max_retries) {
       wanr2v_job_emit (job, WANR2V_JOB_EVENT_RETRY, error, details);
@@ -70,6 +241,21 @@ on_downloaded (WanR2vJob * job, GAsyncResult * res)
     }
     return;
   }
+  if (!out.complete) {
+    /* Stopped at a piece, or cut for one: go on after it. */
+    if (out.crc_valid) {
+      job->seq_crc_known = TRUE;
+      job->seq_crc = out.crc;
+      job->seq_crc_end = out.end;
+    }
+    if (out.want_crc_known) {
+      job->seq_want_crc_known = TRUE;
+      job->seq_want_crc = out.want_crc;
+    }
+    continue_download (job);
+    return;
+  }
+  size = out.end;
 
   /* Renamed under the lock: a reader opens the .part file until complete
    * is set, and the final name after. */
@@ -99,11 +285,35 @@ on_downloaded (WanR2vJob * job, GAsyncResult * res)
 }
 
 static void
-download_from (WanR2vJob * job, guint64 offset)
+download_from (WanR2vJob * job, guint64 offset, guint64 end)
 {
-  wanr2v_download_async (job->last_info->video_url, job->part_path, offset,
-      job->request_timeout_s, on_download_progress, job, job->cancellable,
-      wanr2v_job_on_reply, wanr2v_job_reply_new (job, on_downloaded, FALSE));
+  WanR2vDownloadSpan span = { 0, };
+
+  span.offset = offset;
+  span.end = end;
+  /* What the download hashed so far is not read back. */
+  if (job->seq_crc_known && job->seq_crc_end <= offset) {
+    span.crc_known = TRUE;
+    span.crc = job->seq_crc;
+    span.crc_end = job->seq_crc_end;
+  }
+  span.want_crc_known = job->seq_want_crc_known;
+  span.want_crc = job->seq_want_crc;
+  g_mutex_lock (&job->lock);
+  span.total = job->total > 0 ? (guint64) job->total : 0;
+  g_mutex_unlock (&job->lock);
+  g_clear_object (&job->seq_cut);
+  job->seq_cut = g_cancellable_new ();
+  span.cut = job->seq_cut;
+  job->seq_running = TRUE;
+  job->seq_end = end;
+  g_mutex_lock (&job->lock);
+  job->seq_written = offset;
+  g_mutex_unlock (&job->lock);
+  wanr2v_download_span_async (job->last_info->video_url, job->part_path,
+      &span, job->request_timeout_s, on_download_progress, job,
+      job->cancellable, wanr2v_job_on_reply, wanr2v_job_reply_new (job,
+          on_downloaded, FALSE));
 }
 
 /* Most downloads of one task at once (runs of one request in one or more
@@ -206,7 +416,7 @@ wanr2v_job_enter_downloading (WanR2vJob * job)
   if (offset > 0)
     g_info ("resuming the download of task %s at byte %" G_GUINT64_FORMAT,
         job->task_id, offset);
-  download_from (job, offset);
+  download_from (job, offset, 0);
 }
 
 /* A kept video: done at once, no task. */

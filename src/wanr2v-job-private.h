@@ -27,6 +27,7 @@
 #include "wanr2v-client.h"
 #include "wanr2v-http.h"
 #include "wanr2v-poller.h"
+#include "wanr2v-ranges.h"
 #include "wanr2v-slots.h"
 
 G_BEGIN_DECLS
@@ -135,6 +136,25 @@ struct _WanR2vJob
   gint64 create_sent_real_us;   /* wall clock when the create was sent */
   gint64 create_sent_us;        /* monotonic, the same moment */
 
+  /* DOWNLOADING (wanr2v-job-download.c): the download in order, and the
+   * pieces fetched ahead of it for a reader */
+  GCancellable *seq_cut;        /* cuts the download's request in flight */
+  gboolean seq_running;
+  guint64 seq_end;              /* where that request stops; 0: the end */
+  gboolean seq_waiting;         /* it reached the piece in flight */
+  guint64 seq_written;          /* where that request got to */
+  gboolean seq_crc_known;       /* seq_crc is the CRC-64 of the file's */
+  guint64 seq_crc;              /* bytes [0, seq_crc_end) */
+  guint64 seq_crc_end;
+  gboolean seq_want_crc_known;  /* the server's CRC-64 of the video */
+  guint64 seq_want_crc;
+  gboolean piece_running;
+  guint64 piece_start;
+  guint64 piece_end;
+  guint piece_generation;       /* the file's generation it was made for */
+  gboolean pieces_off;          /* a piece failed: readers wait for the
+                                 * download */
+
   /* shared, under lock */
   GMutex lock;
   GCond cond;
@@ -145,8 +165,12 @@ struct _WanR2vJob
   gboolean download_started;
   gboolean renamed;             /* the video has its final name */
   gboolean complete;
-  guint64 written;
+  guint64 written;              /* the bytes [0, written) are on disk */
   gint64 total;
+  WanR2vRanges *on_disk;        /* every range of the .part file on disk */
+  guint generation;             /* bumped when the file is emptied */
+  guint64 wanted;               /* the first byte a reader waits for that
+                                 * is not on disk; G_MAXUINT64: none */
   GError *error;
   WanR2vErrorInfo *details;
   gboolean stopped;
@@ -256,6 +280,13 @@ G_GNUC_INTERNAL void wanr2v_job_start_polling (WanR2vJob * job, guint first,
     gint64 start_us);
 /* The overall timeout's end: fails the job, naming the task. */
 G_GNUC_INTERNAL gboolean wanr2v_job_on_deadline (gpointer data);
+
+/* ---- wanr2v-job-download.c ---- */
+
+/* Any thread, under @lock: a reader waits for job->wanted, which is not
+ * on disk; the HTTP thread fetches it at once if the download is far from
+ * it. */
+G_GNUC_INTERNAL void wanr2v_job_fetch_ahead (WanR2vJob * job);
 
 /* ---- wanr2v-job-registry.c ---- */
 

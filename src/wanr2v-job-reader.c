@@ -20,11 +20,13 @@ wake_waiters (GCancellable * cancellable, gpointer data)
 }
 
 gboolean
-wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end, guint64 * available,
-    gboolean * complete, GCancellable * cancellable, GError ** error)
+wanr2v_job_wait_for_data (WanR2vJob * job, guint64 offset, guint64 end,
+    guint64 * available, gboolean * complete, GCancellable * cancellable,
+    GError ** error)
 {
   gulong handler = 0;
   gboolean ret = FALSE;
+  guint64 asked = G_MAXUINT64;
 
   if (cancellable)
     handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters),
@@ -32,12 +34,17 @@ wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end, guint64 * available,
 
   g_mutex_lock (&job->lock);
   for (;;) {
+    guint64 extent;
+
     if (job->error) {
       g_propagate_error (error, g_error_copy (job->error));
       break;
     }
-    if (job->download_started && (job->complete || job->written >= end)) {
-      *available = job->written;
+    /* [offset, extent) is on disk, whether the download got there or a
+     * piece fetched for a reader. */
+    extent = wanr2v_ranges_extent (job->on_disk, offset);
+    if (job->download_started && (job->complete || extent >= end)) {
+      *available = job->complete ? job->written : extent;
       *complete = job->complete;
       ret = TRUE;
       break;
@@ -47,8 +54,18 @@ wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end, guint64 * available,
           "Stopped while waiting for the video");
       break;
     }
+    /* Asks for the first missing byte, again whenever a piece brought
+     * some of what this read needs but not all. */
+    if (job->download_started && job->total > 0 && extent != asked
+        && extent < (guint64) job->total) {
+      asked = extent;
+      job->wanted = extent;
+      wanr2v_job_fetch_ahead (job);
+    }
     g_cond_wait (&job->cond, &job->lock);
   }
+  if (asked != G_MAXUINT64 && job->wanted == asked)
+    job->wanted = G_MAXUINT64;
   g_mutex_unlock (&job->lock);
 
   if (cancellable)

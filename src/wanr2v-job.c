@@ -22,6 +22,7 @@
 #include "wanr2v-job-private.h"
 #include "wanr2v-keylock.h"
 
+#include <errno.h>
 #include <unistd.h>
 
 static void enter_stopped (WanR2vJob * job);
@@ -189,6 +190,8 @@ wanr2v_job_new (const WanR2vJobConfig * config, WanR2vJobEventFunc func,
   job->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify)
       wanr2v_pending_upload_free);
   job->total = -1;
+  job->on_disk = wanr2v_ranges_new ();
+  job->wanted = G_MAXUINT64;
   g_mutex_init (&job->lock);
   g_cond_init (&job->cond);
   return job;
@@ -230,9 +233,18 @@ wanr2v_job_unref (WanR2vJob * job)
   g_clear_pointer (&job->last_info, wanr2v_task_info_free);
   g_free (job->task_id);
   g_free (job->video_path);
-  g_free (job->part_path);
-  if (job->part_lock_fd >= 0)
+  if (job->part_lock_fd >= 0) {
+    /* A .part file left for a later run holds only what it can trust:
+     * the bytes in order from the start, not pieces fetched ahead. */
+    if (!job->renamed && wanr2v_ranges_bytes (job->on_disk) > job->written
+        && ftruncate (job->part_lock_fd, job->written) != 0)
+      g_warning ("could not cut %s back to %" G_GUINT64_FORMAT " bytes: %s",
+          job->part_path, job->written, g_strerror (errno));
     close (job->part_lock_fd);
+  }
+  g_free (job->part_path);
+  wanr2v_ranges_free (job->on_disk);
+  g_clear_object (&job->seq_cut);
   g_clear_error (&job->error);
   g_clear_pointer (&job->details, wanr2v_error_info_free);
   g_mutex_clear (&job->lock);

@@ -148,11 +148,14 @@ void wanr2v_job_stop (WanR2vJob * job);
  * cancelled.  TRUE when settled.  Returns at once on the HTTP thread. */
 gboolean wanr2v_job_wait_settled (WanR2vJob * job, guint timeout_ms);
 
-/* Blocks until bytes [0, @end) of the video are on disk, or the whole video
- * is (then *@complete is TRUE and *@available is its size), or the job
- * failed (returns FALSE with its error), or @cancellable fires (FALSE,
- * WANR2V_ERROR_CANCELLED). */
-gboolean wanr2v_job_wait_for_data (WanR2vJob * job, guint64 end,
+/* Blocks until bytes [@offset, @end) of the video are on disk (then
+ * *@available is where the bytes on disk from @offset end), or the whole
+ * video is (then *@complete is TRUE and *@available is its size), or the
+ * job failed (returns FALSE with its error), or @cancellable fires (FALSE,
+ * WANR2V_ERROR_CANCELLED).  Bytes far ahead of the download are fetched
+ * at once, with a request of their own. */
+gboolean wanr2v_job_wait_for_data (WanR2vJob * job, guint64 offset,
+    guint64 end,
     guint64 * available, gboolean * complete, GCancellable * cancellable,
     GError ** error);
 
@@ -169,7 +172,7 @@ WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
 
 char *wanr2v_job_dup_task_id (WanR2vJob * job);
 WanR2vJobPhase wanr2v_job_get_phase (WanR2vJob * job);
-/* Bytes of the video on disk so far. */
+/* Bytes of the video on disk so far, in order from the start. */
 guint64 wanr2v_job_get_available (WanR2vJob * job);
 
 /* The video's size in bytes, or -1 while unknown. */

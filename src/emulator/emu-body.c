@@ -2,6 +2,7 @@
 /* For SEEK_DATA and SEEK_HOLE. */
 #define _GNU_SOURCE
 #include "emu-body.h"
+#include "emu-request-log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@ typedef struct
   EmuWireEnd cut_how;
   guint64 rate;
   goffset sent;                 /* since the start, for pacing */
+  guint64 written;              /* of those, written to the connection */
   gint64 start_us;
   goffset seg_end;              /* the data or hole segment pos is in */
   gboolean seg_is_hole;
@@ -120,6 +122,30 @@ tick_bytes (Feeder * f)
       ZEROS_SIZE);
 }
 
+/* Whether the client closed its end: the next write would still succeed
+ * (the kernel takes it, the peer answers with a reset), and the request
+ * log would count bytes that nobody received.  A client that stops
+ * reading a paced body closes between two slices. */
+static gboolean
+peer_closed (SoupServerMessage * msg)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  GIOCondition cond;
+  gchar byte;
+  GInputVector vec = { &byte, 1 };
+  gint flags = G_SOCKET_MSG_PEEK;
+
+  if (socket == NULL)
+    return FALSE;
+  cond = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  if (cond & (G_IO_HUP | G_IO_ERR))
+    return TRUE;
+  /* Readable: a clean end of stream (0 bytes), or the client's next
+   * request on a kept-alive connection. */
+  return (cond & G_IO_IN) && g_socket_receive_message (socket, NULL, &vec, 1,
+      NULL, NULL, &flags, NULL, NULL) == 0;
+}
+
 static gboolean
 paced_feed (gpointer user_data)
 {
@@ -128,6 +154,10 @@ paced_feed (gpointer user_data)
   f->timer = 0;
   if (emu_wire_is_gone (f->msg))
     return G_SOURCE_REMOVE;
+  if (peer_closed (f->msg)) {
+    emu_wire_drop (f->msg, EMU_WIRE_CLOSE);
+    return G_SOURCE_REMOVE;
+  }
   if (feed (f, tick_bytes (f)))
     soup_server_message_unpause (f->msg);
   return G_SOURCE_REMOVE;
@@ -153,6 +183,15 @@ wrote_chunk (SoupServerMessage * msg, Feeder * f)
   now = g_get_monotonic_time ();
   f->timer = g_timeout_add (due_us > now ? (due_us - now + 999) / 1000 : 0,
       paced_feed, f);
+}
+
+/* The request log's "sent_bytes": what reached the connection, so that a
+ * test can tell whether a client fetched a byte twice. */
+static void
+wrote_body_data (SoupServerMessage * msg, guint size, Feeder * f)
+{
+  f->written += size;
+  emu_request_log_note_int (msg, "sent_bytes", f->written);
 }
 
 static void
@@ -215,11 +254,17 @@ emu_body_send_file (SoupServerMessage * msg, const char *path,
   f->start_us = g_get_monotonic_time ();
 
   emu_wire_track (msg);
+  /* Asked now, while the client is connected: libsoup keeps the answer.
+   * Dropping the connection of a client that closed (peer_closed) asks
+   * for it again, and would warn that there is no peer any more. */
+  (void) soup_server_message_get_remote_address (msg);
   /* Written chunks are dropped, not kept for the whole reply. */
   soup_message_body_set_accumulate (soup_server_message_get_response_body
       (msg), FALSE);
   g_signal_connect (msg, "wrote-chunk", G_CALLBACK (wrote_chunk), f);
   g_signal_connect (msg, "wrote-headers", G_CALLBACK (wrote_headers), f);
+  g_signal_connect (msg, "wrote-body-data", G_CALLBACK (wrote_body_data), f);
+  emu_request_log_note_int (msg, "sent_bytes", 0);
   g_signal_connect (msg, "finished", G_CALLBACK (exchange_over), f);
   g_signal_connect (msg, "disconnected", G_CALLBACK (exchange_over), f);
   g_object_set_data_full (G_OBJECT (msg), "emu-body-feeder", f,

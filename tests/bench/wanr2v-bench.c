@@ -1573,6 +1573,87 @@ case_startup (void)
 }
 
 
+/* ---- 13: the first frame whatever the moov position --------------------- */
+
+/* One run of case 9's pipeline against @f: the first decoded frame and the
+ * download's end, in seconds from the download's start. */
+static gboolean
+first_frame_run (EmuFixture * f, const char *prompt, double *frame,
+    double *complete)
+{
+  g_autofree char *src = element (f, prompt, "cache13",
+      "cache-policy=refresh");
+  g_autofree char *desc = g_strdup_printf ("%s ! qtdemux ! avdec_h264 ! "
+      "fakesink name=sink", src);
+  g_auto (Child) c = { 0, };
+
+  if (!run_pipeline (&c, desc, "--wait-download", NULL)
+      || !has_line (c.out, "first-frame 0")
+      || !has_line (c.out, "progress 0 download complete")) {
+    g_printerr ("case 13: %s\n", c.out);
+    return FALSE;
+  }
+  remove_dir_files ("cache13");
+  *frame = seconds_between (c.out, "progress 0 download start",
+      "first-frame 0");
+  *complete = seconds_between (c.out, "progress 0 download start",
+      "progress 0 download complete");
+  return TRUE;
+}
+
+/* A moov-last result plays as soon as a faststart one: the element fetches
+ * the moov at the end with a ranged request of its own next to the
+ * download (docs/design.md, "Reading ahead of the download"). */
+static void
+case_moov_last (void)
+{
+  g_autoptr (EmuFixture) last = start_emulator ("--pending-ms", "0",
+      "--running-ms", "0", "--moov", "last", "--result-size", "200M",
+      "--download-rate", "40M", NULL);
+  g_autoptr (EmuFixture) first = start_emulator ("--pending-ms", "0",
+      "--running-ms", "0", "--moov", "first", "--result-size", "200M",
+      "--download-rate", "40M", NULL);
+  g_autoptr (GArray) el = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) ref = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) el_done = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr (GArray) ref_done = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *m = NULL, *r = NULL, *t = NULL;
+  g_autofree char *l1 = NULL, *l2 = NULL, *l3 = NULL, *l4 = NULL;
+  double me, mr;
+  guint i;
+
+  for (i = 0; i < BIG_RUNS; i++) {
+    double frame, complete;
+
+    if (!first_frame_run (last, "bench moov last", &frame, &complete)) {
+      report_broken ("13-first-frame-moov-last", "a moov-last run failed");
+      return;
+    }
+    add_value (el, frame);
+    add_value (el_done, complete);
+    if (!first_frame_run (first, "bench moov first", &frame, &complete)) {
+      report_broken ("13-first-frame-moov-last", "a faststart run failed");
+      return;
+    }
+    add_value (ref, frame);
+    add_value (ref_done, complete);
+  }
+  l1 = list_values (el, 3);
+  l2 = list_values (el_done, 3);
+  l3 = list_values (ref, 3);
+  l4 = list_values (ref_done, 3);
+  note ("case 13 moov last: first frame (s) %s, download complete (s) %s; "
+      "faststart: first frame (s) %s, download complete (s) %s", l1, l2, l3,
+      l4);
+  me = median (el);
+  mr = median (ref);
+  m = g_strdup_printf ("first decoded frame %.3f s after the download "
+      "started (median of %u, 200 MB moov last at 40 MiB/s)", me, el->len);
+  r = g_strdup_printf ("%.3f s (the same, faststart)", mr);
+  t = g_strdup_printf ("ratio %.2f", me / mr);
+  report ("13-first-frame-moov-last", m, r, t, "<= 0.3 s", me <= 0.3);
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static gboolean
@@ -1653,6 +1734,8 @@ main (int argc, char **argv)
     case_startup ();
   if (want (cases, "12"))
     case_parallel_uploads ();
+  if (want (cases, "13"))
+    case_moov_last ();
 
   note ("the benchmark took %.0f s", (g_get_monotonic_time () - start) / 1e6);
   g_print ("%u passed, %u failed\n", n_passed, n_failed);

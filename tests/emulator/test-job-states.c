@@ -118,8 +118,8 @@ run (EmuFixture * f, const WanR2vJobConfig * config,
     g_assert_true (wanr2v_job_wait_settled (job, 5000));
     *ok = FALSE;
   } else {
-    *ok = wanr2v_job_wait_for_data (job, G_MAXUINT64, &available, &complete,
-        NULL, &error);
+    *ok = wanr2v_job_wait_for_data (job, 0, G_MAXUINT64, &available,
+        &complete, NULL, &error);
     if (*ok)
       g_assert_true (complete);
     wanr2v_job_stop (job);
