@@ -147,29 +147,39 @@ downloads (EmuFixture * emu, char **result_path)
   }
 }
 
-/* Every byte of the video was sent once: the emulator's bodies add up to
- * the file, and no two of them overlap. */
+/* What a connection the client cut can still have taken from the emulator
+ * without the client reading it: the socket buffers of both ends (the
+ * emulator logs a byte as sent once the kernel takes it). */
+#define IN_FLIGHT_SLACK (1024 * 1024)
+
+/* Every byte of the video was fetched once: the emulator's bodies add up
+ * to the file, and they overlap by no more than what a cut connection had
+ * in flight (a byte fetched twice by the client would show as a whole
+ * piece, megabytes, of overlap). */
 static void
 assert_each_byte_once (GPtrArray * list)
 {
-  guint64 sum = 0;
+  guint64 sum = 0, overlap = 0;
   guint i, j;
 
   for (i = 0; i < list->len; i++) {
     Download *a = g_ptr_array_index (list, i);
 
     sum += a->sent;
-    for (j = 0; j < list->len; j++) {
+    for (j = i + 1; j < list->len; j++) {
       Download *b = g_ptr_array_index (list, j);
+      guint64 lo = MAX (a->start, b->start);
+      guint64 hi = MIN (a->start + a->sent, b->start + b->sent);
 
-      fail_unless (i == j || a->start + a->sent <= b->start
-          || b->start + b->sent <= a->start, "GET %u (%s, %" G_GUINT64_FORMAT
-          " bytes) overlaps GET %u (%s, %" G_GUINT64_FORMAT " bytes)", i,
-          a->range, a->sent, j, b->range, b->sent);
+      if (hi > lo)
+        overlap += hi - lo;
     }
   }
-  fail_unless (sum == RESULT_SIZE, "the emulator sent %" G_GUINT64_FORMAT
-      " bytes for a %" G_GUINT64_FORMAT "-byte video", sum, RESULT_SIZE);
+  fail_unless (overlap <= IN_FLIGHT_SLACK, "the GETs overlap by %"
+      G_GUINT64_FORMAT " bytes", overlap);
+  fail_unless (sum >= RESULT_SIZE && sum <= RESULT_SIZE + IN_FLIGHT_SLACK,
+      "the emulator sent %" G_GUINT64_FORMAT " bytes for a %"
+      G_GUINT64_FORMAT "-byte video", sum, (guint64) RESULT_SIZE);
 }
 
 /* The first GET is the download from the start; one of the others asks
