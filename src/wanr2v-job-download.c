@@ -166,21 +166,10 @@ consider_piece (WanR2vJob * job)
     g_cancellable_cancel (job->seq_cut);
 }
 
-static gboolean
-on_fetch_ahead (gpointer data)
-{
-  WanR2vJob *job = data;
-
-  if (!wanr2v_job_is_stopped (job))
-    consider_piece (job);
-  return G_SOURCE_REMOVE;
-}
-
 void
 wanr2v_job_fetch_ahead (WanR2vJob * job)
 {
-  wanr2v_http_invoke (job->http, on_fetch_ahead, wanr2v_job_ref (job),
-      (GDestroyNotify) wanr2v_job_unref);
+  wanr2v_job_invoke (job, consider_piece);
 }
 
 /* ---- the download in order ---- */

@@ -211,6 +211,10 @@ G_GNUC_INTERNAL void wanr2v_job_run_in_worker (WanR2vJob * job,
     GTaskThreadFunc func, WanR2vJobReplyFunc done);
 /* @func on the HTTP thread after @ms (the job's one timer), unless the job
  * is stopped by then. */
+/* @func on the HTTP thread as soon as it can, from any thread, unless the
+ * job is stopped or has ended by then. */
+G_GNUC_INTERNAL void wanr2v_job_invoke (WanR2vJob * job,
+    WanR2vJobStepFunc func);
 G_GNUC_INTERNAL void wanr2v_job_schedule (WanR2vJob * job, guint ms,
     WanR2vJobStepFunc func);
 G_GNUC_INTERNAL guint wanr2v_job_backoff_ms (WanR2vJob * job);

@@ -58,6 +58,27 @@ wanr2v_job_schedule (WanR2vJob * job, guint ms, WanR2vJobStepFunc func)
       step, (GDestroyNotify) step_free);
 }
 
+static gboolean
+on_invoked (gpointer data)
+{
+  Step *step = data;
+
+  if (step_runs (step))
+    step->step (step->job);
+  return G_SOURCE_REMOVE;
+}
+
+void
+wanr2v_job_invoke (WanR2vJob * job, WanR2vJobStepFunc func)
+{
+  Step *step = g_new0 (Step, 1);
+
+  step->job = wanr2v_job_ref (job);
+  step->step = func;
+  wanr2v_http_invoke (job->http, on_invoked, step, (GDestroyNotify)
+      step_free);
+}
+
 /* Exponential backoff with +-25 % jitter, so that many clients that failed
  * together do not come back together. */
 guint
