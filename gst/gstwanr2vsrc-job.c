@@ -239,11 +239,13 @@ gst_wanr2v_src_stop_job (GstWanR2vSrc * self)
   wanr2v_job_stop (job);
   /* A process may exit as soon as the state change returns: the cancel of
    * a PENDING task (and the create it waits for) must have been answered
-   * by then, or that task runs and is billed.  Bounded, so that NULL stays
-   * prompt when the service does not answer. */
+   * by then, or that task runs and is billed; and it may call gst_deinit(),
+   * which must not find the inspection's discoverer still stopping.
+   * Bounded, so that NULL stays prompt when the service does not answer. */
   if (!wanr2v_job_wait_settled (job, WANR2V_JOB_SETTLE_TIMEOUT_MS))
-    GST_WARNING_OBJECT (self, "the service did not answer the stop's "
-        "create or cancel within %u ms", WANR2V_JOB_SETTLE_TIMEOUT_MS);
+    GST_WARNING_OBJECT (self, "the stop did not settle within %u ms (the "
+        "service's answer to a create or cancel, or the inspection of a "
+        "reference)", WANR2V_JOB_SETTLE_TIMEOUT_MS);
   switch (wanr2v_job_get_phase (job)) {
     case WANR2V_JOB_PHASE_DONE:
     case WANR2V_JOB_PHASE_FAILED:

@@ -181,6 +181,7 @@ struct _WanR2vJob
   gboolean create_busy;         /* a create, or the search for its lost
                                  * reply, has not ended */
   guint cancels_busy;           /* cancels sent and not answered */
+  guint workers_busy;           /* worker threads not yet returned */
 };
 
 /* ---- wanr2v-job.c: the machine ---- */
@@ -206,7 +207,8 @@ G_GNUC_INTERNAL gpointer wanr2v_job_reply_new (WanR2vJob * job,
     WanR2vJobReplyFunc func, gboolean even_when_stopped);
 G_GNUC_INTERNAL void wanr2v_job_on_reply (GObject * source,
     GAsyncResult * res, gpointer data);
-/* Runs @func in a worker thread, then @done on the HTTP thread. */
+/* Runs @func in a worker thread (with the job as its data; counted in
+ * workers_busy until it returns), then @done on the HTTP thread. */
 G_GNUC_INTERNAL void wanr2v_job_run_in_worker (WanR2vJob * job,
     GTaskThreadFunc func, WanR2vJobReplyFunc done);
 /* @func on the HTTP thread after @ms (the job's one timer), unless the job

@@ -114,16 +114,54 @@ wanr2v_job_on_reply (GObject * source, GAsyncResult * res, gpointer data)
   step_free (step);
 }
 
+/* A worker's own hold on the job: counted in workers_busy until @func has
+ * returned, so that a stop can wait for the thread as well as for its
+ * result (wanr2v_job_wait_settled). */
+typedef struct
+{
+  WanR2vJob *job;
+  GTaskThreadFunc func;
+} Worker;
+
+static void
+worker_run (GTask * task, gpointer source, gpointer data,
+    GCancellable * cancellable)
+{
+  Worker *worker = data;
+  WanR2vJob *job = worker->job;
+
+  worker->func (task, source, job, cancellable);
+  g_debug ("job %p: worker returned", job);
+  g_mutex_lock (&job->lock);
+  job->workers_busy--;
+  g_cond_broadcast (&job->cond);
+  g_mutex_unlock (&job->lock);
+}
+
+static void
+worker_free (Worker * worker)
+{
+  wanr2v_job_unref (worker->job);
+  g_free (worker);
+}
+
 void
 wanr2v_job_run_in_worker (WanR2vJob * job, GTaskThreadFunc func,
     WanR2vJobReplyFunc done)
 {
   GTask *task = g_task_new (NULL, NULL, wanr2v_job_on_reply,
       wanr2v_job_reply_new (job, done, FALSE));
+  Worker *worker = g_new0 (Worker, 1);
 
-  /* The step's reference keeps the job alive until the reply. */
-  g_task_set_task_data (task, job, NULL);
-  g_task_run_in_thread (task, func);
+  worker->job = wanr2v_job_ref (job);
+  worker->func = func;
+  g_mutex_lock (&job->lock);
+  job->workers_busy++;
+  g_mutex_unlock (&job->lock);
+  g_debug ("job %p: worker started", job);
+  /* @func gets the job as its data; the task's own reference keeps the
+   * job alive until the thread has let go of it. */
+  g_task_set_task_data (task, worker, (GDestroyNotify) worker_free);
+  g_task_run_in_thread (task, worker_run);
   g_object_unref (task);
 }
-

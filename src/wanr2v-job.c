@@ -524,10 +524,10 @@ wanr2v_job_wait_settled (WanR2vJob * job, guint timeout_ms)
   if (wanr2v_http_is_http_thread (job->http))
     return FALSE;
   g_mutex_lock (&job->lock);
-  while (!(job->stop_seen && !job->create_busy && job->cancels_busy == 0))
+  while (!(settled = job->stop_seen && !job->create_busy
+          && job->cancels_busy == 0 && job->workers_busy == 0))
     if (!g_cond_wait_until (&job->cond, &job->lock, deadline))
       break;
-  settled = job->stop_seen && !job->create_busy && job->cancels_busy == 0;
   g_mutex_unlock (&job->lock);
   return settled;
 }

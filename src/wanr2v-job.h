@@ -143,9 +143,13 @@ void wanr2v_job_stop (WanR2vJob * job);
 
 /* After wanr2v_job_stop(): blocks until what the stop set going that costs
  * money if it is lost has been answered (a create in flight and the cancel
- * of its task, the cancel of a PENDING task), or @timeout_ms passed; so a
- * process that exits right after a state change to NULL has had its task
- * cancelled.  TRUE when settled.  Returns at once on the HTTP thread. */
+ * of its task, the cancel of a PENDING task), and the job's worker threads
+ * (the inspection of references, hashing; cancelled by the stop) have
+ * returned, or @timeout_ms passed; so a process that exits right after a
+ * state change to NULL has had its task cancelled, and no thread of the
+ * job runs GStreamer code (the inspection's discoverer) after it, when the
+ * application may call gst_deinit().  TRUE when settled.  Returns at once
+ * on the HTTP thread. */
 gboolean wanr2v_job_wait_settled (WanR2vJob * job, guint timeout_ms);
 
 /* Blocks until bytes [@offset, @end) of the video are on disk (then

@@ -26,16 +26,46 @@
 static char *tmp_dir;           /* per test */
 static guint serial;            /* a fresh cache-dir per run */
 
+/* The job's worker threads started and returned, as the core logs them
+ * (wanr2v-job-steps.c; the plugin forwards the core's log to GStreamer's,
+ * category "wanr2v"). */
+static gint workers_started, workers_returned;
+
+static void
+count_workers (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file, const gchar * function, gint line, GObject * object,
+    GstDebugMessage * message, gpointer data)
+{
+  const char *text;
+
+  if (strcmp (gst_debug_category_get_name (category), "wanr2v") != 0)
+    return;
+  text = gst_debug_message_get (message);
+  if (g_str_has_suffix (text, ": worker started"))
+    g_atomic_int_inc (&workers_started);
+  else if (g_str_has_suffix (text, ": worker returned"))
+    g_atomic_int_inc (&workers_returned);
+}
+
 static void
 setup (void)
 {
   tmp_dir = g_dir_make_tmp ("wanr2v-stop-XXXXXX", NULL);
   fail_unless (tmp_dir != NULL);
+  gst_debug_set_active (TRUE);
+  g_atomic_int_set (&workers_started, 0);
+  g_atomic_int_set (&workers_returned, 0);
+  gst_debug_set_threshold_for_name ("wanr2v", GST_LEVEL_DEBUG);
+  gst_debug_add_log_function (count_workers, NULL, NULL);
+  /* Those lines are for the count, not for stderr (unless asked for). */
+  if (g_getenv ("GST_DEBUG") == NULL)
+    gst_debug_remove_log_function (gst_debug_log_default);
 }
 
 static void
 teardown (void)
 {
+  gst_debug_remove_log_function (count_workers);
   emu_fixture_remove_tree (tmp_dir);
   g_clear_pointer (&tmp_dir, g_free);
 }
@@ -249,7 +279,12 @@ static const StopPoint stop_points[] = {
 
 /* The same as the random stops, one phase at a time, deterministically:
  * when set_state (NULL) returns, a task made is CANCELED and no create is
- * sent after the stop; a stop before the create does not wait. */
+ * sent after the stop; a stop before the create does not wait; and no
+ * thread of the job is still at work (a stop during PREPARING cancels the
+ * inspection of the reference video, whose discoverer pipeline must be
+ * gone: gst-check's gst_task_cleanup_all() after the test, as an
+ * application's gst_deinit(), deadlocks with a GStreamer pipeline still
+ * stopping). */
 GST_START_TEST (test_stop_in_each_phase)
 {
   const StopPoint *p = &stop_points[__i__];
@@ -266,6 +301,10 @@ GST_START_TEST (test_stop_in_each_phase)
       p->progress);
   g_usleep (100 * 1000);
   took = stop_run (run);
+  fail_unless (g_atomic_int_get (&workers_started) > 0, "%s: no worker",
+      p->name);
+  fail_unless_equals_int (g_atomic_int_get (&workers_returned),
+      g_atomic_int_get (&workers_started));
   fail_unless_equals_int (count_tasks (emu, "CANCELED", &canceled),
       p->tasks);
   fail_unless_equals_int (canceled, p->tasks);
