@@ -243,6 +243,7 @@ G_GNUC_INTERNAL void wanr2v_job_enter_locking (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_recovering (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_slot_wait (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_uploading (WanR2vJob * job);
+G_GNUC_INTERNAL void wanr2v_job_leave_uploading (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_creating (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_waiting (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_downloading (WanR2vJob * job);

@@ -84,7 +84,7 @@ on_file_uploaded (WanR2vJob * job, GAsyncResult * res)
     } else {
       WanR2vFieldRef about;
 
-      /* The others' replies are dropped: the job has ended. */
+      /* Leaving UPLOADING cuts the others; their replies are dropped. */
       wanr2v_request_media_field (job->wire, up->media_index, up->voice,
           &about);
       wanr2v_prefix_error_about (&error, &about);
@@ -202,6 +202,25 @@ upload_pump (WanR2vJob * job)
     wanr2v_upload_file_async (job->policy, up->path, up->mime,
         job->request_timeout_s, job->cancellable, wanr2v_job_on_reply,
         wanr2v_job_reply_new (job, on_file_uploaded, FALSE));
+  }
+}
+
+/* UPLOADING is left for CREATING once every file is up, and for FAILED
+ * (a file refused for good) or STOPPED with others maybe still on the
+ * wire: those are of no use any more, so they are cut now rather than
+ * left to run to their end.  Nothing in UPLOADING costs money. */
+void
+wanr2v_job_leave_uploading (WanR2vJob * job)
+{
+  gboolean on_wire = job->policy_busy;
+  guint i;
+
+  for (i = 0; i < job->uploads->len && !on_wire; i++)
+    on_wire = ((WanR2vPendingUpload *) g_ptr_array_index (job->uploads,
+            i))->sending;
+  if (on_wire) {
+    g_debug ("job %p: cutting the uploads still on the wire", job);
+    g_cancellable_cancel (job->cancellable);
   }
 }
 

@@ -51,7 +51,7 @@ static const struct
       FALSE},
   /* wanr2v-job-upload.c */
   [WANR2V_JOB_STATE_UPLOADING] = {"uploading", wanr2v_job_enter_uploading,
-      FALSE},
+      FALSE, wanr2v_job_leave_uploading},
   /* wanr2v-job-create.c */
   [WANR2V_JOB_STATE_CREATING] = {"creating", wanr2v_job_enter_creating,
       FALSE},

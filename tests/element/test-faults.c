@@ -13,7 +13,9 @@
  * process forked from one that already watches a child.) */
 #include <gst/check/gstcheck.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emulator-fixture.h"
 #include "emu-test-util.h"
@@ -1462,6 +1464,78 @@ GST_START_TEST (test_uploads_in_parallel)
 
 GST_END_TEST;
 
+/* @path followed by a `free` box up to @size bytes (a hole on disk), as
+ * "padded.mp4" in the test's directory: still a valid MP4. */
+static char *
+padded_video (const char *path, gsize size)
+{
+  char *copy = g_build_filename (tmp_dir, "padded.mp4", NULL);
+  char *contents = NULL;
+  gsize len;
+  guint8 box[8];
+  int fd;
+
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless (size > len + 8);
+  GST_WRITE_UINT32_BE (box, size - len);
+  memcpy (box + 4, "free", 4);
+  fd = g_open (copy, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  fail_unless (fd >= 0);
+  fail_unless (write (fd, contents, len) == (ssize_t) len);
+  fail_unless (write (fd, box, 8) == 8);
+  fail_unless (ftruncate (fd, size) == 0);
+  close (fd);
+  g_free (contents);
+  return copy;
+}
+
+/* One upload refused for good fails the request at once, and cuts the
+ * others on the wire: a small video (98 KB) is refused while a large one
+ * (30 MB at 10 MB/s: 3 s, far more than the sockets' buffers hold) is
+ * still going up; the large one never reaches the upload host whole, and
+ * nothing is created. */
+GST_START_TEST (test_failed_upload_cuts_the_others)
+{
+  g_autofree char *small = emu_fixture_data_path ("character.mp4");
+  g_autofree char *large = padded_video (small, 30000000);
+  g_autoptr (Run) r = new_run (small);
+  g_autoptr (JsonObject) config = NULL;
+  const char *words[] = { "videos[0] (Video 1)", "403", "character.mp4",
+    NULL
+  };
+  GValue videos = G_VALUE_INIT, item = G_VALUE_INIT;
+  const char *paths[] = { small, large };
+  gint64 start, took_us, large_upload_us = emu_fixture_scaled_us (3);
+  guint i;
+
+  gst_value_array_init (&videos, 2);
+  for (i = 0; i < 2; i++) {
+    g_value_init (&item, G_TYPE_STRING);
+    g_value_set_string (&item, paths[i]);
+    gst_value_array_append_and_take_value (&videos, &item);
+  }
+  g_object_set_property (G_OBJECT (r->run->src), "videos", &videos);
+  g_value_unset (&videos);
+  g_object_set (r->run->src, "prompt", "Video 1 meets Video 2", NULL);
+  emu_fixture_add_fault (emu, "upload:status=403");
+  config = emu_fixture_set_config (emu, "{\"upload_rate\": 10000000}");
+  start = g_get_monotonic_time ();
+  play (r);
+  took_us = g_get_monotonic_time () - start;
+  assert_error (r, GST_RESOURCE_ERROR_OPEN_READ, -1, words);
+  fail_unless_equals_int (detail_status (r), 403);
+  fail_unless (took_us < large_upload_us * 2 / 3, "the error took %.2f s",
+      took_us / 1e6);
+  /* Past the time the large video needed to go up whole. */
+  g_usleep (large_upload_us + emu_fixture_scaled_us (1) - took_us);
+  g_clear_pointer (&config, json_object_unref);
+  config = emu_fixture_set_config (emu, "{\"upload_rate\": 0}");
+  fail_unless_equals_int (count_of (REQ_UPLOAD), 1);
+  fail_unless_equals_int (count_of (REQ_CREATE), 0);
+}
+
+GST_END_TEST;
+
 /* Two different files with one name (a/voice.wav, b/voice.wav): two
  * uploads under two keys, each entry with its own file. */
 GST_START_TEST (test_upload_same_name_twice)
@@ -1676,6 +1750,7 @@ faults_suite (void)
       G_N_ELEMENTS (same_content));
   tcase_add_test (tc, test_upload_same_name_twice);
   tcase_add_test (tc, test_uploads_in_parallel);
+  tcase_add_test (tc, test_failed_upload_cuts_the_others);
   tcase_add_test (tc, test_bug_upload_stall);
   suite_add_tcase (s, tc);
   return s;
