@@ -212,6 +212,24 @@ test_no_soup (Fixture * f, gconstpointer data)
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
 }
 
+/* Without libsoup, following an existing task fails at its first query
+ * (no query is retried: nothing mends a missing library). */
+static void
+test_no_soup_attach (Fixture * f, gconstpointer data)
+{
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  g_autofree char *desc = description (f, "task-id=0000-some-task", out);
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (Outcome) o = run (desc, "WANR2V_SOUP_LIBRARY",
+      "/nonexistent/libsoup-3.0.so.0");
+
+  g_assert_true (g_str_has_prefix (o->end, "error "));
+  g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
+  /* Not polled until the overall timeout (minutes). */
+  g_assert_cmpint (g_get_monotonic_time () - start, <,
+      emu_fixture_scaled_us (30));
+}
+
 /* Without pbutils a local reference video cannot be inspected: the
  * request is refused, naming the library, before anything is sent. */
 static void
@@ -240,6 +258,8 @@ main (int argc, char **argv)
       test_reference_video, fixture_tear_down);
   g_test_add ("/lazy-load/no-soup", Fixture, NULL, fixture_set_up,
       test_no_soup, fixture_tear_down);
+  g_test_add ("/lazy-load/no-soup-attach", Fixture, NULL, fixture_set_up,
+      test_no_soup_attach, fixture_tear_down);
   g_test_add ("/lazy-load/no-pbutils", Fixture, NULL, fixture_set_up,
       test_no_pbutils, fixture_tear_down);
   return g_test_run ();
