@@ -65,12 +65,12 @@ gst_wanr2v_src_discover (GstDiscoverer * discoverer, const char *uri,
   }
 
   /* start() takes the thread-default context for its signals. */
-  gst_discoverer_start (discoverer);
-  if (!gst_discoverer_discover_uri_async (discoverer, uri))
+  gst_wanr2v_src_pb_discoverer_start (discoverer);
+  if (!gst_wanr2v_src_pb_discoverer_discover_uri_async (discoverer, uri))
     d.done = TRUE;
   while (!d.done)
     g_main_context_iteration (context, TRUE);
-  gst_discoverer_stop (discoverer);
+  gst_wanr2v_src_pb_discoverer_stop (discoverer);
 
   if (cancel_source) {
     g_source_destroy (cancel_source);

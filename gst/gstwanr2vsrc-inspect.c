@@ -13,7 +13,7 @@
 #include "gstwanr2vsrc-names.h"
 
 #include <gio/gio.h>
-#include <gst/pbutils/pbutils.h>
+#include "gstwanr2vsrc-pbutils.h"
 #include <string.h>
 
 #include "wanr2v-error.h"
@@ -80,7 +80,6 @@ ensure_init (void)
   if (g_once_init_enter (&initialized)) {
     GST_DEBUG_CATEGORY_INIT (gst_wanr2v_src_inspect_debug, "wanr2vsrc-inspect", 0,
         "checks of local media");
-    gst_pb_utils_init ();
     g_once_init_leave (&initialized, 1);
   }
 }
@@ -283,7 +282,8 @@ inspect_image (Inspection * in)
 static char *
 describe (GstDiscovererInfo * info, const GstCaps * caps)
 {
-  const GstTagList *tags = gst_discoverer_info_get_tags (info);
+  const GstTagList *tags =
+      gst_wanr2v_src_pb_discoverer_info_get_tags (info);
   char *description = NULL;
 
   if (tags && gst_tag_list_get_string (tags, GST_TAG_CONTAINER_FORMAT,
@@ -291,7 +291,7 @@ describe (GstDiscovererInfo * info, const GstCaps * caps)
     return description;
   if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
     return g_strdup ("unknown");
-  description = gst_pb_utils_get_codec_description (caps);
+  description = gst_wanr2v_src_pb_pb_utils_get_codec_description (caps);
   if (description == NULL)
     description = g_strdup (gst_structure_get_name (gst_caps_get_structure
             (caps, 0)));
@@ -312,8 +312,10 @@ discover (Inspection * in)
     return NULL;
   }
   if (in->discoverer == NULL) {
-    in->discoverer = gst_discoverer_new (inspect_timeout (),
-        &error);
+    /* pbutils is opened here, by the first file that needs it. */
+    if (gst_wanr2v_src_pbutils_load (&error))
+      in->discoverer = gst_wanr2v_src_pb_discoverer_new (inspect_timeout (),
+          &error);
     if (in->discoverer == NULL) {
       add_problem (in, "cannot be inspected: %s", error->message);
       return NULL;
@@ -324,7 +326,7 @@ discover (Inspection * in)
       &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return NULL;                /* stopped: the caller says so */
-  result = info ? gst_discoverer_info_get_result (info) :
+  result = info ? gst_wanr2v_src_pb_discoverer_info_get_result (info) :
       GST_DISCOVERER_ERROR;
   switch (result) {
     case GST_DISCOVERER_OK:
@@ -332,7 +334,7 @@ discover (Inspection * in)
     case GST_DISCOVERER_MISSING_PLUGINS:
       /* What the container says is enough for the limits: a codec this
        * machine cannot decode is no reason to refuse the file. */
-      if (gst_discoverer_info_get_stream_info (info) != NULL) {
+      if (gst_wanr2v_src_pb_discoverer_info_get_stream_info (info)) {
         GST_INFO ("%s: missing plugins, checking what is known", in->path);
         return info;
       }
@@ -451,7 +453,8 @@ gst_wanr2v_src_inspect_measure_duration (const char *path)
 static GstClockTime
 media_duration (Inspection * in, GstDiscovererInfo * info)
 {
-  GstClockTime duration = gst_discoverer_info_get_duration (info);
+  GstClockTime duration =
+      gst_wanr2v_src_pb_discoverer_info_get_duration (info);
 
   if (GST_CLOCK_TIME_IS_VALID (duration) && duration > 0)
     return duration;
@@ -463,9 +466,9 @@ static const char *
 top_caps_name (GstDiscovererInfo * info, char **description)
 {
   g_autoptr (GstDiscovererStreamInfo) top =
-      gst_discoverer_info_get_stream_info (info);
-  g_autoptr (GstCaps) caps = top ? gst_discoverer_stream_info_get_caps (top)
-      : NULL;
+      gst_wanr2v_src_pb_discoverer_info_get_stream_info (info);
+  g_autoptr (GstCaps) caps = top ?
+      gst_wanr2v_src_pb_discoverer_stream_info_get_caps (top) : NULL;
 
   *description = describe (info, caps);
   if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
@@ -495,16 +498,18 @@ inspect_video (Inspection * in)
     return;
   }
 
-  streams = gst_discoverer_info_get_video_streams (info);
+  streams = gst_wanr2v_src_pb_discoverer_info_get_video_streams (info);
   for (l = streams; l && video == NULL; l = l->next)
-    if (!gst_discoverer_video_info_is_image (l->data))
+    if (!gst_wanr2v_src_pb_discoverer_video_info_is_image (l->data))
       video = l->data;
 
   if (video == NULL) {
     add_problem (in, "has no video stream");
   } else {
-    guint width = gst_discoverer_video_info_get_width (video);
-    guint height = gst_discoverer_video_info_get_height (video);
+    guint width =
+        gst_wanr2v_src_pb_discoverer_video_info_get_width (video);
+    guint height =
+        gst_wanr2v_src_pb_discoverer_video_info_get_height (video);
 
     if (width > 0 && height > 0)
       check_pixels (in, width, height, WANR2V_VIDEO_MIN_SIDE,
@@ -514,14 +519,15 @@ inspect_video (Inspection * in)
     in->length = media_duration (in, info);
     check_duration (in, in->length);
   }
-  gst_discoverer_stream_info_list_free (streams);
+  gst_wanr2v_src_pb_discoverer_stream_info_list_free (streams);
   gst_discoverer_info_unref (info);
 }
 
 static gboolean
 is_mp3 (GstDiscovererStreamInfo * stream)
 {
-  g_autoptr (GstCaps) caps = gst_discoverer_stream_info_get_caps (stream);
+  g_autoptr (GstCaps) caps =
+      gst_wanr2v_src_pb_discoverer_stream_info_get_caps (stream);
   const GstStructure *s;
   gint version = 0, layer = 0;
 
@@ -546,7 +552,7 @@ inspect_voice (Inspection * in)
     return;
 
   top = top_caps_name (info, &description);
-  streams = gst_discoverer_info_get_audio_streams (info);
+  streams = gst_wanr2v_src_pb_discoverer_info_get_audio_streams (info);
   /* WAV is its own top level whatever it holds; MP3 is a bare MPEG audio
    * stream, possibly inside ID3 or APE tags. */
   accepted = strcmp (top, "audio/x-wav") == 0
@@ -563,7 +569,7 @@ inspect_voice (Inspection * in)
   else
     check_duration (in, media_duration (in, info));
 
-  gst_discoverer_stream_info_list_free (streams);
+  gst_wanr2v_src_pb_discoverer_stream_info_list_free (streams);
   gst_discoverer_info_unref (info);
 }
 
@@ -629,16 +635,19 @@ probe_remote_length (const char *uri, GCancellable * cancellable)
   g_autoptr (GError) error = NULL;
   GstClockTime duration;
 
-  discoverer = gst_discoverer_new (inspect_timeout (), &error);
+  if (gst_wanr2v_src_pbutils_load (&error))
+    discoverer = gst_wanr2v_src_pb_discoverer_new (inspect_timeout (),
+        &error);
   if (discoverer != NULL)
     info = gst_wanr2v_src_discover (discoverer, uri, cancellable, &error);
   if (info == NULL
-      || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK) {
+      || gst_wanr2v_src_pb_discoverer_info_get_result (info) !=
+      GST_DISCOVERER_OK) {
     GST_INFO ("cannot probe %s: %s", uri, error ? error->message :
         "no result");
     return -1;
   }
-  duration = gst_discoverer_info_get_duration (info);
+  duration = gst_wanr2v_src_pb_discoverer_info_get_duration (info);
   if (!GST_CLOCK_TIME_IS_VALID (duration) || duration == 0)
     return -1;
   GST_DEBUG ("%s lasts %" GST_TIME_FORMAT, uri, GST_TIME_ARGS (duration));

@@ -4,7 +4,8 @@
 #include "wanr2v-http.h"
 #include "wanr2v-watchdog.h"
 
-#include <libsoup/soup.h>
+#include "wanr2v-soup.h"
+
 #include <string.h>
 
 #define CREATE_PATH "/services/aigc/video-generation/video-synthesis"
@@ -252,7 +253,7 @@ handle_reply (GTask * task, Call * call, GBytes * body)
   gsize body_size = 0;
   guint status;
 
-  status = soup_message_get_status (call->msg);
+  status = wanr2v_soup_message_get_status (call->msg);
   body_data = body ? g_bytes_get_data (body, &body_size) : "";
 
   if (status != SOUP_STATUS_OK) {
@@ -263,9 +264,9 @@ handle_reply (GTask * task, Call * call, GBytes * body)
     details->task_id = g_strdup (call->task_id);
     wanr2v_json_parse_error (body_data, body_size, &details->code,
         &details->message, &details->request_id);
-    header_request_id =
-        soup_message_headers_get_one (soup_message_get_response_headers
-        (call->msg), "x-request-id");
+    header_request_id = wanr2v_soup_message_headers_get_one
+        (wanr2v_soup_message_get_response_headers (call->msg),
+        "x-request-id");
     if (details->request_id == NULL && header_request_id)
       details->request_id = g_strdup (header_request_id);
     call->details = details;
@@ -273,7 +274,8 @@ handle_reply (GTask * task, Call * call, GBytes * body)
     g_task_return_new_error (task, WANR2V_ERROR,
         wanr2v_error_code_for_reply (status, details->code),
         "DashScope refused %s: HTTP %u %s%s%s", call_description (call),
-        status, details->code ? details->code : soup_status_get_phrase (status),
+        status, details->code ? details->code :
+        wanr2v_soup_status_get_phrase (status),
         details->message ? ": " : "", details->message ? details->message : "");
     g_object_unref (task);
     return;
@@ -336,7 +338,7 @@ on_body (GObject * source, GAsyncResult * res, gpointer data)
   if (body == NULL && g_error_matches (error, G_IO_ERROR,
           G_IO_ERROR_MESSAGE_TOO_LARGE)) {
     /* An error status still says what went wrong, without its body. */
-    if (soup_message_get_status (call->msg) == SOUP_STATUS_OK) {
+    if (wanr2v_soup_message_get_status (call->msg) == SOUP_STATUS_OK) {
       refuse_too_large (task, call);
       g_object_unref (task);
     } else {
@@ -361,17 +363,18 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   g_autoptr (GInputStream) stream = NULL;
   goffset length;
 
-  stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  stream = wanr2v_soup_session_send_finish ((SoupSession *) source, res,
+      &error);
   if (stream == NULL) {
     return_transport_error (task, call, error);
     g_object_unref (task);
     return;
   }
   /* Announced too large: not worth reading at all. */
-  length = soup_message_headers_get_content_length
-      (soup_message_get_response_headers (call->msg));
+  length = wanr2v_soup_message_headers_get_content_length
+      (wanr2v_soup_message_get_response_headers (call->msg));
   if (length > MAX_REPLY_SIZE) {
-    if (soup_message_get_status (call->msg) == SOUP_STATUS_OK) {
+    if (wanr2v_soup_message_get_status (call->msg) == SOUP_STATUS_OK) {
       refuse_too_large (task, call);
       g_object_unref (task);
     } else {
@@ -393,6 +396,7 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
   g_autofree char *url = g_strconcat (client->base_url, path, NULL);
   g_autofree char *auth = NULL;
   SoupMessageHeaders *headers;
+  GError *error = NULL;
   GTask *task;
   Call *call;
 
@@ -409,7 +413,12 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
-  call->msg = soup_message_new (method, url);
+  if (!wanr2v_soup_load (&error)) {
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  call->msg = wanr2v_soup_message_new (method, url);
   if (call->msg == NULL) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_FAILED,
         "Invalid request URL built from base_url %s", client->base_url);
@@ -420,25 +429,26 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
    * documented ones, nothing more. */
   /* A redirect could carry the key to another host: API calls follow
    * none (the service does not redirect). */
-  soup_message_add_flags (call->msg, SOUP_MESSAGE_NO_REDIRECT);
-  headers = soup_message_get_request_headers (call->msg);
+  wanr2v_soup_message_add_flags (call->msg, SOUP_MESSAGE_NO_REDIRECT);
+  headers = wanr2v_soup_message_get_request_headers (call->msg);
   auth = g_strconcat ("Bearer ", client->api_key, NULL);
-  soup_message_headers_replace (headers, "Authorization", auth);
+  wanr2v_soup_message_headers_replace (headers, "Authorization", auth);
   memset (auth, 0, strlen (auth));
   if (kind == CALL_CREATE) {
     g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
 
-    soup_message_headers_replace (headers, "X-DashScope-Async", "enable");
+    wanr2v_soup_message_headers_replace (headers, "X-DashScope-Async",
+        "enable");
     if (oss_resolve)
-      soup_message_headers_replace (headers,
+      wanr2v_soup_message_headers_replace (headers,
           "X-DashScope-OssResourceResolve", "enable");
-    soup_message_set_request_body_from_bytes (call->msg, "application/json",
-        bytes);
+    wanr2v_soup_message_set_request_body_from_bytes (call->msg,
+        "application/json", bytes);
   }
 
   call->watchdog = wanr2v_watchdog_new (cancellable,
       client->request_timeout_s, g_main_context_get_thread_default ());
-  soup_session_send_async (wanr2v_http_get_session (http), call->msg,
+  wanr2v_soup_session_send_async (wanr2v_http_get_session (http), call->msg,
       G_PRIORITY_DEFAULT, wanr2v_watchdog_get_cancellable (call->watchdog),
       on_sent, task);
 }

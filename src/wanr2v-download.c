@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <libsoup/soup.h>
+#include "wanr2v-soup.h"
 #include <string.h>
 #include <unistd.h>
 
@@ -501,7 +501,8 @@ open_file (Download * dl, guint64 at, GError ** error)
 static goffset
 unsatisfied_range_size (SoupMessageHeaders * headers)
 {
-  const char *value = soup_message_headers_get_one (headers, "Content-Range");
+  const char *value = wanr2v_soup_message_headers_get_one (headers,
+      "Content-Range");
   const char *digits;
   char *end;
   guint64 size;
@@ -536,9 +537,10 @@ is_video_type (const char *type)
 static void
 take_checksums (Download * dl, SoupMessageHeaders * headers, guint status)
 {
-  const char *crc = soup_message_headers_get_one (headers,
+  const char *crc = wanr2v_soup_message_headers_get_one (headers,
       "x-oss-hash-crc64ecma");
-  const char *md5 = soup_message_headers_get_one (headers, "Content-MD5");
+  const char *md5 = wanr2v_soup_message_headers_get_one (headers,
+      "Content-MD5");
 
   dl->want_crc_set = crc && wanr2v_crc64_parse (crc, &dl->want_crc);
   if (crc && !dl->want_crc_set)
@@ -566,7 +568,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
   goffset length, total_size;
   char host[256];
 
-  dl->stream = soup_session_send_finish (SOUP_SESSION (source), res, &error);
+  dl->stream = wanr2v_soup_session_send_finish ((SoupSession *) source, res,
+      &error);
   url_host (dl->url, host, sizeof (host));
   if (dl->stream == NULL && was_cut (dl)) {
     /* Cut before a byte came: nothing of this request is on disk. */
@@ -595,21 +598,21 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
 
-  status = soup_message_get_status (dl->msg);
-  headers = soup_message_get_response_headers (dl->msg);
-  length = soup_message_headers_get_content_length (headers);
+  status = wanr2v_soup_message_get_status (dl->msg);
+  headers = wanr2v_soup_message_get_response_headers (dl->msg);
+  length = wanr2v_soup_message_headers_get_content_length (headers);
 
   if (status == SOUP_STATUS_PARTIAL_CONTENT && (dl->offset > 0
           || dl->end > 0)) {
     goffset start, end, total;
 
-    if (!soup_message_headers_get_content_range (headers, &start, &end,
+    if (!wanr2v_soup_message_headers_get_content_range (headers, &start, &end,
             &total) || (guint64) start != dl->offset || end < start
         || (total >= 0 && end >= total)
         || (dl->end > 0 && (guint64) end + 1 != dl->end)
-        || (soup_message_headers_get_encoding (headers) ==
+        || (wanr2v_soup_message_headers_get_encoding (headers) ==
             SOUP_ENCODING_CONTENT_LENGTH && length != end - start + 1)) {
-      const char *range = soup_message_headers_get_one (headers,
+      const char *range = wanr2v_soup_message_headers_get_one (headers,
           "Content-Range");
 
       return_not_video (task, g_error_new (WANR2V_ERROR,
@@ -643,8 +646,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
               WANR2V_ERROR_NOT_VIDEO, "The partial video on disk (%"
               G_GUINT64_FORMAT " bytes) is not a part of the video on %s "
               "(HTTP 416, %s bytes); it was discarded", dl->offset, host,
-              soup_message_headers_get_one (headers, "Content-Range") ?
-              soup_message_headers_get_one (headers, "Content-Range") :
+              wanr2v_soup_message_headers_get_one (headers, "Content-Range") ?
+              wanr2v_soup_message_headers_get_one (headers, "Content-Range") :
               "size unknown"));
       return;
     }
@@ -667,7 +670,7 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     dl->crc_valid = TRUE;
     dl->head_checked = FALSE;
     dl->total = length > 0
-        || soup_message_headers_get_encoding (headers) ==
+        || wanr2v_soup_message_headers_get_encoding (headers) ==
         SOUP_ENCODING_CONTENT_LENGTH ? length : -1;
   } else {
     WanR2vErrorInfo *details = wanr2v_error_info_new ();
@@ -697,7 +700,8 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
     return;
   }
   {
-    const char *type = soup_message_headers_get_content_type (headers, NULL);
+    const char *type = wanr2v_soup_message_headers_get_content_type (headers,
+        NULL);
 
     if (!is_video_type (type)) {
       g_autofree char *size = dl->total >= 0 ? g_strdup_printf ("%"
@@ -727,16 +731,17 @@ static void
 send_request (GTask * task)
 {
   Download *dl = g_task_get_task_data (task);
+  SoupMessageHeaders *headers =
+      wanr2v_soup_message_get_request_headers (dl->msg);
+  SoupSession *session =
+      wanr2v_http_get_session (wanr2v_http_get_current ());
 
   if (dl->end > 0)
-    soup_message_headers_set_range (soup_message_get_request_headers
-        (dl->msg), dl->offset, dl->end - 1);
+    wanr2v_soup_message_headers_set_range (headers, dl->offset, dl->end - 1);
   else if (dl->offset > 0)
-    soup_message_headers_set_range (soup_message_get_request_headers
-        (dl->msg), dl->offset, -1);
+    wanr2v_soup_message_headers_set_range (headers, dl->offset, -1);
   wanr2v_watchdog_touch (dl->watchdog);
-  soup_session_send_async (wanr2v_http_get_session (wanr2v_http_get_current
-          ()), dl->msg, G_PRIORITY_DEFAULT,
+  wanr2v_soup_session_send_async (session, dl->msg, G_PRIORITY_DEFAULT,
       wanr2v_watchdog_get_cancellable (dl->watchdog), on_sent, task);
 }
 
@@ -850,6 +855,7 @@ wanr2v_download_span_async (const char *url, const char *path,
   WanR2vHttp *http = wanr2v_http_get_current ();
   Download *dl = g_new0 (Download, 1);
   guint64 offset = span->offset;
+  GError *error = NULL;
   GTask *task;
 
   g_return_if_fail (wanr2v_http_is_http_thread (http));
@@ -891,7 +897,11 @@ wanr2v_download_span_async (const char *url, const char *path,
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, dl, (GDestroyNotify) download_free);
 
-  dl->msg = soup_message_new ("GET", url);
+  if (!wanr2v_soup_load (&error)) {
+    return_error (task, error);
+    return;
+  }
+  dl->msg = wanr2v_soup_message_new ("GET", url);
   if (dl->msg == NULL) {
     return_error (task, g_error_new (WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
             "The service gave an invalid video URL"));

@@ -2,6 +2,7 @@
  * last reference (see wanr2v-http.h). */
 #include "config.h"
 #include "wanr2v-http.h"
+#include "wanr2v-soup.h"
 
 #define DEFAULT_USER_AGENT "wanr2vsrc/" VERSION
 
@@ -216,9 +217,9 @@ wanr2v_http_get_session (WanR2vHttp * http)
   /* Made here, with our context as thread default, so that all of its
    * I/O is dispatched on this thread. */
   if (http->session == NULL)
-    http->session = soup_session_new_with_options ("user-agent",
-        http->user_agent, "max-conns", 64, "max-conns-per-host", 32,
-        "idle-timeout", 60, NULL);
+    http->session = g_object_new (wanr2v_soup_session_get_type (),
+        "user-agent", http->user_agent, "max-conns", 64,
+        "max-conns-per-host", 32, "idle-timeout", 60, NULL);
   return http->session;
 }
 

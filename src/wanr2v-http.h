@@ -17,7 +17,7 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <libsoup/soup.h>
+#include "wanr2v-soup.h"
 
 G_BEGIN_DECLS
 

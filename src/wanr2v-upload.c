@@ -5,7 +5,7 @@
 #include "wanr2v-localfile.h"
 #include "wanr2v-watchdog.h"
 
-#include <libsoup/soup.h>
+#include "wanr2v-soup.h"
 #include <string.h>
 
 /* Bytes read from the file at once.  Small, to keep memory flat. */
@@ -106,7 +106,7 @@ handle_reply (GTask * task, Upload * up, GBytes * body)
 {
   guint status;
 
-  status = soup_message_get_status (up->msg);
+  status = wanr2v_soup_message_get_status (up->msg);
   if (status == SOUP_STATUS_OK || status == SOUP_STATUS_NO_CONTENT
       || status == SOUP_STATUS_CREATED) {
     g_task_return_pointer (task, g_steal_pointer (&up->oss_url), g_free);
@@ -178,16 +178,16 @@ upload_thread (gpointer data)
   g_main_context_push_thread_default (context);
   /* A session of our own, with the settings of the HTTP thread's: a
    * SoupSession belongs to the thread that made it. */
-  session = soup_session_new_with_options ("user-agent", up->user_agent,
-      NULL);
-  stream = soup_session_send (session, up->msg, cancellable, &error);
+  session = g_object_new (wanr2v_soup_session_get_type (), "user-agent",
+      up->user_agent, NULL);
+  stream = wanr2v_soup_session_send (session, up->msg, cancellable, &error);
   sent = stream != NULL;
   if (sent) {
     body = read_reply (stream, cancellable, &error);
     g_input_stream_close (stream, NULL, NULL);
     g_object_unref (stream);
   }
-  soup_session_abort (session);
+  wanr2v_soup_session_abort (session);
   g_object_unref (session);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
@@ -315,7 +315,12 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   g_object_unref (parts[1]);
   g_object_unref (parts[2]);
 
-  up->msg = soup_message_new ("POST", policy->upload_host);
+  if (!wanr2v_soup_load (&error)) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    g_object_unref (task);
+    return;
+  }
+  up->msg = wanr2v_soup_message_new ("POST", policy->upload_host);
   if (up->msg == NULL) {
     g_task_return_new_error (task, WANR2V_ERROR, WANR2V_ERROR_PROTOCOL,
         "The upload policy names an invalid upload host");
@@ -325,7 +330,7 @@ wanr2v_upload_file_async (const WanR2vUploadPolicy * policy,
   content_type = g_strdup_printf ("multipart/form-data; boundary=%s",
       boundary);
   /* No Authorization header: the policy's signature is the credential. */
-  soup_message_set_request_body (up->msg, content_type, body, length);
+  wanr2v_soup_message_set_request_body (up->msg, content_type, body, length);
   if (idle_timeout_s > 0) {
     /* The idle period starts when the request does, not at the policy. */
     wanr2v_watchdog_touch (up->watchdog);

@@ -1532,7 +1532,7 @@ case_startup (void)
     g_auto (Child) c = { 0, };
 
     if (!run_gst_launch (&c, el_desc)
-        || (kept = kept_video ("cache12")) == NULL) {
+        || (kept = kept_video ("cache11")) == NULL) {
       report_broken ("11-startup-kept", "the first run did not keep a video");
       return;
     }
@@ -1569,7 +1569,7 @@ case_startup (void)
       "fakesink)", mr, BLOCK_SIZE);
   t = g_strdup_printf ("ratio %.2f", me / mr);
   report ("11-startup-kept", m, r, t, "<= 1.10", me / mr <= 1.10);
-  remove_dir_files ("cache12");
+  remove_dir_files ("cache11");
 }
 
 

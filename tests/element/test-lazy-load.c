@@ -1,0 +1,266 @@
+/* test-lazy-load.c: a cache hit loads neither libsoup nor pbutils.
+ *
+ * The plugin opens libsoup when it first sends a request and GStreamer's
+ * pbutils when it first inspects a local video or voice (issue 15: loading
+ * their dependency trees was most of a cache hit's start-up).  Each case
+ * plays a pipeline in a fresh process (lazy-load-run, which links
+ * GStreamer core only) and reads what that process ended up mapping: this
+ * test itself links libsoup for its emulator client.  A missing library
+ * must end the pipeline with an error that names it, not a crash. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "emulator-fixture.h"
+
+#define SOUP "libsoup-3.0.so"
+#define PBUTILS "libgstpbutils-1.0.so"
+#define CREATE_PATH "/api/v1/services/aigc/video-generation/video-synthesis"
+
+typedef struct
+{
+  EmuFixture *emu;
+  char *tmp_dir;
+  char *cache_dir;
+} Fixture;
+
+/* What lazy-load-run said: its first line ("eos" or "error ...") and the
+ * libraries mapped at the end. */
+typedef struct
+{
+  char *end;
+  GPtrArray *mapped;
+} Outcome;
+
+static void
+outcome_free (Outcome * o)
+{
+  g_free (o->end);
+  g_ptr_array_unref (o->mapped);
+  g_free (o);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outcome, outcome_free);
+
+static gboolean
+mapped (const Outcome * o, const char *prefix)
+{
+  guint i;
+
+  for (i = 0; i < o->mapped->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (o->mapped, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+fixture_set_up (Fixture * f, gconstpointer data)
+{
+  /* A ready-made result: the emulator need not render one. */
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
+  const char *args[] = { "--pending-ms", "0", "--running-ms", "0",
+    "--result-file", video, NULL
+  };
+
+  f->emu = emu_fixture_start (args);
+  f->tmp_dir = g_dir_make_tmp ("wanr2v-lazy-XXXXXX", NULL);
+  g_assert_nonnull (f->tmp_dir);
+  f->cache_dir = g_build_filename (f->tmp_dir, "cache", NULL);
+}
+
+static void
+fixture_tear_down (Fixture * f, gconstpointer data)
+{
+  emu_fixture_stop (f->emu);
+  emu_fixture_remove_tree (f->tmp_dir);
+  g_free (f->tmp_dir);
+  g_free (f->cache_dir);
+}
+
+/* wanr2vsrc with the emulator's URL and key, a 2 s request and @extra
+ * properties, into a filesink at @out. */
+static char *
+description (Fixture * f, const char *extra, const char *out)
+{
+  g_autofree char *image = emu_fixture_data_path ("red.png");
+
+  return g_strdup_printf ("wanr2vsrc base-url=%s api-key=%s "
+      "prompt=\"Image 1 waves\" images=\"<%s>\" resolution=720P duration=2 "
+      "poll-interval=50 cache-dir=\"%s\" %s ! filesink location=\"%s\"",
+      emu_fixture_base_url (f->emu), emu_fixture_api_key (f->emu), image,
+      f->cache_dir, extra ? extra : "", out);
+}
+
+/* Runs @desc in a fresh lazy-load-run, with @env_name=@env_value when
+ * @env_name is not NULL. */
+static Outcome *
+run (const char *desc, const char *env_name, const char *env_value)
+{
+  const char *argv[] = { LAZY_LOAD_RUN, desc, NULL };
+  g_auto (GStrv) env = g_get_environ ();
+  g_autofree char *out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) lines = NULL;
+  Outcome *o = g_new0 (Outcome, 1);
+  int status;
+  guint i;
+
+  if (env_name)
+    env = g_environ_setenv (env, env_name, env_value, TRUE);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT,
+          NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  /* Not a crash, whatever the pipeline did. */
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  o->mapped = g_ptr_array_new_with_free_func (g_free);
+  lines = g_strsplit (out, "\n", -1);
+  for (i = 0; lines[i]; i++) {
+    if (g_str_has_prefix (lines[i], "mapped "))
+      g_ptr_array_add (o->mapped, g_strdup (lines[i] + strlen ("mapped ")));
+    else if (o->end == NULL && *lines[i])
+      o->end = g_strdup (lines[i]);
+  }
+  g_assert_nonnull (o->end);
+  g_test_message ("%s; %u libraries mapped", o->end, o->mapped->len);
+  return o;
+}
+
+/* The one video kept in the cache directory. */
+static char *
+kept_video (Fixture * f)
+{
+  g_autoptr (GDir) dir = g_dir_open (f->cache_dir, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    if (g_str_has_suffix (name, ".mp4"))
+      return g_build_filename (f->cache_dir, name, NULL);
+  return NULL;
+}
+
+static void
+assert_same_file (const char *a, const char *b)
+{
+  g_autofree char *a_data = NULL, *b_data = NULL;
+  gsize a_len, b_len;
+
+  g_assert_true (g_file_get_contents (a, &a_data, &a_len, NULL));
+  g_assert_true (g_file_get_contents (b, &b_data, &b_len, NULL));
+  g_assert_cmpuint (a_len, ==, b_len);
+  g_assert_true (memcmp (a_data, b_data, a_len) == 0);
+}
+
+/* A generation maps libsoup (an image reference needs no pbutils); the
+ * same request again, a cache hit, plays the kept video without either. */
+static void
+test_cache_hit (Fixture * f, gconstpointer data)
+{
+  g_autofree char *first_out = g_build_filename (f->tmp_dir, "1.mp4", NULL);
+  g_autofree char *second_out = g_build_filename (f->tmp_dir, "2.mp4", NULL);
+  g_autofree char *first = description (f, NULL, first_out);
+  g_autofree char *second = description (f, NULL, second_out);
+  g_autofree char *kept = NULL;
+  g_autoptr (Outcome) generated = NULL;
+  g_autoptr (Outcome) hit = NULL;
+
+  generated = run (first, NULL, NULL);
+  g_assert_cmpstr (generated->end, ==, "eos");
+  g_assert_true (mapped (generated, SOUP));
+  g_assert_false (mapped (generated, PBUTILS));
+  kept = kept_video (f);
+  g_assert_nonnull (kept);
+  g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
+
+  hit = run (second, NULL, NULL);
+  g_assert_cmpstr (hit->end, ==, "eos");
+  g_assert_false (mapped (hit, SOUP));
+  g_assert_false (mapped (hit, PBUTILS));
+  /* Served from the cache: no new task, and the kept video itself. */
+  g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
+  assert_same_file (second_out, kept);
+}
+
+/* A local reference video is inspected before anything is sent: that
+ * loads pbutils, and the generation works as before. */
+static void
+test_reference_video (Fixture * f, gconstpointer data)
+{
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
+  g_autofree char *extra = g_strdup_printf ("videos=\"<%s>\"", video);
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  g_autofree char *desc = description (f, extra, out);
+  g_autoptr (Outcome) o = run (desc, NULL, NULL);
+
+  g_assert_cmpstr (o->end, ==, "eos");
+  g_assert_true (mapped (o, PBUTILS));
+  g_assert_true (mapped (o, SOUP));
+}
+
+/* Without libsoup a generation fails with an error naming it. */
+static void
+test_no_soup (Fixture * f, gconstpointer data)
+{
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  g_autofree char *desc = description (f, NULL, out);
+  g_autoptr (Outcome) o = run (desc, "WANR2V_SOUP_LIBRARY",
+      "/nonexistent/libsoup-3.0.so.0");
+
+  g_assert_true (g_str_has_prefix (o->end, "error "));
+  g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
+  g_assert_false (mapped (o, SOUP));
+  g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
+}
+
+/* Without libsoup, following an existing task fails at its first query
+ * (no query is retried: nothing mends a missing library). */
+static void
+test_no_soup_attach (Fixture * f, gconstpointer data)
+{
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  g_autofree char *desc = description (f, "task-id=0000-some-task", out);
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (Outcome) o = run (desc, "WANR2V_SOUP_LIBRARY",
+      "/nonexistent/libsoup-3.0.so.0");
+
+  g_assert_true (g_str_has_prefix (o->end, "error "));
+  g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
+  /* Not polled until the overall timeout (minutes). */
+  g_assert_cmpint (g_get_monotonic_time () - start, <,
+      emu_fixture_scaled_us (30));
+}
+
+/* Without pbutils a local reference video cannot be inspected: the
+ * request is refused, naming the library, before anything is sent. */
+static void
+test_no_pbutils (Fixture * f, gconstpointer data)
+{
+  g_autofree char *video = emu_fixture_data_path ("character.mp4");
+  g_autofree char *extra = g_strdup_printf ("videos=\"<%s>\"", video);
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  g_autofree char *desc = description (f, extra, out);
+  g_autoptr (Outcome) o = run (desc, "WANR2V_PBUTILS_LIBRARY",
+      "/nonexistent/libgstpbutils-1.0.so.0");
+
+  g_assert_true (g_str_has_prefix (o->end, "error "));
+  g_assert_nonnull (strstr (o->end, "/nonexistent/libgstpbutils-1.0.so.0"));
+  g_assert_false (mapped (o, PBUTILS));
+  g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/lazy-load/cache-hit", Fixture, NULL, fixture_set_up,
+      test_cache_hit, fixture_tear_down);
+  g_test_add ("/lazy-load/reference-video", Fixture, NULL, fixture_set_up,
+      test_reference_video, fixture_tear_down);
+  g_test_add ("/lazy-load/no-soup", Fixture, NULL, fixture_set_up,
+      test_no_soup, fixture_tear_down);
+  g_test_add ("/lazy-load/no-soup-attach", Fixture, NULL, fixture_set_up,
+      test_no_soup_attach, fixture_tear_down);
+  g_test_add ("/lazy-load/no-pbutils", Fixture, NULL, fixture_set_up,
+      test_no_pbutils, fixture_tear_down);
+  return g_test_run ();
+}
