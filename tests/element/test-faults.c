@@ -1460,6 +1460,22 @@ GST_START_TEST (test_uploads_in_parallel)
       most_at_once (spans));
   fail_unless (last - first < sum * 0.8, "the uploads took %.2f s, %.2f s "
       "one after another", last - first, sum);
+
+  /* Each upload runs on a thread and a session of its own, with the HTTP
+   * thread's User-Agent (the element's, or the one a wanr2v.http context
+   * gave), not libsoup's default. */
+  {
+    g_autoptr (GPtrArray) creates = requests_of (REQ_CREATE);
+    g_autoptr (GPtrArray) uploads = requests_of (REQ_UPLOAD);
+    const char *agent = header (g_ptr_array_index (creates, 0),
+        "user-agent");
+
+    fail_unless (agent != NULL && g_str_has_prefix (agent, "wanr2vsrc/"),
+        "the create's User-Agent: %s", agent);
+    for (i = 0; i < uploads->len; i++)
+      fail_unless_equals_string (header (g_ptr_array_index (uploads, i),
+              "user-agent"), agent);
+  }
 }
 
 GST_END_TEST;
