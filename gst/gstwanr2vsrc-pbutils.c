@@ -37,77 +37,35 @@ typedef struct
 #undef DECLARE_POINTER
 } PbutilsTable;
 
-typedef struct
-{
-  PbutilsTable table;
-  /* Why the library could not be used, or NULL. */
-  char *failure;
-} Loaded;
+/* Filled once, when the library is opened. */
+static PbutilsTable table;
 
-static gpointer
-open_library (gpointer unused)
-{
-  Loaded *loaded = g_new0 (Loaded, 1);
-  const char *name = g_getenv ("WANR2V_PBUTILS_LIBRARY");
-#define SYMBOL(function) { #function, (gpointer *) &loaded->table.function },
-  const WanR2vSymbol symbols[] = { PBUTILS_FUNCTIONS (SYMBOL) };
+#define SYMBOL(function) { #function, (gpointer *) &table.function },
+static const WanR2vSymbol symbols[] = { PBUTILS_FUNCTIONS (SYMBOL) };
 #undef SYMBOL
 
-  loaded->failure = wanr2v_library_open (name && *name ? name :
-      WANR2V_PBUTILS_SONAME, "Inspecting local media", symbols,
-      G_N_ELEMENTS (symbols));
-  /* Its debug categories and missing-plugin helpers, as when linked. */
-  if (loaded->failure == NULL)
-    loaded->table.gst_pb_utils_init ();
-  return loaded;
-}
-
-static const Loaded *
-get_loaded (void)
+/* Its debug categories and missing-plugin helpers, as when linked. */
+static void
+init_pbutils (void)
 {
-  static GOnce once = G_ONCE_INIT;
-
-  return g_once (&once, open_library, NULL);
+  table.gst_pb_utils_init ();
 }
+
+static WanR2vLibrary library = {
+  "WANR2V_PBUTILS_LIBRARY", WANR2V_PBUTILS_SONAME, "Inspecting local media",
+  symbols, G_N_ELEMENTS (symbols), init_pbutils, G_ONCE_INIT
+};
 
 gboolean
 gst_wanr2v_src_pbutils_load (GError ** error)
 {
-  const Loaded *loaded = get_loaded ();
-
-  if (loaded->failure != NULL) {
-    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_FAILED,
-        loaded->failure);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* The table, once gst_wanr2v_src_pbutils_load() has succeeded; a wrapper
- * called without it is a programming error, reported and not followed. */
-static const PbutilsTable *
-table (void)
-{
-  const Loaded *loaded = get_loaded ();
-
-  g_return_val_if_fail (loaded->failure == NULL, NULL);
-  return &loaded->table;
+  return wanr2v_library_load (&library, error);
 }
 
 #define CALL(name, fallback, ...) \
-  G_STMT_START { \
-    const PbutilsTable *t = table (); \
-    if (t == NULL) \
-      return fallback; \
-    return t->name (__VA_ARGS__); \
-  } G_STMT_END
-
+  WANR2V_LIBRARY_CALL (&library, table, name, fallback, __VA_ARGS__)
 #define CALL_VOID(name, ...) \
-  G_STMT_START { \
-    const PbutilsTable *t = table (); \
-    if (t != NULL) \
-      t->name (__VA_ARGS__); \
-  } G_STMT_END
+  WANR2V_LIBRARY_CALL_VOID (&library, table, name, __VA_ARGS__)
 
 GstDiscoverer *
 gst_wanr2v_src_pb_discoverer_new (GstClockTime timeout, GError ** error)

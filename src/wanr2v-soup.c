@@ -36,80 +36,35 @@ typedef struct
 #undef DECLARE_POINTER
 } SoupTable;
 
-typedef struct
-{
-  SoupTable table;
-  /* Why the library could not be used, or NULL. */
-  char *failure;
-} Loaded;
+/* Filled once, when the library is opened. */
+static SoupTable table;
 
-static gpointer
-open_library (gpointer unused)
-{
-  Loaded *loaded = g_new0 (Loaded, 1);
-  const char *name = g_getenv ("WANR2V_SOUP_LIBRARY");
-#define SYMBOL(function) { #function, (gpointer *) &loaded->table.function },
-  const WanR2vSymbol symbols[] = { WANR2V_SOUP_FUNCTIONS (SYMBOL) };
+#define SYMBOL(function) { #function, (gpointer *) &table.function },
+static const WanR2vSymbol symbols[] = { WANR2V_SOUP_FUNCTIONS (SYMBOL) };
 #undef SYMBOL
 
-  loaded->failure = wanr2v_library_open (name && *name ? name :
-      WANR2V_SOUP_SONAME, "HTTP", symbols, G_N_ELEMENTS (symbols));
-  return loaded;
-}
-
-static const Loaded *
-get_loaded (void)
-{
-  static GOnce once = G_ONCE_INIT;
-
-  return g_once (&once, open_library, NULL);
-}
+static WanR2vLibrary library = {
+  "WANR2V_SOUP_LIBRARY", WANR2V_SOUP_SONAME, "HTTP", symbols,
+  G_N_ELEMENTS (symbols), NULL, G_ONCE_INIT
+};
 
 gboolean
 wanr2v_soup_load (GError ** error)
 {
-  const Loaded *loaded = get_loaded ();
-
-  if (loaded->failure != NULL) {
-    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_FAILED,
-        loaded->failure);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* The table, once wanr2v_soup_load() has succeeded; a wrapper called
- * without it is a programming error, reported and not followed. */
-static const SoupTable *
-table (void)
-{
-  const Loaded *loaded = get_loaded ();
-
-  g_return_val_if_fail (loaded->failure == NULL, NULL);
-  return &loaded->table;
+  return wanr2v_library_load (&library, error);
 }
 
 #define CALL(name, fallback, ...) \
-  G_STMT_START { \
-    const SoupTable *t = table (); \
-    if (t == NULL) \
-      return fallback; \
-    return t->name (__VA_ARGS__); \
-  } G_STMT_END
-
+  WANR2V_LIBRARY_CALL (&library, table, name, fallback, __VA_ARGS__)
 #define CALL_VOID(name, ...) \
-  G_STMT_START { \
-    const SoupTable *t = table (); \
-    if (t != NULL) \
-      t->name (__VA_ARGS__); \
-  } G_STMT_END
+  WANR2V_LIBRARY_CALL_VOID (&library, table, name, __VA_ARGS__)
 
 GType
 wanr2v_soup_session_get_type (void)
 {
-  const SoupTable *t = table ();
-
-  return t ? t->soup_session_get_type () : G_TYPE_INVALID;
+  if (!wanr2v_library_is_loaded (&library))
+    return G_TYPE_INVALID;
+  return table.soup_session_get_type ();
 }
 
 SoupMessage *
