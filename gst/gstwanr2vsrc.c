@@ -258,9 +258,6 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
   gst_element_class_add_static_pad_template (element_class, &src_template);
   element_class->change_state = gst_wanr2v_src_change_state;
   element_class->set_context = gst_wanr2v_src_context_set_context;
-
-  /* (A set_context vfunc for a shared HTTP session would go here, with
-   * the job's configuration in gstwanr2vsrc-job.c.) */
   gst_wanr2v_src_read_class_init (basesrc_class);
 
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RESOLUTION, 0);
