@@ -25,12 +25,8 @@ wanr2v_job_wait_for_data (WanR2vJob * job, guint64 offset, guint64 end,
     GError ** error)
 {
   gulong handler = 0;
-  gboolean ret = FALSE;
+  gboolean ret = FALSE, listening = FALSE;
   guint64 asked = G_MAXUINT64;
-
-  if (cancellable)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_waiters),
-        job, NULL);
 
   g_mutex_lock (&job->lock);
   for (;;) {
@@ -54,6 +50,19 @@ wanr2v_job_wait_for_data (WanR2vJob * job, guint64 offset, guint64 end,
           "Stopped while waiting for the video");
       break;
     }
+    /* Only a read that has to wait listens for @cancellable: a connection
+     * costs a closure, and most reads (all of a cache hit's) find their
+     * bytes on disk.  Connected without the lock, since a cancellable
+     * that fires meanwhile calls wake_waiters at once; then everything
+     * is checked again. */
+    if (cancellable && !listening) {
+      g_mutex_unlock (&job->lock);
+      handler = g_cancellable_connect (cancellable,
+          G_CALLBACK (wake_waiters), job, NULL);
+      listening = TRUE;
+      g_mutex_lock (&job->lock);
+      continue;
+    }
     /* Asks for the first missing byte, again whenever a piece brought
      * some of what this read needs but not all. */
     if (job->download_started && job->total > 0 && extent != asked
@@ -68,7 +77,7 @@ wanr2v_job_wait_for_data (WanR2vJob * job, guint64 offset, guint64 end,
     job->wanted = G_MAXUINT64;
   g_mutex_unlock (&job->lock);
 
-  if (cancellable)
+  if (handler)
     g_cancellable_disconnect (cancellable, handler);
   return ret;
 }
