@@ -660,22 +660,21 @@ case_download (EmuFixture * f)
   note ("case 2 element download phases (s): %s; curl (s): %s; curl + "
       "sync -d (s): %s", l1, l2, l3);
 
+  /* Like with like: the element makes the video durable (fdatasync)
+   * before it says COMPLETE, so the reference is curl with the same
+   * flush.  curl -o alone leaves the file in the page cache: a note, not
+   * the case. */
   me = median (el);
-  mr = median (ref);
+  note ("case 2 (not like with like: curl -o FILE without a flush, the "
+      "file left in the page cache): curl %.3f s, element ratio %.2f",
+      median (ref), me / median (ref));
+  mr = median (durable);
   m = g_strdup_printf ("%.3f s = %.0f MB/s (median of %u, download START "
-      "to COMPLETE)", me, 200 / me, el->len);
-  r = g_strdup_printf ("%.3f s = %.0f MB/s (curl -o FILE, same URL)", mr,
-      200 / mr);
+      "to COMPLETE, the file flushed)", me, 200 / me, el->len);
+  r = g_strdup_printf ("%.3f s = %.0f MB/s (curl -o FILE, then sync -d "
+      "FILE; same URL)", mr, 200 / mr);
   t = g_strdup_printf ("ratio %.2f", me / mr);
   report ("2-download-200MB", m, r, t, "<= 1.25", me / mr <= 1.25);
-
-  /* The like-for-like line: both make the file durable. */
-  g_clear_pointer (&r, g_free);
-  g_clear_pointer (&t, g_free);
-  mr = median (durable);
-  r = g_strdup_printf ("%.3f s (curl -o FILE, then sync -d FILE)", mr);
-  t = g_strdup_printf ("ratio %.2f", me / mr);
-  report ("2-download-200MB-durable", m, r, t, "<= 1.25", me / mr <= 1.25);
 }
 
 /* ---- 3: memory during a big download ----------------------------------- */
