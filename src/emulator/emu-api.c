@@ -80,6 +80,14 @@ force_task_fault (EmuServer * server, SoupServerMessage * msg, EmuTask * task)
 
   if (fault == NULL)
     return FALSE;
+  if (fault->kind == EMU_FAULT_AGED) {
+    /* Not an outcome: the task works as any other, only older. */
+    task->age_us = fault->value * G_USEC_PER_SEC;
+    name = emu_fault_name (fault);
+    emu_request_log_note (msg, "task_fault", name);
+    emu_request_log_note_int (msg, "task_fault_id", fault->id);
+    return FALSE;
+  }
   switch (fault->kind) {
     case EMU_FAULT_FAIL:
       outcome = EMU_TASK_OUTCOME_FAIL;
@@ -404,7 +412,8 @@ reply_list (EmuServer * server, SoupServerMessage * msg, GHashTable * query,
   for (i = (gint64) tasks->len - 1; i >= 0; i--) {
     EmuTask *task = g_ptr_array_index (tasks, i);
 
-    if (task->submit_us < start_us || task->submit_us > end_us)
+    if (emu_task_told_submit_us (task) < start_us
+        || emu_task_told_submit_us (task) > end_us)
       continue;
     if (task->outcome == EMU_TASK_OUTCOME_UNKNOWN)
       continue;                 /* forgotten, as an expired task */
@@ -540,7 +549,8 @@ emu_api_tasks_to_json (EmuServer * server)
   json_builder_begin_array (b);
   for (i = 0; i < tasks->len; i++) {
     EmuTask *task = g_ptr_array_index (tasks, i);
-    g_autofree char *submit = emu_format_task_time (task->submit_us);
+    g_autofree char *submit =
+        emu_format_task_time (emu_task_told_submit_us (task));
 
     json_builder_begin_object (b);
     json_builder_set_member_name (b, "task_id");

@@ -64,6 +64,8 @@ static const KindInfo kinds[] = {
   {"corrupt", EMU_FAULT_CORRUPT, T (DOWNLOAD), VALUE_OPTIONAL, 0,
       G_MAXINT64},
   {"wrong-range", EMU_FAULT_WRONG_RANGE, T (DOWNLOAD), VALUE_NONE},
+  /* Up to two days: past a day the task is expired (--task-ttl). */
+  {"aged", EMU_FAULT_AGED, T (TASK), VALUE_REQUIRED, 1, 2 * 86400},
 };
 
 /* A captive portal's or a corporate proxy's page is about this big. */

@@ -56,6 +56,8 @@ typedef enum
   EMU_FAULT_CORRUPT,            /* download: byte `value` of the object
                                  * inverted, headers (CRC) unchanged */
   EMU_FAULT_WRONG_RANGE,        /* download: a Range answered from byte 0 */
+  EMU_FAULT_AGED,               /* task: made `value` s earlier, as far as
+                                 * its times, lists and expiry tell */
 } EmuFaultKind;
 
 typedef struct

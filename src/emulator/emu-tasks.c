@@ -208,10 +208,16 @@ emu_task_store_add (EmuTaskStore * store, EmuTaskSpec * spec,
   return task;
 }
 
+gint64
+emu_task_told_submit_us (const EmuTask * task)
+{
+  return task->submit_us - task->age_us;
+}
+
 static gboolean
 is_expired (EmuTaskStore * store, EmuTask * task, gint64 now_us)
 {
-  return now_us - task->submit_us > store->ttl_us;
+  return now_us - emu_task_told_submit_us (task) > store->ttl_us;
 }
 
 void
@@ -454,17 +460,17 @@ emu_task_build_query_reply (EmuTaskStore * store, EmuTask * task,
     case EMU_TASK_UNKNOWN:
       break;
     case EMU_TASK_CANCELED:
-      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "submit_time", emu_task_told_submit_us (task));
       break;
     case EMU_TASK_PENDING:
-      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "submit_time", emu_task_told_submit_us (task));
       break;
     case EMU_TASK_RUNNING:
-      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "submit_time", emu_task_told_submit_us (task));
       add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
       break;
     case EMU_TASK_FAILED:
-      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "submit_time", emu_task_told_submit_us (task));
       add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
       add_time (b, "end_time", emu_task_store_end_us (store, task));
       /* A fault may ask for a failure that says nothing. */
@@ -474,7 +480,7 @@ emu_task_build_query_reply (EmuTaskStore * store, EmuTask * task,
         add_string (b, "message", task->fail_message);
       break;
     case EMU_TASK_SUCCEEDED:
-      add_time (b, "submit_time", task->submit_us);
+      add_time (b, "submit_time", emu_task_told_submit_us (task));
       add_time (b, "scheduled_time", emu_task_store_scheduled_us (store, task));
       add_time (b, "end_time", emu_task_store_end_us (store, task));
       add_string (b, "orig_prompt", task->spec->prompt);
@@ -496,7 +502,7 @@ emu_task_build_list_item (EmuTaskStore * store, EmuTask * task, gint64 now_us)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   EmuTaskStatus status = emu_task_store_status (store, task, now_us);
-  gint64 modified_us = task->submit_us;
+  gint64 modified_us = emu_task_told_submit_us (task);
 
   if (status == EMU_TASK_RUNNING)
     modified_us = emu_task_store_scheduled_us (store, task);
@@ -508,7 +514,7 @@ emu_task_build_list_item (EmuTaskStore * store, EmuTask * task, gint64 now_us)
   add_string (b, "request_id", task->request_id);
   add_string (b, "status", emu_task_status_name (status));
   add_string (b, "model_name", task->spec->model);
-  add_int (b, "gmt_create", task->submit_us / 1000);
+  add_int (b, "gmt_create", emu_task_told_submit_us (task) / 1000);
   add_int (b, "gmt_modified", modified_us / 1000);
   json_builder_end_object (b);
   return json_builder_get_root (b);

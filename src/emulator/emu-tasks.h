@@ -48,6 +48,9 @@ typedef struct
   EmuTaskSpec *spec;
   char *body;                   /* the create request body, as received */
   gint64 submit_us;             /* real time */
+  /* The task tells (submit_time, gmt_create, lists, expiry) it was made
+   * this much earlier: an `aged` fault.  Its work keeps to submit_us. */
+  gint64 age_us;
   GCancellable *cancellable;
   gint64 pending_us;            /* drawn for this task */
   gint64 running_us;            /* at least; drawn for this task */
@@ -131,6 +134,9 @@ EmuTaskStatus emu_task_store_status (EmuTaskStore * store, EmuTask * task,
 /* When the task left PENDING, and when it reached its final state. */
 gint64 emu_task_store_scheduled_us (EmuTaskStore * store, EmuTask * task);
 gint64 emu_task_store_end_us (EmuTaskStore * store, EmuTask * task);
+/* When the task says it was submitted: submit_us, less an `aged` fault's
+ * age. */
+gint64 emu_task_told_submit_us (const EmuTask * task);
 
 /* PENDING -> CANCELED; FALSE in any other state. */
 gboolean emu_task_store_cancel (EmuTaskStore * store, EmuTask * task,

@@ -171,6 +171,49 @@ test_hang (void)
   g_assert_false (json_object_get_boolean_member (task, "work_done"));
 }
 
+/* Seconds since the epoch of a service time ("2026-12-05 17:06:06.184",
+ * Beijing time). */
+static gint64
+service_time_s (const char *text)
+{
+  g_autofree char *iso = g_strdup (text);
+  g_autoptr (GTimeZone) zone = g_time_zone_new_offset (8 * 3600);
+  g_autoptr (GDateTime) t = NULL;
+
+  g_assert_cmpuint (strlen (iso), >=, 19);
+  iso[10] = 'T';
+  t = g_date_time_new_from_iso8601 (iso, zone);
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t);
+}
+
+/* A task made "almost a day ago": its times, its place in the list and
+ * its expiry say so, while its work runs as any other's. */
+static void
+test_aged (void)
+{
+  g_autofree char *id = NULL;
+  g_autoptr (EmuReply) done = NULL;
+  g_autoptr (EmuReply) list = NULL;
+  JsonArray *data;
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
+
+  emu_fixture_reset (fixture);
+  emu_fixture_add_fault (fixture, "task:aged=86250");
+  id = create ();
+  done = emu_wait_status (fixture, id, "SUCCEEDED");
+  g_assert_cmpint (ABS (service_time_s (json_object_get_string_member
+              (output_of (done), "submit_time")) - (now_s - 86250)), <, 60);
+  /* The list's default window (the last day) still holds it, made then. */
+  list = emu_api (fixture, "GET", "/tasks/", NULL);
+  g_assert_cmpuint (list->status, ==, 200);
+  data = json_object_get_array_member (emu_reply_object (list), "data");
+  g_assert_cmpuint (json_array_get_length (data), ==, 1);
+  g_assert_cmpint (ABS (json_object_get_int_member
+          (json_array_get_object_element (data, 0), "gmt_create") / 1000
+          - (now_s - 86250)), <, 60);
+}
+
 static void
 test_after (void)
 {
@@ -210,6 +253,7 @@ main (int argc, char **argv)
   g_test_add_func ("/emulator/faults/task/unknown", test_unknown);
   g_test_add_func ("/emulator/faults/task/hang", test_hang);
   g_test_add_func ("/emulator/faults/task/after", test_after);
+  g_test_add_func ("/emulator/faults/task/aged", test_aged);
   ret = g_test_run ();
   emu_fixture_stop (fixture);
   return ret;

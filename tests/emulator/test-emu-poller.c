@@ -8,6 +8,7 @@
 #include "wanr2v-poller.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,9 +56,11 @@ on_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
 }
 
 /* Runs @n jobs at once against @f until each has ended; @watchers[i] says
- * how job i went. */
+ * how job i went.  With @attach, job 0 follows that task instead of
+ * making one. */
 static void
-run_jobs (EmuFixture * f, guint n, Watcher * watchers, const char *dir)
+run_jobs (EmuFixture * f, guint n, Watcher * watchers, const char *dir,
+    const char *attach)
 {
   g_autofree char *image = emu_data_uri ("red.png", "image/png");
   g_autoptr (WanR2vRequest) request = wanr2v_request_new ();
@@ -83,6 +86,8 @@ run_jobs (EmuFixture * f, guint n, Watcher * watchers, const char *dir)
     config.base_url = emu_fixture_base_url (f);
     config.api_key = emu_fixture_api_key (f);
     config.request = request;
+    if (i == 0)
+      config.attach_task_id = attach;
     config.output_dir = dir;
     config.cache_policy = WANR2V_CACHE_OFF;
     config.timeout_s = emu_fixture_scaled_s (60);
@@ -229,7 +234,7 @@ test_many (void)
   guint i, lists, queries;
   double span;
 
-  run_jobs (f, N_JOBS, w, dir);
+  run_jobs (f, N_JOBS, w, dir, NULL);
   log = emu_fixture_get_requests (f);
   for (i = 0; i < N_JOBS; i++) {
     assert_video (&w[i]);
@@ -273,7 +278,7 @@ test_not_listed (void)
   guint i, failed = 0;
 
   emu_fixture_add_fault (f, "task:unknown,after=1");
-  run_jobs (f, G_N_ELEMENTS (w), w, dir);
+  run_jobs (f, G_N_ELEMENTS (w), w, dir, NULL);
   for (i = 0; i < G_N_ELEMENTS (w); i++) {
     if (w[i].done) {
       assert_video (&w[i]);
@@ -306,7 +311,7 @@ test_list_fails (void)
     guint i, lists, queries;
 
     emu_fixture_add_fault (f, faults[k]);
-    run_jobs (f, G_N_ELEMENTS (w), w, dir);
+    run_jobs (f, G_N_ELEMENTS (w), w, dir, NULL);
     log = emu_fixture_get_requests (f);
     for (i = 0; i < G_N_ELEMENTS (w); i++) {
       assert_video (&w[i]);
@@ -328,6 +333,98 @@ test_list_fails (void)
   }
 }
 
+/* The span in seconds of a list's window (start_time to end_time, both
+ * YYYYMMDDhhmmss in the same zone), from its query string; -1 if it has
+ * none. */
+static gint64
+window_span_s (const char *query)
+{
+  g_autoptr (GHashTable) params = query ? g_uri_parse_params (query, -1, "&",
+      G_URI_PARAMS_NONE, NULL) : NULL;
+  const char *names[] = { "start_time", "end_time" };
+  gint64 t[2];
+  guint k;
+
+  for (k = 0; k < 2; k++) {
+    const char *v = params ? g_hash_table_lookup (params, names[k]) : NULL;
+    g_autoptr (GDateTime) d = NULL;
+
+    if (v == NULL || strlen (v) != 14)
+      return -1;
+    {
+      g_autofree char *y = g_strndup (v, 4), *mo = g_strndup (v + 4, 2);
+      g_autofree char *dd = g_strndup (v + 6, 2), *h = g_strndup (v + 8, 2);
+      g_autofree char *mi = g_strndup (v + 10, 2), *se = g_strndup (v + 12, 2);
+
+      d = g_date_time_new_utc (atoi (y), atoi (mo), atoi (dd), atoi (h),
+          atoi (mi), atoi (se));
+    }
+    g_assert_nonnull (d);
+    t[k] = g_date_time_to_unix (d);
+  }
+  return t[1] - t[0];
+}
+
+/* A task made almost a day ago (followed by task-id, as a process that
+ * restarts would) is older than any list window that also holds the new
+ * tasks (a window spans at most 24 h): it is queried on its own, while
+ * the lists go on answering for the others.  A window stretched to reach
+ * it would be refused (400), and the lists would stop. */
+static void
+test_older_than_window (void)
+{
+  g_autoptr (EmuFixture) f = start ();
+  g_autofree char *dir = make_dir ();
+  g_autofree char *body = emu_simple_body ("wan2.7-r2v", NULL);
+  g_autofree char *aged = NULL, *aged_path = NULL;
+  g_autoptr (JsonArray) log = NULL;
+  Watcher w[4] = { 0, };
+  guint i, lists, aged_queries = 0;
+
+  /* 23 h 57 min 30 s: still queryable (a day), out of the new tasks'
+   * window by more than the poller's slack for clocks. */
+  emu_fixture_add_fault (f, "task:aged=86250");
+  aged = emu_create_task (f, body);
+  aged_path = g_strconcat ("/api/v1/tasks/", aged, NULL);
+  run_jobs (f, G_N_ELEMENTS (w), w, dir, aged);
+  log = emu_fixture_get_requests (f);
+  for (i = 0; i < G_N_ELEMENTS (w); i++) {
+    assert_video (&w[i]);
+    watcher_clear (&w[i]);
+  }
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *rec = json_array_get_object_element (log, i);
+
+    if (strcmp (json_object_get_string_member (rec, "path"), aged_path) == 0)
+      aged_queries++;
+  }
+  lists = count_gets (log, TRUE, 0, NULL);
+  g_test_message ("%u lists; the old task queried %u times on its own",
+      lists, aged_queries);
+  /* Never a window reaching back to the old task: at most the 24 h the
+   * list takes (the emulator would refuse more, and the lists stop). */
+  for (i = 0; i < json_array_get_length (log); i++) {
+    JsonObject *rec = json_array_get_object_element (log, i);
+    const char *path = json_object_get_string_member (rec, "path");
+
+    if (strcmp (path, "/api/v1/tasks/") != 0
+        && strcmp (path, "/api/v1/tasks") != 0)
+      continue;
+    g_test_message ("list %s: window %" G_GINT64_FORMAT " s",
+        json_object_get_string_member (rec, "time"), window_span_s
+        (json_object_get_string_member_with_default (rec, "query", NULL)));
+    g_assert_cmpint (window_span_s (json_object_get_string_member_with_default
+            (rec, "query", NULL)), <=, 24 * 3600);
+    g_assert_cmpint (window_span_s (json_object_get_string_member_with_default
+            (rec, "query", NULL)), >=, 0);
+  }
+  /* Its own timetable: more than the one query at its end that a listed
+   * task gets. */
+  g_assert_cmpuint (aged_queries, >=, 2);
+  g_assert_cmpuint (lists, >=, 2);
+  emu_fixture_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -335,5 +432,6 @@ main (int argc, char **argv)
   g_test_add_func ("/poller/many", test_many);
   g_test_add_func ("/poller/not-listed", test_not_listed);
   g_test_add_func ("/poller/list-fails", test_list_fails);
+  g_test_add_func ("/poller/older-than-window", test_older_than_window);
   return g_test_run ();
 }
