@@ -184,9 +184,10 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
       return;
     }
     dl->total = total;
-  } else if (dl->piece) {
+  } else if (dl->piece && status >= 200 && status < 300) {
     /* A piece is a range or nothing: a server that ignores Range would
-     * send the whole video again. */
+     * send the whole video again.  (An error status is judged below, as
+     * any download's: a server error may be tried again.) */
     WanR2vErrorInfo *details = wanr2v_error_info_new ();
 
     details->http_status = status;
@@ -197,7 +198,7 @@ on_sent (GObject * source, GAsyncResult * res, gpointer data)
             status));
     return;
   } else if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE
-      && dl->offset > 0) {
+      && dl->offset > 0 && !dl->piece) {
     total_size = unsatisfied_range_size (headers);
     if (total_size < 0 || (guint64) total_size != dl->offset) {
       /* More on disk than the video holds: not a prefix of it (an earlier

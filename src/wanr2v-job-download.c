@@ -91,11 +91,32 @@ static void
 on_piece_done (WanR2vJob * job, GAsyncResult * res)
 {
   g_autoptr (GError) error = NULL;
+  WanR2vErrorInfo *details = NULL;
   WanR2vDownloadResult out;
-  gboolean ok = wanr2v_download_span_finish (res, &out, NULL, &error);
+  gboolean ok = wanr2v_download_span_finish (res, &out, &details, &error);
+  gboolean again = !ok && wanr2v_retry_classify (WANR2V_CALL_DOWNLOAD, error,
+      details) == WANR2V_RETRY_RESUME;
 
+  gboolean retrying = FALSE;
+
+  wanr2v_error_info_free (details);
   job->piece_running = FALSE;
-  if (job->piece_generation == job->generation
+  if (ok)
+    job->piece_attempts = 0;
+  if (job->piece_generation == job->generation && again
+      && job->piece_attempts < job->max_retries) {
+    /* A connection lost, a server error: the bytes it brought are on
+     * disk, and the piece goes on from there after a backoff, beside the
+     * download (which keeps its own timetable). */
+    g_info ("task %s: fetching bytes %" G_GUINT64_FORMAT "..%"
+        G_GUINT64_FORMAT " ahead of the download failed (%s); trying again",
+        job->task_id, job->piece_start, job->piece_end, error->message);
+    wanr2v_job_schedule_in (job, &job->piece_timer,
+        wanr2v_job_backoff_after_ms (job, job->piece_attempts),
+        consider_piece);
+    job->piece_attempts++;
+    retrying = TRUE;
+  } else if (job->piece_generation == job->generation
       && (!ok || out.total != job->total)) {
     /* The server cannot serve ranges after all (or the video changed):
      * readers wait for the download, which brings every byte anyway. */
@@ -111,7 +132,8 @@ on_piece_done (WanR2vJob * job, GAsyncResult * res)
     job->seq_waiting = FALSE;
     continue_download (job);
   }
-  consider_piece (job);
+  if (!retrying)
+    consider_piece (job);
 }
 
 /* HTTP thread: fetches what a reader waits for, if the download is far

@@ -154,6 +154,8 @@ struct _WanR2vJob
   guint piece_generation;       /* the file's generation it was made for */
   gboolean pieces_off;          /* a piece failed: readers wait for the
                                  * download */
+  guint piece_attempts;         /* retries of the piece that failed */
+  GSource *piece_timer;         /* its retry, after a backoff */
 
   /* shared, under lock */
   GMutex lock;
@@ -211,15 +213,23 @@ G_GNUC_INTERNAL void wanr2v_job_on_reply (GObject * source,
  * workers_busy until it returns), then @done on the HTTP thread. */
 G_GNUC_INTERNAL void wanr2v_job_run_in_worker (WanR2vJob * job,
     GTaskThreadFunc func, WanR2vJobReplyFunc done);
-/* @func on the HTTP thread after @ms (the job's one timer), unless the job
- * is stopped by then. */
 /* @func on the HTTP thread as soon as it can, from any thread, unless the
  * job is stopped or has ended by then. */
 G_GNUC_INTERNAL void wanr2v_job_invoke (WanR2vJob * job,
     WanR2vJobStepFunc func);
+/* @func on the HTTP thread after @ms (the job's one timer, replacing what
+ * it held), unless the job is stopped or has ended by then. */
 G_GNUC_INTERNAL void wanr2v_job_schedule (WanR2vJob * job, guint ms,
     WanR2vJobStepFunc func);
+/* The same with a timer of the job's other than its one (@slot: a
+ * pieces' retry runs beside the download's own timetable). */
+G_GNUC_INTERNAL void wanr2v_job_schedule_in (WanR2vJob * job,
+    GSource ** slot, guint ms, WanR2vJobStepFunc func);
+/* The wait before the next try, from retry-delay and job->attempts
+ * (doubling, +-25 % jitter, at most 60 s); _after_ms for another count. */
 G_GNUC_INTERNAL guint wanr2v_job_backoff_ms (WanR2vJob * job);
+G_GNUC_INTERNAL guint wanr2v_job_backoff_after_ms (WanR2vJob * job,
+    guint attempts);
 
 G_GNUC_INTERNAL void wanr2v_job_emit (WanR2vJob * job,
     WanR2vJobEventType type, const GError * error,

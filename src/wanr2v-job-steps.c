@@ -12,6 +12,7 @@ typedef struct
   WanR2vJobStepFunc step;
   WanR2vJobReplyFunc reply;
   gboolean even_when_stopped;
+  GSource **slot;               /* a timer's: where the job keeps it */
 } Step;
 
 static void
@@ -37,25 +38,33 @@ on_timer (gpointer data)
 {
   Step *step = data;
 
-  g_clear_pointer (&step->job->timer, g_source_unref);
+  g_clear_pointer (step->slot, g_source_unref);
   if (step_runs (step))
     step->step (step->job);
   return G_SOURCE_REMOVE;
 }
 
 void
-wanr2v_job_schedule (WanR2vJob * job, guint ms, WanR2vJobStepFunc func)
+wanr2v_job_schedule_in (WanR2vJob * job, GSource ** slot, guint ms,
+    WanR2vJobStepFunc func)
 {
   Step *step = g_new0 (Step, 1);
 
   step->job = wanr2v_job_ref (job);
   step->step = func;
-  if (job->timer) {
-    g_source_destroy (job->timer);
-    g_source_unref (job->timer);
+  step->slot = slot;
+  if (*slot) {
+    g_source_destroy (*slot);
+    g_source_unref (*slot);
   }
-  job->timer = wanr2v_http_timeout_source_new (job->http, ms, on_timer,
-      step, (GDestroyNotify) step_free);
+  *slot = wanr2v_http_timeout_source_new (job->http, ms, on_timer, step,
+      (GDestroyNotify) step_free);
+}
+
+void
+wanr2v_job_schedule (WanR2vJob * job, guint ms, WanR2vJobStepFunc func)
+{
+  wanr2v_job_schedule_in (job, &job->timer, ms, func);
 }
 
 static gboolean
@@ -84,7 +93,13 @@ wanr2v_job_invoke (WanR2vJob * job, WanR2vJobStepFunc func)
 guint
 wanr2v_job_backoff_ms (WanR2vJob * job)
 {
-  guint64 delay = (guint64) job->retry_delay_ms << MIN (job->attempts, 10);
+  return wanr2v_job_backoff_after_ms (job, job->attempts);
+}
+
+guint
+wanr2v_job_backoff_after_ms (WanR2vJob * job, guint attempts)
+{
+  guint64 delay = (guint64) job->retry_delay_ms << MIN (attempts, 10);
   double jitter = g_random_double_range (0.75, 1.25);
 
   delay = MIN (delay, 60000);

@@ -211,7 +211,8 @@ wanr2v_job_unref (WanR2vJob * job)
     return;
 
   /* Timers and requests hold references, so none is pending here. */
-  g_warn_if_fail (job->timer == NULL && job->deadline == NULL);
+  g_warn_if_fail (job->timer == NULL && job->deadline == NULL
+      && job->piece_timer == NULL);
   if (job->task_id)
     wanr2v_job_own_task (job->task_id, FALSE);
   wanr2v_client_unref (job->client);
@@ -329,6 +330,7 @@ void
 wanr2v_job_finish (WanR2vJob * job)
 {
   clear_source (&job->deadline);
+  clear_source (&job->piece_timer);
   g_debug ("job %p: %s -> done", job, states[job->state].name);
   set_state (job, WANR2V_JOB_STATE_DONE);
   g_mutex_lock (&job->lock);
@@ -349,6 +351,7 @@ void
 wanr2v_job_fail (WanR2vJob * job, GError * error, WanR2vErrorInfo * details)
 {
   clear_source (&job->timer);
+  clear_source (&job->piece_timer);
   clear_source (&job->deadline);
 
   g_mutex_lock (&job->lock);
@@ -474,6 +477,7 @@ stop_on_http_thread (gpointer data)
   gboolean create_busy;
 
   clear_source (&job->timer);
+  clear_source (&job->piece_timer);
   clear_source (&job->deadline);
   g_cancellable_cancel (job->cancellable);
   g_mutex_lock (&job->lock);

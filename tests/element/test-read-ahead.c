@@ -369,6 +369,29 @@ GST_START_TEST (test_moov_last_download_resumed)
 
 GST_END_TEST;
 
+/* The piece fails once (a 503): it is fetched again after a backoff, and
+ * the first frame still comes long before the download's end. */
+GST_START_TEST (test_moov_last_piece_retried)
+{
+  g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *result_path = NULL;
+  gboolean kept_at_first;
+  double ahead;
+
+  /* The first GET is the download's; the second, the tail's piece. */
+  emu_fixture_add_fault (emu, "download:status=503,after=1");
+  ahead = play_moov_last (emu, &kept_at_first);
+  fail_if (kept_at_first, "the first frame came after the download");
+  fail_unless (ahead > 2, "the first frame came %.2f s before the end",
+      ahead);
+  list = downloads (emu, &result_path);
+  assert_piece_at (list, RESULT_SIZE - 1024 * 1024, RESULT_SIZE);
+  assert_kept_equals_result (result_path);
+}
+
+GST_END_TEST;
+
 /* A server that ignores Range: the piece fails, the reader waits for the
  * download after all, which starts over, and the kept video is right. */
 GST_START_TEST (test_moov_last_server_ignores_range)
@@ -487,6 +510,7 @@ read_ahead_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_moov_last_first_frame_at_once);
   tcase_add_test (tc, test_moov_last_download_resumed);
+  tcase_add_test (tc, test_moov_last_piece_retried);
   tcase_add_test (tc, test_moov_last_server_ignores_range);
   tcase_add_test (tc, test_seek_ahead_of_download);
   suite_add_tcase (s, tc);
