@@ -336,25 +336,39 @@ GST_START_TEST (test_moov_last_first_frame_at_once)
 
 GST_END_TEST;
 
+/* Plays the moov-last result with @fault in force: the first frame must
+ * come more than @min_ahead_s before the download's end, and the tail's
+ * piece must have been fetched.  Returns the result's downloads, and its
+ * path in *@result_path. */
+static GPtrArray *
+play_moov_last_with_fault (EmuFixture * emu, const char *fault,
+    double min_ahead_s, char **result_path)
+{
+  GPtrArray *list;
+  gboolean kept_at_first;
+  double ahead;
+
+  emu_fixture_add_fault (emu, fault);
+  ahead = play_moov_last (emu, &kept_at_first);
+  fail_if (kept_at_first, "the first frame came after the download");
+  fail_unless (ahead > min_ahead_s, "the first frame came %.2f s before "
+      "the end", ahead);
+  list = downloads (emu, result_path);
+  assert_piece_at (list, RESULT_SIZE - 1024 * 1024, RESULT_SIZE);
+  return list;
+}
+
 /* The download breaks off after the piece was fetched: it resumes where
  * it was, still skips the piece, and the kept video is right. */
 GST_START_TEST (test_moov_last_download_resumed)
 {
   g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
-  g_autoptr (GPtrArray) list = NULL;
   g_autofree char *result_path = NULL;
-  gboolean kept_at_first;
-  double ahead;
+  /* The third GET is the download's bounded one (after the cut). */
+  g_autoptr (GPtrArray) list = play_moov_last_with_fault (emu,
+      "download:reset=3000000,after=2", 2, &result_path);
   guint i, resumed = 0;
 
-  /* The second GET is the download's bounded one (after the cut). */
-  emu_fixture_add_fault (emu, "download:reset=3000000,after=2");
-  ahead = play_moov_last (emu, &kept_at_first);
-  fail_if (kept_at_first, "the first frame came after the download");
-  fail_unless (ahead > 2, "the first frame came %.2f s before the end",
-      ahead);
-  list = downloads (emu, &result_path);
-  assert_piece_at (list, RESULT_SIZE - 1024 * 1024, RESULT_SIZE);
   for (i = 0; i < list->len; i++) {
     Download *d = g_ptr_array_index (list, i);
 
@@ -374,19 +388,11 @@ GST_END_TEST;
 GST_START_TEST (test_moov_last_piece_retried)
 {
   g_autoptr (EmuFixture) emu = start_slow_emulator ("last");
-  g_autoptr (GPtrArray) list = NULL;
   g_autofree char *result_path = NULL;
-  gboolean kept_at_first;
-  double ahead;
-
   /* The first GET is the download's; the second, the tail's piece. */
-  emu_fixture_add_fault (emu, "download:status=503,after=1");
-  ahead = play_moov_last (emu, &kept_at_first);
-  fail_if (kept_at_first, "the first frame came after the download");
-  fail_unless (ahead > 2, "the first frame came %.2f s before the end",
-      ahead);
-  list = downloads (emu, &result_path);
-  assert_piece_at (list, RESULT_SIZE - 1024 * 1024, RESULT_SIZE);
+  g_autoptr (GPtrArray) list = play_moov_last_with_fault (emu,
+      "download:status=503,after=1", 2, &result_path);
+
   assert_kept_equals_result (result_path);
 }
 
