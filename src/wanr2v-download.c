@@ -484,17 +484,11 @@ gboolean
 wanr2v_download_finish (GAsyncResult * result, guint64 * size,
     WanR2vErrorInfo ** details, GError ** error)
 {
-  GTask *task = G_TASK (result);
-  Download *dl = g_task_get_task_data (task);
+  WanR2vDownloadResult out;
 
-  if (details)
-    *details = NULL;
-  if (!g_task_propagate_boolean (task, error)) {
-    if (details && dl->details)
-      *details = wanr2v_error_info_copy (dl->details);
+  if (!wanr2v_download_span_finish (result, &out, details, error))
     return FALSE;
-  }
   if (size)
-    *size = dl->written;
+    *size = out.end;
   return TRUE;
 }
