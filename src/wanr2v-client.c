@@ -20,6 +20,7 @@ struct _WanR2vClient
   char *base_url;               /* without trailing slash */
   char *api_key;
   guint request_timeout_s;
+  gboolean https;               /* needs the TLS backend */
 };
 
 typedef enum
@@ -114,14 +115,6 @@ wanr2v_client_new (const char *base_url, const char *api_key,
         wanr2v_client_key_bad_char (api_key) + 1);
     return NULL;
   }
-  if (g_ascii_strcasecmp (scheme, "https") == 0
-      && !wanr2v_http_tls_available ()) {
-    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_TLS,
-        "https needs GIO's TLS backend, which is not installed: "
-        "install glib-networking (apt-get install glib-networking)");
-    return NULL;
-  }
-
   client = g_new0 (WanR2vClient, 1);
   client->refcount = 1;
   client->base_url = g_strdup (base_url);
@@ -130,7 +123,20 @@ wanr2v_client_new (const char *base_url, const char *api_key,
     client->base_url[--len] = '\0';
   client->api_key = g_strdup (api_key ? api_key : "");
   client->request_timeout_s = 60;
+  client->https = g_ascii_strcasecmp (scheme, "https") == 0;
   return client;
+}
+
+gboolean
+wanr2v_client_check_transport (WanR2vClient * client, GError ** error)
+{
+  if (client->https && !wanr2v_http_tls_available ()) {
+    g_set_error (error, WANR2V_ERROR, WANR2V_ERROR_TLS,
+        "https needs GIO's TLS backend, which is not installed: "
+        "install glib-networking (apt-get install glib-networking)");
+    return FALSE;
+  }
+  return TRUE;
 }
 
 WanR2vClient *
@@ -413,7 +419,8 @@ start_call (WanR2vClient * client, CallKind kind, const char *method,
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
 
-  if (!wanr2v_soup_load (&error)) {
+  if (!wanr2v_soup_load (&error)
+      || !wanr2v_client_check_transport (client, &error)) {
     g_task_return_error (task, error);
     g_object_unref (task);
     return;

@@ -19,16 +19,25 @@ G_BEGIN_DECLS
 
 typedef struct _WanR2vClient WanR2vClient;
 
-/* Fails (WANR2V_ERROR_FAILED / TLS) when @base_url is not an http(s) URL,
- * when it is plain http to a host other than loopback and @allow_insecure is
- * FALSE, or when it is https and this process has no TLS backend. */
 /* Where the first CR, LF or other control character of @api_key is
  * (0-based), or -1 when it has none.  Such a key would break or inject
  * HTTP headers; messages say where it is, never what the key is. */
 gssize wanr2v_client_key_bad_char (const char *api_key);
 
+/* Fails (WANR2V_ERROR_FAILED / TLS) when @base_url is not an http(s) URL,
+ * or when it is plain http to a host other than loopback and
+ * @allow_insecure is FALSE.  Whether https can work is asked later, by
+ * wanr2v_client_check_transport(): a client made only to serve a kept
+ * video never loads the TLS backend. */
 WanR2vClient *wanr2v_client_new (const char *base_url, const char *api_key,
     gboolean allow_insecure, GError ** error);
+/* FALSE with WANR2V_ERROR_TLS when the base URL is https and this process
+ * has no TLS backend (glib-networking).  Every request of the client asks
+ * it first; a caller may ask it earlier, to fail before a long wait.  The
+ * first call loads GIO's TLS backend (GnuTLS and its libraries: about
+ * 10 ms), which is why wanr2v_client_new() does not. */
+gboolean wanr2v_client_check_transport (WanR2vClient * client,
+    GError ** error);
 WanR2vClient *wanr2v_client_ref (WanR2vClient * client);
 void wanr2v_client_unref (WanR2vClient * client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vClient, wanr2v_client_unref)

@@ -18,6 +18,13 @@
  * under the service's limits); larger ones, videos and voices are uploaded. */
 #define MAX_INLINE_IMAGE_BYTES (7 * 1024 * 1024)
 
+/* Local files up to this many bytes in all are hashed for the cache key
+ * on the thread that starts the job (a state change): about 2 ms of
+ * SHA-256 at most.  A kept video is then served with no thread of its
+ * own, as fast as filesrc reads a file; larger requests look it up in
+ * PREPARING's worker. */
+#define MAX_KEY_BYTES_AT_START (512 * 1024)
+
 void
 wanr2v_pending_upload_free (WanR2vPendingUpload * up)
 {
@@ -143,12 +150,62 @@ find_kept_video (WanR2vJob * job)
 {
   if (job->cache_policy != WANR2V_CACHE_REUSE || job->dry_run)
     return FALSE;
-  job->key = wanr2v_cache_key (job->request,
-      wanr2v_client_get_base_url (job->client), job->cancellable, NULL);
+  /* The start may have computed it already (and found no video then). */
+  if (job->key == NULL)
+    job->key = wanr2v_cache_key (job->request,
+        wanr2v_client_get_base_url (job->client), job->cancellable, NULL);
   if (job->key == NULL || !wanr2v_cache_lookup (job->output_dir, job->key,
           &job->cached_path, &job->cached_size))
     return FALSE;
   job->cached_task_id = wanr2v_cache_kept_task (job->output_dir, job->key);
+  return TRUE;
+}
+
+/* Whether the local files of @req, each a regular file, add up to at most
+ * @limit bytes.  A file that cannot be looked at is left to PREPARING,
+ * which names it. */
+static gboolean
+local_files_within (const WanR2vRequest * req, guint64 limit)
+{
+  guint64 total = 0;
+  guint i, j;
+
+  for (i = 0; i < req->media->len; i++) {
+    WanR2vMedia *media = g_ptr_array_index (req->media, i);
+    const char *urls[] = { media->url, media->voice };
+
+    for (j = 0; j < G_N_ELEMENTS (urls); j++) {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (urls[j] == NULL || wanr2v_url_classify (urls[j]) !=
+          WANR2V_URL_LOCAL)
+        continue;
+      path = wanr2v_url_to_local_path (urls[j]);
+      if (path == NULL || g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        return FALSE;
+      total += st.st_size;
+      if (total > limit)
+        return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+wanr2v_job_serve_kept_at_once (WanR2vJob * job)
+{
+  if (job->request == NULL
+      || !local_files_within (job->request, MAX_KEY_BYTES_AT_START)
+      || !find_kept_video (job))
+    return FALSE;
+
+  job->served_at_start = TRUE;
+  job->start_us = g_get_monotonic_time ();
+  /* The same events as a kept video found by PREPARING: its start, then
+   * the end. */
+  wanr2v_job_emit (job, WANR2V_JOB_EVENT_PHASE, NULL, NULL);
+  wanr2v_job_goto (job, WANR2V_JOB_STATE_SERVING);
   return TRUE;
 }
 
@@ -165,6 +222,12 @@ prepare_thread (GTask * task, gpointer source, gpointer data,
   if (find_kept_video (job)) {
     g_task_return_pointer (task, g_steal_pointer (&wire),
         (GDestroyNotify) wanr2v_request_free);
+    return;
+  }
+  /* Requests will be needed: https without a TLS backend fails now, not
+   * after a wait for a slot. */
+  if (!job->dry_run && !wanr2v_client_check_transport (job->client, &error)) {
+    g_task_return_error (task, error);
     return;
   }
 

@@ -179,11 +179,15 @@ struct _WanR2vJob
   guint in_callback;
   /* What a stop must see answered before the process may go (see
    * wanr2v_job_wait_settled): */
-  gboolean stop_seen;           /* stop_on_http_thread ran */
+  gboolean stop_seen;           /* the stop's work (stop_here) ran */
   gboolean create_busy;         /* a create, or the search for its lost
                                  * reply, has not ended */
   guint cancels_busy;           /* cancels sent and not answered */
   guint workers_busy;           /* worker threads not yet returned */
+  /* Set once by wanr2v_job_start() on its caller's thread, before any
+   * other thread sees the job: a kept video served there, the job already
+   * DONE; nothing of it ever runs on the HTTP thread. */
+  gboolean served_at_start;
 };
 
 /* ---- wanr2v-job.c: the machine ---- */
@@ -247,6 +251,12 @@ G_GNUC_INTERNAL void wanr2v_job_finish (WanR2vJob * job);
 
 /* ---- the states' entries, one file each (see the table) ---- */
 
+/* On the thread that starts the job, before it is started on the HTTP
+ * thread: when the request's local files are small enough to hash at
+ * once and a kept video matches, serves it (the job ends DONE, its events
+ * emitted on this thread) and returns TRUE.  Otherwise leaves the key it
+ * computed, if any, for PREPARING. */
+G_GNUC_INTERNAL gboolean wanr2v_job_serve_kept_at_once (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_preparing (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_dry_run (WanR2vJob * job);
 G_GNUC_INTERNAL void wanr2v_job_enter_locking (WanR2vJob * job);

@@ -17,6 +17,7 @@
  *             +-> RECOVERING (the reply was lost)
  *   WAITING -> LOCKING (a journaled task ended badly: make a new one)
  *   NEW -> WAITING (task-id given)
+ *   NEW -> SERVING (a kept video found by wanr2v_job_start() itself)
  *   any -> FAILED; any -> STOPPED (at the next transition after a stop)
  */
 #include "wanr2v-job-private.h"
@@ -466,14 +467,17 @@ start_on_http_thread (gpointer data)
 void
 wanr2v_job_start (WanR2vJob * job)
 {
+  if (wanr2v_job_serve_kept_at_once (job))
+    return;
   wanr2v_http_invoke (job->http, start_on_http_thread, wanr2v_job_ref (job),
       (GDestroyNotify) wanr2v_job_unref);
 }
 
-static gboolean
-stop_on_http_thread (gpointer data)
+/* On the HTTP thread, or on the stopping thread for a job that never
+ * reached it (served_at_start). */
+static void
+stop_here (WanR2vJob * job)
 {
-  WanR2vJob *job = data;
   gboolean create_busy;
 
   clear_source (&job->timer);
@@ -494,6 +498,12 @@ stop_on_http_thread (gpointer data)
   job->stop_seen = TRUE;
   g_cond_broadcast (&job->cond);
   g_mutex_unlock (&job->lock);
+}
+
+static gboolean
+stop_on_http_thread (gpointer data)
+{
+  stop_here (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -513,6 +523,12 @@ wanr2v_job_stop (WanR2vJob * job)
   }
   g_mutex_unlock (&job->lock);
 
+  /* A kept video served at the start left nothing on the HTTP thread: the
+   * stop is done here, and that thread need not even exist. */
+  if (job->served_at_start) {
+    stop_here (job);
+    return;
+  }
   wanr2v_http_invoke (job->http, stop_on_http_thread, wanr2v_job_ref (job),
       (GDestroyNotify) wanr2v_job_unref);
 }

@@ -4,7 +4,8 @@
  * request (local files -> data: URIs, in a worker), create the task exactly
  * once, poll it, download the result to a file, and let a reader follow
  * that file while it grows.  It never blocks the thread that starts or
- * stops it.  Events are delivered on the HTTP thread.
+ * stops it.  Events are delivered on the HTTP thread, except for a kept
+ * video that wanr2v_job_start() serves itself (see there).
  */
 #pragma once
 
@@ -127,7 +128,12 @@ WanR2vJob *wanr2v_job_ref (WanR2vJob * job);
 void wanr2v_job_unref (WanR2vJob * job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WanR2vJob, wanr2v_job_unref)
 
-/* Starts the work on the HTTP thread; returns at once. */
+/* Starts the work on the HTTP thread; returns at once.  One exception:
+ * when the request's local files are small (they are hashed for the cache
+ * key here, a couple of milliseconds at most) and a kept video matches,
+ * the job serves it before returning: it is DONE, and its events (PHASE,
+ * DONE) have been delivered on this thread, from within this call.  Such
+ * a job never uses the HTTP thread or a worker. */
 void wanr2v_job_start (WanR2vJob * job);
 
 /* Stops everything in flight (and cancels the task on the service when it

@@ -4,7 +4,8 @@
  *   lazy-load-run DESCRIPTION
  *
  * Prints "eos" or "error MESSAGE", then "mapped NAME" for each shared
- * library in /proc/self/maps (file name only, each once).  Exits 0 either
+ * library in /proc/self/maps (file name only, each once), then "thread
+ * NAME" for each thread name of the process.  Exits 0 either
  * way: the caller judges.  Links GStreamer core only, so that what it
  * reports mapped beyond that was loaded by the pipeline's elements
  * (test-lazy-load.c).
@@ -36,6 +37,29 @@ print_mapped_libraries (void)
     name = g_path_get_basename (path);
     if (g_hash_table_add (seen, g_strdup (name)))
       printf ("mapped %s\n", name);
+  }
+}
+
+/* "thread NAME" for each thread of the process, each name once: the
+ * job's HTTP thread is named wanr2v-http. */
+static void
+print_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash,
+      g_str_equal, g_free, NULL);
+  const char *tid;
+
+  while (dir && (tid = g_dir_read_name (dir))) {
+    g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm",
+        NULL);
+    g_autofree char *comm = NULL;
+
+    if (!g_file_get_contents (path, &comm, NULL, NULL))
+      continue;
+    g_strstrip (comm);
+    if (g_hash_table_add (seen, g_strdup (comm)))
+      printf ("thread %s\n", comm);
   }
 }
 
@@ -79,5 +103,6 @@ main (int argc, char **argv)
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   print_mapped_libraries ();
+  print_threads ();
   return 0;
 }

@@ -1,8 +1,10 @@
-/* test-lazy-load.c: a cache hit loads neither libsoup nor pbutils.
+/* test-lazy-load.c: a cache hit loads neither libsoup, pbutils nor a TLS
+ * backend, and runs no HTTP thread.
  *
- * The plugin opens libsoup when it first sends a request and GStreamer's
- * pbutils when it first inspects a local video or voice (issue 15: loading
- * their dependency trees was most of a cache hit's start-up).  Each case
+ * The plugin opens libsoup when it first sends a request, GStreamer's
+ * pbutils when it first inspects a local video or voice, and GIO's TLS
+ * backend when a request needs it (issue 15: loading their dependency
+ * trees was most of a cache hit's start-up).  Each case
  * plays a pipeline in a fresh process (lazy-load-run, which links
  * GStreamer core only) and reads what that process ended up mapping: this
  * test itself links libsoup for its emulator client.  A missing library
@@ -30,6 +32,7 @@ typedef struct
 {
   char *end;
   GPtrArray *mapped;
+  GPtrArray *threads;           /* names */
 } Outcome;
 
 static void
@@ -37,20 +40,35 @@ outcome_free (Outcome * o)
 {
   g_free (o->end);
   g_ptr_array_unref (o->mapped);
+  g_ptr_array_unref (o->threads);
   g_free (o);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Outcome, outcome_free);
 
 static gboolean
-mapped (const Outcome * o, const char *prefix)
+has_prefixed (GPtrArray * names, const char *prefix)
 {
   guint i;
 
-  for (i = 0; i < o->mapped->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (o->mapped, i), prefix))
+  for (i = 0; i < names->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (names, i), prefix))
       return TRUE;
   return FALSE;
+}
+
+static gboolean
+mapped (const Outcome * o, const char *prefix)
+{
+  return has_prefixed (o->mapped, prefix);
+}
+
+/* Whether the process had a thread of that name at the end (the HTTP
+ * thread lingers a while after its last job). */
+static gboolean
+had_thread (const Outcome * o, const char *name)
+{
+  return has_prefixed (o->threads, name);
 }
 
 static void
@@ -80,15 +98,22 @@ fixture_tear_down (Fixture * f, gconstpointer data)
 /* wanr2vsrc with the emulator's URL and key, a 2 s request and @extra
  * properties, into a filesink at @out. */
 static char *
-description (Fixture * f, const char *extra, const char *out)
+description_at (Fixture * f, const char *base_url, const char *extra,
+    const char *out)
 {
   g_autofree char *image = emu_fixture_data_path ("red.png");
 
   return g_strdup_printf ("wanr2vsrc base-url=%s api-key=%s "
       "prompt=\"Image 1 waves\" images=\"<%s>\" resolution=720P duration=2 "
       "poll-interval=50 cache-dir=\"%s\" %s ! filesink location=\"%s\"",
-      emu_fixture_base_url (f->emu), emu_fixture_api_key (f->emu), image,
-      f->cache_dir, extra ? extra : "", out);
+      base_url, emu_fixture_api_key (f->emu), image, f->cache_dir,
+      extra ? extra : "", out);
+}
+
+static char *
+description (Fixture * f, const char *extra, const char *out)
+{
+  return description_at (f, emu_fixture_base_url (f->emu), extra, out);
 }
 
 /* Runs @desc in a fresh lazy-load-run, with @env_name=@env_value when
@@ -114,10 +139,13 @@ run (const char *desc, const char *env_name, const char *env_value)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 
   o->mapped = g_ptr_array_new_with_free_func (g_free);
+  o->threads = g_ptr_array_new_with_free_func (g_free);
   lines = g_strsplit (out, "\n", -1);
   for (i = 0; lines[i]; i++) {
     if (g_str_has_prefix (lines[i], "mapped "))
       g_ptr_array_add (o->mapped, g_strdup (lines[i] + strlen ("mapped ")));
+    else if (g_str_has_prefix (lines[i], "thread "))
+      g_ptr_array_add (o->threads, g_strdup (lines[i] + strlen ("thread ")));
     else if (o->end == NULL && *lines[i])
       o->end = g_strdup (lines[i]);
   }
@@ -172,13 +200,60 @@ test_cache_hit (Fixture * f, gconstpointer data)
   g_assert_nonnull (kept);
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
 
+  g_assert_true (had_thread (generated, "wanr2v-http"));
+
   hit = run (second, NULL, NULL);
   g_assert_cmpstr (hit->end, ==, "eos");
   g_assert_false (mapped (hit, SOUP));
   g_assert_false (mapped (hit, PBUTILS));
+  /* Served when the element started: the HTTP thread never ran. */
+  g_assert_false (had_thread (hit, "wanr2v-http"));
   /* Served from the cache: no new task, and the kept video itself. */
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
   assert_same_file (second_out, kept);
+}
+
+/* The service's address is https, as it is for every real user.  A cache
+ * hit sends nothing, so it loads no TLS backend (GnuTLS and its libraries
+ * were most of a hit's start-up), and it plays even where there is none.
+ * The kept video's key names the API host, not the scheme: the https
+ * URL of the emulator's host finds what its http URL kept. */
+static void
+test_cache_hit_https (Fixture * f, gconstpointer data)
+{
+  g_autofree char *first_out = g_build_filename (f->tmp_dir, "1.mp4", NULL);
+  g_autofree char *second_out = g_build_filename (f->tmp_dir, "2.mp4", NULL);
+  g_autofree char *third_out = g_build_filename (f->tmp_dir, "3.mp4", NULL);
+  g_autofree char *https = NULL;
+  g_autofree char *first = description (f, NULL, first_out);
+  g_autofree char *second = NULL, *third = NULL, *kept = NULL;
+  g_autoptr (Outcome) generated = NULL;
+  g_autoptr (Outcome) hit = NULL;
+  g_autoptr (Outcome) no_tls = NULL;
+
+  g_assert_true (g_str_has_prefix (emu_fixture_base_url (f->emu), "http:"));
+  https = g_strconcat ("https:", emu_fixture_base_url (f->emu) +
+      strlen ("http:"), NULL);
+  second = description_at (f, https, NULL, second_out);
+  third = description_at (f, https, NULL, third_out);
+
+  generated = run (first, NULL, NULL);
+  g_assert_cmpstr (generated->end, ==, "eos");
+  kept = kept_video (f);
+  g_assert_nonnull (kept);
+
+  hit = run (second, NULL, NULL);
+  g_assert_cmpstr (hit->end, ==, "eos");
+  g_assert_false (mapped (hit, "libgiognutls"));
+  g_assert_false (mapped (hit, "libgnutls"));
+  g_assert_false (mapped (hit, SOUP));
+  assert_same_file (second_out, kept);
+
+  /* No TLS backend at all: the kept video still plays. */
+  no_tls = run (third, "GIO_MODULE_DIR", "/nonexistent");
+  g_assert_cmpstr (no_tls->end, ==, "eos");
+  assert_same_file (third_out, kept);
+  g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
 }
 
 /* A local reference video is inspected before anything is sent: that
@@ -254,6 +329,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/lazy-load/cache-hit", Fixture, NULL, fixture_set_up,
       test_cache_hit, fixture_tear_down);
+  g_test_add ("/lazy-load/cache-hit-https", Fixture, NULL, fixture_set_up,
+      test_cache_hit_https, fixture_tear_down);
   g_test_add ("/lazy-load/reference-video", Fixture, NULL, fixture_set_up,
       test_reference_video, fixture_tear_down);
   g_test_add ("/lazy-load/no-soup", Fixture, NULL, fixture_set_up,

@@ -9,6 +9,7 @@
 #include "emulator-fixture.h"
 #include "wanr2v-job.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static GMutex path_lock;
@@ -170,9 +171,11 @@ test_whole_life (void)
   g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
       ==, 1);
 
+  /* Its one small file is hashed as the job starts: the kept video is
+   * served there, with no PREPARING (no worker, no HTTP thread). */
   again = run (f, &config, FALSE, &ok, NULL);
   g_assert_true (ok);
-  g_assert_cmpstr (again, ==, "new preparing serving done");
+  g_assert_cmpstr (again, ==, "new serving done");
   g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
       ==, 1);
 
@@ -182,6 +185,47 @@ test_whole_life (void)
   followed = run (f, &config, FALSE, &ok, NULL);
   g_assert_true (ok);
   g_assert_cmpstr (followed, ==, "new waiting downloading done");
+  emu_fixture_remove_tree (dir);
+}
+
+/* Local files of over 512 KiB in all are hashed in PREPARING's worker, not
+ * on the thread that starts the job: the kept video is found there. */
+static void
+test_large_files_hit_in_preparing (void)
+{
+  g_autoptr (EmuFixture) f = emu_fixture_start (NULL);
+  g_autoptr (WanR2vRequest) req = wanr2v_request_new ();
+  const char *names[] = { "blue.bmp", "storyboard.png", "character.mp4" };
+  g_autofree char *dir = make_dir ();
+  WanR2vJobConfig config = config_for (f, req, dir);
+  g_autofree char *walked = NULL, *again = NULL;
+  guint64 total = 0;
+  gboolean ok;
+  guint i;
+
+  req->model = g_strdup ("wan2.6-r2v");
+  req->prompt = g_strdup ("character1 and character2 wave at character3");
+  req->duration = 2;
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autofree char *path = emu_fixture_data_path (names[i]);
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    total += st.st_size;
+    wanr2v_request_add_media (req, g_str_has_suffix (names[i], ".mp4") ?
+        WANR2V_MEDIA_REFERENCE_VIDEO : WANR2V_MEDIA_REFERENCE_IMAGE, path,
+        NULL);
+  }
+  g_assert_cmpuint (total, >, 512 * 1024);
+
+  walked = run (f, &config, FALSE, &ok, NULL);
+  g_assert_true (ok);
+  g_assert_true (g_str_has_suffix (walked, "downloading done"));
+  again = run (f, &config, FALSE, &ok, NULL);
+  g_assert_true (ok);
+  g_assert_cmpstr (again, ==, "new preparing serving done");
+  g_assert_cmpuint (emu_fixture_count_requests (f, "POST", "/api/v1/services"),
+      ==, 1);
   emu_fixture_remove_tree (dir);
 }
 
@@ -254,6 +298,8 @@ main (int argc, char **argv)
   g_log_set_handler ("wanr2v", G_LOG_LEVEL_DEBUG, on_log, NULL);
 
   g_test_add_func ("/job-states/whole-life", test_whole_life);
+  g_test_add_func ("/job-states/large-files-hit-in-preparing",
+      test_large_files_hit_in_preparing);
   for (guint i = 0; i < G_N_ELEMENTS (walks); i++) {
     g_autofree char *name = g_strconcat ("/job-states/", walks[i].name,
         NULL);
