@@ -22,24 +22,10 @@
 static char *
 hash_file (const char *path, GCancellable * cancellable, GError ** error)
 {
-  g_autoptr (GInputStream) stream = NULL;
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 buffer[64 * 1024];
+  g_autofree char *hex = wanr2v_local_file_sha256 (path, "reference",
+      cancellable, error);
 
-  stream = wanr2v_local_file_open_stream (path, "reference", 0, NULL, error);
-  if (stream == NULL)
-    return NULL;
-  for (;;) {
-    gssize n = g_input_stream_read (stream, buffer, sizeof (buffer),
-        cancellable, error);
-
-    if (n < 0)
-      return NULL;
-    if (n == 0)
-      break;
-    g_checksum_update (checksum, buffer, n);
-  }
-  return g_strconcat ("sha256:", g_checksum_get_string (checksum), NULL);
+  return hex ? g_strconcat ("sha256:", hex, NULL) : NULL;
 }
 
 /* Local files by content, so that a renamed file still matches and an

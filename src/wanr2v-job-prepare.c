@@ -8,6 +8,7 @@
  */
 #include "wanr2v-job-private.h"
 #include "wanr2v-field.h"
+#include "wanr2v-localfile.h"
 #include "wanr2v-media.h"
 
 #include <errno.h>
@@ -58,10 +59,12 @@ queue_upload (WanR2vJob * job, WanR2vPendingUpload * up, GError ** error)
     if (other->size != up->size)
       continue;
     if (other->sha256 == NULL
-        && !(other->sha256 = wanr2v_media_hash_file (other->path, error)))
+        && !(other->sha256 = wanr2v_local_file_sha256 (other->path,
+                "reference", job->cancellable, error)))
       return FALSE;
     if (up->sha256 == NULL
-        && !(up->sha256 = wanr2v_media_hash_file (up->path, error)))
+        && !(up->sha256 = wanr2v_local_file_sha256 (up->path, "reference",
+                job->cancellable, error)))
       return FALSE;
     if (strcmp (other->sha256, up->sha256) != 0)
       continue;

@@ -102,6 +102,59 @@ wanr2v_local_file_open_stream (const char *path, const char *what,
   return fd < 0 ? NULL : g_unix_input_stream_new (fd, TRUE);
 }
 
+typedef void (*BlockFunc) (const guint8 * block, gsize len, gpointer data);
+
+/* Reads @fd to its end in blocks, checking @cancellable between them, and
+ * hands each block to @func.  With @max_size > 0, a file that grows past
+ * it while it is read is refused.  Closes @fd. */
+static gboolean
+read_blocks (int fd, const char *path, const char *what, guint64 max_size,
+    GCancellable * cancellable, BlockFunc func, gpointer data,
+    GError ** error)
+{
+  guint64 done = 0;
+
+  for (;;) {
+    guint8 block[READ_BLOCK];
+    gssize n;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
+      close (fd);
+      return FALSE;
+    }
+    n = read (fd, block, sizeof (block));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int err = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
+          "%s: cannot read %s: %s", what, path, g_strerror (err));
+      close (fd);
+      return FALSE;
+    }
+    if (n == 0)
+      break;
+    if (max_size > 0 && done + (guint64) n > max_size) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+          "%s: %s grew past %" G_GUINT64_FORMAT " bytes while it was read",
+          what, path, max_size);
+      close (fd);
+      return FALSE;
+    }
+    done += n;
+    func (block, n, data);
+  }
+  close (fd);
+  return TRUE;
+}
+
+static void
+append_block (const guint8 * block, gsize len, gpointer data)
+{
+  g_byte_array_append (data, block, len);
+}
+
 GBytes *
 wanr2v_local_file_read (const char *path, const char *what, gsize max_size,
     GCancellable * cancellable, GError ** error)
@@ -116,36 +169,27 @@ wanr2v_local_file_read (const char *path, const char *what, gsize max_size,
   if (fd < 0)
     return NULL;
   data = g_byte_array_sized_new (MIN (size, max_size));
-  for (;;) {
-    guint8 block[READ_BLOCK];
-    gssize n;
-
-    if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
-      close (fd);
-      return NULL;
-    }
-    n = read (fd, block, sizeof (block));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int err = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
-          "%s: cannot read %s: %s", what, path, g_strerror (err));
-      close (fd);
-      return NULL;
-    }
-    if (n == 0)
-      break;
-    if (data->len + (gsize) n > max_size) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-          "%s: %s grew past %" G_GSIZE_FORMAT " bytes while it was read",
-          what, path, max_size);
-      close (fd);
-      return NULL;
-    }
-    g_byte_array_append (data, block, n);
-  }
-  close (fd);
+  if (!read_blocks (fd, path, what, max_size, cancellable, append_block,
+          data, error))
+    return NULL;
   return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+static void
+checksum_block (const guint8 * block, gsize len, gpointer data)
+{
+  g_checksum_update (data, block, len);
+}
+
+char *
+wanr2v_local_file_sha256 (const char *path, const char *what,
+    GCancellable * cancellable, GError ** error)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  int fd = wanr2v_local_file_open (path, what, 0, NULL, error);
+
+  if (fd < 0 || !read_blocks (fd, path, what, 0, cancellable,
+          checksum_block, checksum, error))
+    return NULL;
+  return g_strdup (g_checksum_get_string (checksum));
 }

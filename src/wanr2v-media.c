@@ -143,27 +143,3 @@ wanr2v_media_image_to_data_uri (const char *path, gsize max_size,
   encoded = g_base64_encode (data, size);
   return g_strconcat ("data:", mime, ";base64,", encoded, NULL);
 }
-
-char *
-wanr2v_media_hash_file (const char *path, GError ** error)
-{
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) stream = NULL;
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buffer = g_malloc (64 * 1024);
-
-  stream = g_file_read (file, NULL, error);
-  if (stream == NULL)
-    return NULL;
-  for (;;) {
-    gssize n = g_input_stream_read (G_INPUT_STREAM (stream), buffer,
-        64 * 1024, NULL, error);
-
-    if (n < 0)
-      return NULL;
-    if (n == 0)
-      break;
-    g_checksum_update (checksum, buffer, n);
-  }
-  return g_strdup (g_checksum_get_string (checksum));
-}

@@ -47,8 +47,4 @@ const char *wanr2v_media_sniff_file (const char *path, GError ** error);
 char *wanr2v_media_image_to_data_uri (const char *path, gsize max_size,
     GCancellable * cancellable, GError ** error);
 
-/* The SHA-256 of the file at @path, in lower-case hex; NULL with @error
- * when it cannot be read. */
-char *wanr2v_media_hash_file (const char *path, GError ** error);
-
 G_END_DECLS
