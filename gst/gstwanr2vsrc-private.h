@@ -173,8 +173,13 @@ struct _GstWanR2vSrc
   GstTagList *tags;
   gboolean tags_pending;
 
-  /* streaming thread only */
+  /* streaming thread only (GstBaseSrc calls fill() from one thread at a
+   * time, and start() / stop() only while none runs) */
   int fd;
+  /* The size of the video once fill() saw it whole on disk (a kept video,
+   * a finished download), else -1: reads then go straight to the file,
+   * with no job, lock or wait. */
+  gint64 whole_size;
 };
 
 /* ---- gstwanr2vsrc-settings.c -------------------------------------------- */

@@ -24,6 +24,7 @@ gst_wanr2v_src_start (GstBaseSrc * src)
   GstWanR2vSrc *self = GST_WANR2V_SRC (src);
 
   self->fd = -1;
+  self->whole_size = -1;
   return TRUE;
 }
 
@@ -36,6 +37,7 @@ gst_wanr2v_src_stop (GstBaseSrc * src)
     close (self->fd);
     self->fd = -1;
   }
+  self->whole_size = -1;
   return TRUE;
 }
 
@@ -160,10 +162,76 @@ push_pending_tags (GstWanR2vSrc * self)
   }
 }
 
-/* Reads [@offset, @offset + @length) into @buf, which GstBaseSrc took
- * from the allocator or pool downstream proposed, or which downstream
- * itself provided (pull mode): filled in place, no copy.  Waits until
- * those bytes are on disk. */
+/* Reads [@offset, @offset + @length) of the open video into @buf, which
+ * GstBaseSrc took from the allocator or pool downstream proposed, or which
+ * downstream itself provided (pull mode): filled in place, no copy.  The
+ * bytes are on disk.  @job (NULL once the video is whole) is asked why a
+ * read came up short. */
+static GstFlowReturn
+read_into (GstWanR2vSrc * self, WanR2vJob * job, GCancellable * cancellable,
+    guint64 offset, guint length, GstBuffer * buf)
+{
+  GstMapInfo map;
+  gsize done = 0, buf_offset, buf_maxsize;
+
+  /* A pool's buffer may be smaller than asked: a shorter buffer is fine
+   * in push mode, the next read starts where it ends. */
+  gst_buffer_get_sizes (buf, &buf_offset, &buf_maxsize);
+  length = MIN (length, buf_maxsize - buf_offset);
+
+  gst_buffer_set_size (buf, length);
+  if (!gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not map the buffer to "
+            "fill"), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  while (done < length) {
+    gssize n = pread (self->fd, map.data + done, length - done, offset + done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+      g_autoptr (GError) job_error = NULL;
+      guint64 ignored_available = 0;
+      gboolean ignored_complete = FALSE;
+
+      gst_buffer_unmap (buf, &map);
+      /* The download empties a video it finds bad (a checksum mismatch)
+       * just before the job fails with the reason: wait for the job's
+       * outcome (its end, or its error), so that the error says why, not
+       * the short read it caused. */
+      if (job && !wanr2v_job_wait_for_data (job, 0, G_MAXUINT64,
+              &ignored_available, &ignored_complete, cancellable,
+              &job_error)) {
+        if (g_error_matches (job_error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
+          return GST_FLOW_FLUSHING;
+        return gst_wanr2v_src_post_job_error (self, job, job_error);
+      }
+      GST_ELEMENT_ERROR (self, RESOURCE, READ,
+          ("Could not read the downloaded video at offset %" G_GUINT64_FORMAT
+              ": %s", offset + done, n == 0 ? "file too short" :
+              g_strerror (err)), (NULL));
+      return GST_FLOW_ERROR;
+    }
+    done += n;
+  }
+  gst_buffer_unmap (buf, &map);
+
+  GST_BUFFER_OFFSET (buf) = offset;
+  GST_BUFFER_OFFSET_END (buf) = offset + length;
+
+  /* Our caps are fixed and we have no buffer pool of our own, so a
+   * RECONFIGURE (sent when a demuxer links its pads) has nothing to
+   * change.  Renegotiating would send a serialized ALLOCATION query that
+   * a queue in between can hold for ever in GStreamer 1.22 (filesrc !
+   * queue ! qtdemux shows it too): drop the request here. */
+  gst_pad_check_reconfigure (GST_BASE_SRC_PAD (self));
+  return GST_FLOW_OK;
+}
+
+/* Fills @buf with [@offset, @offset + @length), waiting until those bytes
+ * are on disk. */
 static GstFlowReturn
 gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
     GstBuffer * buf)
@@ -175,8 +243,15 @@ gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
   guint64 available = 0, end;
   gboolean complete = FALSE;
   gint64 total;
-  GstMapInfo map;
-  gsize done = 0, buf_offset, buf_maxsize;
+
+  /* The whole video is on disk and its messages are out: a plain read,
+   * as filesrc's (a 200 MB kept video is 3200 of them). */
+  if (self->whole_size >= 0) {
+    if (offset >= (guint64) self->whole_size)
+      return GST_FLOW_EOS;
+    return read_into (self, NULL, NULL, offset,
+        MIN (length, (guint64) self->whole_size - offset), buf);
+  }
 
   job = wait_for_job (self, &cancellable);
   if (job == NULL)
@@ -210,12 +285,6 @@ gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
     GST_DEBUG_OBJECT (self, "EOS at %" G_GUINT64_FORMAT, offset);
     return GST_FLOW_EOS;
   }
-  length = MIN (length, available - offset);
-  /* A pool's buffer may be smaller than asked: a shorter buffer is fine
-   * in push mode, the next read starts where it ends. */
-  gst_buffer_get_sizes (buf, &buf_offset, &buf_maxsize);
-  length = MIN (length, buf_maxsize - buf_offset);
-
   if (self->fd < 0) {
     self->fd = wanr2v_job_open_video (job, &error);
     if (self->fd < 0) {
@@ -224,56 +293,16 @@ gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
       return GST_FLOW_ERROR;
     }
   }
-
-  gst_buffer_set_size (buf, length);
-  if (!gst_buffer_map (buf, &map, GST_MAP_WRITE)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, ("Could not map the buffer to "
-            "fill"), (NULL));
-    return GST_FLOW_ERROR;
+  /* Complete: the file has its final size (the descriptor was opened on
+   * it, or on the .part file that was renamed to it), and the finished
+   * video's tags went out just above. */
+  if (complete && self->whole_size < 0) {
+    GST_DEBUG_OBJECT (self, "the whole video (%" G_GUINT64_FORMAT " bytes) "
+        "is on disk: reading it directly from now on", available);
+    self->whole_size = available;
   }
-  while (done < length) {
-    gssize n = pread (self->fd, map.data + done, length - done, offset + done);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      int err = errno;
-      g_autoptr (GError) job_error = NULL;
-      guint64 ignored_available = 0;
-      gboolean ignored_complete = FALSE;
-
-      gst_buffer_unmap (buf, &map);
-      /* The download empties a video it finds bad (a checksum mismatch)
-       * just before the job fails with the reason: wait for the job's
-       * outcome (its end, or its error), so that the error says why, not
-       * the short read it caused. */
-      if (!wanr2v_job_wait_for_data (job, 0, G_MAXUINT64,
-              &ignored_available, &ignored_complete, cancellable,
-              &job_error)) {
-        if (g_error_matches (job_error, WANR2V_ERROR, WANR2V_ERROR_CANCELLED))
-          return GST_FLOW_FLUSHING;
-        return gst_wanr2v_src_post_job_error (self, job, job_error);
-      }
-      GST_ELEMENT_ERROR (self, RESOURCE, READ,
-          ("Could not read the downloaded video at offset %" G_GUINT64_FORMAT
-              ": %s", offset + done, n == 0 ? "file too short" :
-              g_strerror (err)), (NULL));
-      return GST_FLOW_ERROR;
-    }
-    done += n;
-  }
-  gst_buffer_unmap (buf, &map);
-
-  GST_BUFFER_OFFSET (buf) = offset;
-  GST_BUFFER_OFFSET_END (buf) = offset + length;
-
-  /* Our caps are fixed and we have no buffer pool of our own, so a
-   * RECONFIGURE (sent when a demuxer links its pads) has nothing to
-   * change.  Renegotiating would send a serialized ALLOCATION query that
-   * a queue in between can hold for ever in GStreamer 1.22 (filesrc !
-   * queue ! qtdemux shows it too): drop the request here. */
-  gst_pad_check_reconfigure (GST_BASE_SRC_PAD (src));
-  return GST_FLOW_OK;
+  return read_into (self, job, cancellable, offset,
+      MIN (length, available - offset), buf);
 }
 
 void
