@@ -1639,6 +1639,7 @@ case_progressive (void)
  * pair (the machine's speed drifts less within a pair than across the
  * case), the order alternating, and its median reported. */
 #define STARTUP_PAIRS 41
+#define GIO_PAIRS 21
 
 /* gst-launch-1.0 from exec to exit, serving a small kept video, against
  * filesrc on the same file: what the element costs before its first byte
@@ -1655,13 +1656,13 @@ case_startup (void)
       src_fill, BLOCK_SIZE);
   g_autofree char *el_desc = g_strdup_printf ("%s blocksize=%u ! fakesink",
       src, BLOCK_SIZE);
-  g_autofree char *kept = NULL, *file_desc = NULL;
+  g_autofree char *kept = NULL, *file_desc = NULL, *gio_desc = NULL;
   g_autofree char *l1 = NULL, *l2 = NULL, *l3 = NULL, *l4 = NULL;
   g_autofree char *l5 = NULL;
   g_autofree char *m = NULL, *r = NULL, *t = NULL;
   g_autoptr (GArray) el = new_values (), ref = new_values ();
   g_autoptr (GArray) el_cpu = new_values (), ref_cpu = new_values ();
-  g_autoptr (GArray) ratios = new_values ();
+  g_autoptr (GArray) ratios = new_values (), gio_ratios = new_values ();
   GStatBuf st;
   double me, mr, ratio;
   guint i;
@@ -1678,6 +1679,11 @@ case_startup (void)
   g_stat (kept, &st);
   file_desc = g_strdup_printf ("filesrc location=%s blocksize=%u ! fakesink",
       kept, BLOCK_SIZE);
+  /* A note beside the reference: GStreamer's own GIO file source pays for
+   * loading GIO as the element does (GIO, libmount, libblkid and
+   * libselinux are linked with BIND_NOW: every symbol bound at load). */
+  gio_desc = g_strdup_printf ("giosrc location=file://%s blocksize=%u ! "
+      "fakesink", kept, BLOCK_SIZE);
   for (i = 0; i < STARTUP_PAIRS; i++) {
     g_auto (Child) a = { 0, };
     g_auto (Child) b = { 0, };
@@ -1696,6 +1702,15 @@ case_startup (void)
     add_value (el_cpu, a.cpu_s);
     add_value (ref_cpu, b.cpu_s);
     add_value (ratios, a.wall_s / b.wall_s);
+    if (i < GIO_PAIRS) {
+      g_auto (Child) g = { 0, };
+
+      if (!run_gst_launch (&g, gio_desc)) {
+        report_broken ("11-startup-kept", "giosrc failed");
+        return;
+      }
+      add_value (gio_ratios, a.wall_s / g.wall_s);
+    }
   }
   l1 = list_values (el, 3);
   l2 = list_values (ref, 3);
@@ -1709,6 +1724,10 @@ case_startup (void)
   ratio = median (ratios);
   l5 = list_values (ratios, 2);
   note ("case 11 ratio of the medians %.2f; pairs' ratios: %s", me / mr, l5);
+  note ("case 11 beside GStreamer's own GIO file source (giosrc "
+      "blocksize=%u ! fakesink, the same file, after each of the first %u "
+      "pairs): element / giosrc median ratio %.2f", BLOCK_SIZE, GIO_PAIRS,
+      median (gio_ratios));
   m = g_strdup_printf ("%.3f s (median of %u, gst-launch-1.0 -q wanr2vsrc "
       "base-url=https://... blocksize=%u ! fakesink, cache hit, whole "
       "process)", me, el->len, BLOCK_SIZE);
