@@ -259,6 +259,11 @@ gst_wanr2v_src_report_job_error (GstElement * element, const GError * error,
       case WANR2V_ERROR_QUOTA:
         code = GST_RESOURCE_ERROR_FAILED;
         break;
+      case WANR2V_ERROR_UNAVAILABLE:
+        /* "the library could not be opened" */
+        domain = GST_LIBRARY_ERROR;
+        code = GST_LIBRARY_ERROR_INIT;
+        break;
       default:
         break;
     }

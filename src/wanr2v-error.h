@@ -41,6 +41,8 @@ typedef enum
                                  * it was kept, it may be tried again */
   WANR2V_ERROR_CORRUPT,         /* a downloaded video whose checksum does not
                                  * match the server's: it was discarded */
+  WANR2V_ERROR_UNAVAILABLE,     /* a library this needs could not be loaded
+                                 * (libsoup, pbutils): no later try mends it */
 } WanR2vErrorCode;
 
 typedef struct

@@ -56,7 +56,8 @@ wanr2v_library_load (WanR2vLibrary * library, GError ** error)
   const char *failure = g_once (&library->once, open_once, library);
 
   if (failure != NULL) {
-    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_FAILED, failure);
+    g_set_error_literal (error, WANR2V_ERROR, WANR2V_ERROR_UNAVAILABLE,
+        failure);
     return FALSE;
   }
   return TRUE;

@@ -2,7 +2,6 @@
 #include "wanr2v-retry.h"
 
 #include "wanr2v-client.h"
-#include "wanr2v-soup.h"
 
 static gboolean
 is (const GError * error, WanR2vErrorCode code)
@@ -26,12 +25,9 @@ WanR2vRetryAction
 wanr2v_retry_classify (WanR2vCall call, const GError * error,
     const WanR2vErrorInfo * details)
 {
-  if (error == NULL)
-    return WANR2V_RETRY_FAIL;
-  /* No request could be built: libsoup is missing (wanr2v-soup.h), which
-   * no later try mends.  (Only asked after a request failed, so this
-   * loads nothing that was not loaded already.) */
-  if (!wanr2v_soup_load (NULL))
+  /* UNAVAILABLE, for every call: no request could be built (libsoup
+   * could not be loaded), and no later try mends that. */
+  if (error == NULL || is (error, WANR2V_ERROR_UNAVAILABLE))
     return WANR2V_RETRY_FAIL;
 
   switch (call) {

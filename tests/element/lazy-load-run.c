@@ -97,6 +97,8 @@ main (int argc, char **argv)
 
     gst_message_parse_error (msg, &message_error, NULL);
     printf ("error %s\n", message_error->message);
+    printf ("domain %s %d\n", g_quark_to_string (message_error->domain),
+        message_error->code);
   }
   g_clear_pointer (&msg, gst_message_unref);
   gst_element_set_state (pipeline, GST_STATE_NULL);

@@ -17,6 +17,9 @@
 
 #define SOUP "libsoup-3.0.so"
 #define PBUTILS "libgstpbutils-1.0.so"
+/* GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT: "the library could not be
+ * opened" (this test links no GStreamer to name them). */
+#define LIBRARY_INIT "gst-library-error-quark 3"
 #define CREATE_PATH "/api/v1/services/aigc/video-generation/video-synthesis"
 
 typedef struct
@@ -33,6 +36,7 @@ typedef struct
   char *end;
   GPtrArray *mapped;
   GPtrArray *threads;           /* names */
+  char *domain;                 /* "QUARK CODE" of an error */
 } Outcome;
 
 static void
@@ -41,6 +45,7 @@ outcome_free (Outcome * o)
   g_free (o->end);
   g_ptr_array_unref (o->mapped);
   g_ptr_array_unref (o->threads);
+  g_free (o->domain);
   g_free (o);
 }
 
@@ -146,6 +151,8 @@ run (const char *desc, const char *env_name, const char *env_value)
       g_ptr_array_add (o->mapped, g_strdup (lines[i] + strlen ("mapped ")));
     else if (g_str_has_prefix (lines[i], "thread "))
       g_ptr_array_add (o->threads, g_strdup (lines[i] + strlen ("thread ")));
+    else if (g_str_has_prefix (lines[i], "domain "))
+      o->domain = g_strdup (lines[i] + strlen ("domain "));
     else if (o->end == NULL && *lines[i])
       o->end = g_strdup (lines[i]);
   }
@@ -283,6 +290,7 @@ test_no_soup (Fixture * f, gconstpointer data)
 
   g_assert_true (g_str_has_prefix (o->end, "error "));
   g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
+  g_assert_cmpstr (o->domain, ==, LIBRARY_INIT);
   g_assert_false (mapped (o, SOUP));
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
 }
@@ -300,6 +308,7 @@ test_no_soup_attach (Fixture * f, gconstpointer data)
 
   g_assert_true (g_str_has_prefix (o->end, "error "));
   g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
+  g_assert_cmpstr (o->domain, ==, LIBRARY_INIT);
   /* Not polled until the overall timeout (minutes). */
   g_assert_cmpint (g_get_monotonic_time () - start, <,
       emu_fixture_scaled_us (30));
