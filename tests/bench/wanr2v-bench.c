@@ -30,6 +30,7 @@
 #define MIB (1024.0 * 1024.0)
 #define ELEMENT_RUNS 9          /* repetitions of the quick cases */
 #define KEPT_PAIRS 21           /* case 1's pairs of runs */
+#define UPLOAD_PAIRS 9          /* case 8's, after a warm-up pair */
 #define BLOCK_SIZE 65536        /* the element's default blocksize */
 #define TRANSFER_RUNS 5         /* repetitions of the 100-200 MB cases */
 #define BIG_RUNS 3              /* of the 1 GB and the 60 s cases */
@@ -1312,10 +1313,11 @@ case_upload (void)
   g_autoptr (GArray) growth = new_values ();
   g_autoptr (GArray) el_cpu = new_values (), ref_cpu = new_values ();
   g_autoptr (GArray) el_body = new_values (), ref_body = new_values ();
+  g_autoptr (GArray) ratios = new_values ();
   g_autofree char *l4 = NULL, *l5 = NULL, *l6 = NULL, *l7 = NULL;
-  g_autofree char *l1 = NULL, *l2 = NULL, *l3 = NULL;
+  g_autofree char *l1 = NULL, *l2 = NULL, *l3 = NULL, *l8 = NULL;
   g_autofree char *m = NULL, *r = NULL, *t = NULL;
-  double me, mr, max_growth = 0;
+  double me, mr, ratio, max_growth = 0;
   guint i;
 
   if (video == NULL) {
@@ -1330,8 +1332,9 @@ case_upload (void)
 
   /* A first pair of runs warms both up (the emulator's first upload of a
    * process is slower) and is not counted; then the order alternates, so
-   * that neither always follows the other. */
-  for (i = 0; i <= TRANSFER_RUNS; i++) {
+   * that neither always follows the other, and the ratio is taken pair by
+   * pair: a run moves by a sixth with the emulator's own work. */
+  for (i = 0; i <= UPLOAD_PAIRS; i++) {
     gboolean counted = i > 0, element_first = i % 2 == 0;
     guint j;
 
@@ -1381,6 +1384,9 @@ case_upload (void)
         add_value (ref_body, logged_upload_body_s (f));
       }
     }
+    if (counted)
+      add_value (ratios, g_array_index (el, double, el->len - 1)
+          / g_array_index (ref, double, ref->len - 1));
   }
   remove_dir_files ("cache8");
   g_unlink (video);
@@ -1403,12 +1409,15 @@ case_upload (void)
       "element %s; curl %s", l6, l7);
   me = median (el);
   mr = median (ref);
+  ratio = median (ratios);
+  l8 = list_values (ratios, 2);
+  note ("case 8 ratio of the medians %.2f; pairs' ratios: %s", me / mr, l8);
   m = g_strdup_printf ("%.3f s (median of %u, upload START to COMPLETE: "
       "policy and upload)", me, el->len);
   r = g_strdup_printf ("%.3f s (curl: GET the policy, then POST -F; sync "
       "before each run of either)", mr);
-  t = g_strdup_printf ("ratio %.2f", me / mr);
-  report ("8-upload-100MB", m, r, t, "<= 1.10", me / mr <= 1.10);
+  t = g_strdup_printf ("ratio %.2f (median of the pairs' ratios)", ratio);
+  report ("8-upload-100MB", m, r, t, "<= 1.10", ratio <= 1.10);
 
   g_clear_pointer (&m, g_free);
   g_clear_pointer (&r, g_free);
