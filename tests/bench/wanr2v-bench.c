@@ -1733,10 +1733,9 @@ case_startup (void)
   ratio = median (ratios);
   l5 = list_values (ratios, 2);
   note ("case 11 ratio of the medians %.2f; pairs' ratios: %s", me / mr, l5);
-  note ("case 11 beside GStreamer's own GIO file source (giosrc "
-      "blocksize=%u ! fakesink, the same file, after each of the first %u "
-      "pairs): element / giosrc median ratio %.2f", BLOCK_SIZE, GIO_PAIRS,
-      median (gio_ratios));
+  note ("case 11 beside GStreamer's own GIO file source, run after each of "
+      "the first %u pairs (%s): element / giosrc median ratio %.2f",
+      GIO_PAIRS, gio_desc, median (gio_ratios));
   m = g_strdup_printf ("%.3f s (median of %u, gst-launch-1.0 -q wanr2vsrc "
       "base-url=https://... blocksize=%u ! fakesink, cache hit, whole "
       "process)", me, el->len, BLOCK_SIZE);
