@@ -279,18 +279,28 @@ test_reference_video (Fixture * f, gconstpointer data)
   g_assert_true (mapped (o, SOUP));
 }
 
+/* Runs @desc with a libsoup that cannot be opened: the run ends with
+ * LIBRARY/INIT, naming the file. */
+static Outcome *
+run_without_soup (const char *desc)
+{
+  Outcome *o = run (desc, "WANR2V_SOUP_LIBRARY",
+      "/nonexistent/libsoup-3.0.so.0");
+
+  g_assert_true (g_str_has_prefix (o->end, "error "));
+  g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
+  g_assert_cmpstr (o->domain, ==, LIBRARY_INIT);
+  return o;
+}
+
 /* Without libsoup a generation fails with an error naming it. */
 static void
 test_no_soup (Fixture * f, gconstpointer data)
 {
   g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
   g_autofree char *desc = description (f, NULL, out);
-  g_autoptr (Outcome) o = run (desc, "WANR2V_SOUP_LIBRARY",
-      "/nonexistent/libsoup-3.0.so.0");
+  g_autoptr (Outcome) o = run_without_soup (desc);
 
-  g_assert_true (g_str_has_prefix (o->end, "error "));
-  g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
-  g_assert_cmpstr (o->domain, ==, LIBRARY_INIT);
   g_assert_false (mapped (o, SOUP));
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
 }
@@ -303,12 +313,8 @@ test_no_soup_attach (Fixture * f, gconstpointer data)
   g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
   g_autofree char *desc = description (f, "task-id=0000-some-task", out);
   gint64 start = g_get_monotonic_time ();
-  g_autoptr (Outcome) o = run (desc, "WANR2V_SOUP_LIBRARY",
-      "/nonexistent/libsoup-3.0.so.0");
+  g_autoptr (Outcome) o = run_without_soup (desc);
 
-  g_assert_true (g_str_has_prefix (o->end, "error "));
-  g_assert_nonnull (strstr (o->end, "/nonexistent/libsoup-3.0.so.0"));
-  g_assert_cmpstr (o->domain, ==, LIBRARY_INIT);
   /* Not polled until the overall timeout (minutes). */
   g_assert_cmpint (g_get_monotonic_time () - start, <,
       emu_fixture_scaled_us (30));
