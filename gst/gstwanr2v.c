@@ -4,7 +4,7 @@
 #endif
 
 #include <gst/gst.h>
-#include "gstwanr2vsrc.h"
+#include "gstwanr2vsrc-private.h"
 #include "gstwanr2vsrc-report.h"
 
 GST_DEBUG_CATEGORY_STATIC (wanr2v_core_debug);
@@ -29,6 +29,18 @@ forward_core_log (const gchar * domain, GLogLevelFlags flags,
   GST_CAT_LEVEL_LOG (wanr2v_core_debug, level, NULL, "%s", message);
 }
 
+/* The tags of gstwanr2vsrc-report.h. */
+static void
+register_tags (void)
+{
+  gst_tag_register_static (WANR2V_TAG_MODEL, GST_TAG_FLAG_META,
+      G_TYPE_STRING, "wanr2v model", "The Wan model that made the video",
+      gst_tag_merge_use_first);
+  gst_tag_register_static (WANR2V_TAG_TASK_ID, GST_TAG_FLAG_META,
+      G_TYPE_STRING, "wanr2v task id", "The DashScope task that made the "
+      "video", gst_tag_merge_use_first);
+}
+
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
@@ -36,7 +48,8 @@ plugin_init (GstPlugin * plugin)
       "wanr2v core: DashScope client and task jobs");
   g_log_set_handler ("wanr2v", G_LOG_LEVEL_MASK & ~(G_LOG_LEVEL_ERROR |
           G_LOG_LEVEL_CRITICAL), forward_core_log, NULL);
-  gst_wanr2v_src_register_tags ();
+  register_tags ();
+  gst_wanr2v_src_front_set_plugin_file (gst_plugin_get_filename (plugin));
   return GST_ELEMENT_REGISTER (wanr2vsrc, plugin);
 }
 

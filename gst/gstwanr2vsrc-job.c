@@ -1,5 +1,6 @@
 /* gstwanr2vsrc-job.c: the job of a wanr2vsrc run: its start on READY to
- * PAUSED, its stop on PAUSED to READY, and its events.
+ * PAUSED, its stop on PAUSED to READY, and its events (the engine's side
+ * of the element's state changes, see gstwanr2vsrc-front.c).
  *
  * Copyright (C) 2026 the wanr2vsrc authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -198,6 +199,8 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   g_mutex_lock (&self->lock);
   self->job = job;
   self->error_posted = FALSE;
+  if (self->wait_cancellable == NULL)
+    self->wait_cancellable = g_cancellable_new ();
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
 
@@ -208,8 +211,8 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
 
 /* READY -> PAUSED: the settings are copied under the object lock, and
  * everything else done on the copy without it. */
-static gboolean
-start_job (GstWanR2vSrc * self)
+gboolean
+gst_wanr2v_src_start_job (GstWanR2vSrc * self)
 {
   GstWanR2vSrcSettings settings;
   gboolean ok;
@@ -258,37 +261,6 @@ gst_wanr2v_src_stop_job (GstWanR2vSrc * self)
     }
   }
   wanr2v_job_unref (job);
-}
-
-GstStateChangeReturn
-gst_wanr2v_src_change_state (GstElement * element, GstStateChange transition)
-{
-  GstWanR2vSrc *self = GST_WANR2V_SRC (element);
-  /* The type is final: the parent of an instance's class is GstBaseSrc's. */
-  GstElementClass *parent_class =
-      GST_ELEMENT_CLASS (g_type_class_peek_parent (G_OBJECT_GET_CLASS
-          (element)));
-  GstStateChangeReturn ret;
-
-  switch (transition) {
-    case GST_STATE_CHANGE_READY_TO_PAUSED:
-      if (!start_job (self))
-        return GST_STATE_CHANGE_FAILURE;
-      break;
-    case GST_STATE_CHANGE_PAUSED_TO_READY:
-      /* Stop the job first: whatever waits on it wakes up at once. */
-      gst_wanr2v_src_stop_job (self);
-      break;
-    default:
-      break;
-  }
-
-  ret = parent_class->change_state (element, transition);
-
-  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED
-      && ret == GST_STATE_CHANGE_FAILURE)
-    gst_wanr2v_src_stop_job (self);
-  return ret;
 }
 
 GstFlowReturn

@@ -1,17 +1,24 @@
 /* gstwanr2vsrc-private.h: what the files of the wanr2vsrc element share.
  *
  * The element is one class in several files, each with one purpose (see
- * "Which gst/ file owns what" in docs/design.md):
+ * "Which gst/ file owns what" in docs/design.md).  The plugin's:
  *
  *   gstwanr2vsrc.c            type, class_init (property specs), init,
  *                             finalize
  *   gstwanr2vsrc-settings.c   the settings behind the properties
- *   gstwanr2vsrc-request.c    building the request from the settings
- *   gstwanr2vsrc-job.c        the job of a run: start, stop, state
- *                             changes, job events
- *   gstwanr2vsrc-read.c       GstBaseSrc: serving the bytes (fill,
- *                             size, unlock), tags downstream
+ *   gstwanr2vsrc-front.c      state changes and GstBaseSrc: the engine,
+ *                             opened when a run needs it
  *   gstwanr2vsrc-urihandler.c GstURIHandler glue
+ *
+ * The engine's (see gstwanr2vsrc-engine.h):
+ *
+ *   gstwanr2vsrc-engine.c     its entry point
+ *   gstwanr2vsrc-request.c    building the request from the settings
+ *   gstwanr2vsrc-job.c        the job of a run: start, stop, job events
+ *   gstwanr2vsrc-read.c       serving the bytes of a run with a job
+ *
+ * Both's: gstwanr2vsrc-file.c (reading the video file, the stream's tags)
+ * and gstwanr2vsrc-trust.c (what a URI may set).
  *
  * Locks, in the order they may be taken:
  *   error_lock  (held while the job's error is posted)
@@ -107,6 +114,14 @@ extern GParamSpec *gst_wanr2v_src_properties[N_PROPS];
  * have written, rather than from the application. */
 #define FROM_URI(s, prop) (((s)->uri_mask & PROP_BIT (prop)) != 0)
 
+/* Who serves the current run (lock): fill() waits while it is NONE (pull
+ * mode may ask for data before the element itself reached PAUSED). */
+typedef enum
+{
+  GST_WANR2V_SRC_RUN_NONE,
+  GST_WANR2V_SRC_RUN_ENGINE,    /* a job, in the engine */
+} GstWanR2vSrcRun;
+
 typedef struct
 {
   char *api_key;
@@ -158,6 +173,7 @@ struct _GstWanR2vSrc
   /* The job of the current run and what the streaming thread waits on. */
   GMutex lock;
   GCond cond;
+  GstWanR2vSrcRun run;
   WanR2vJob *job;
   gboolean flushing;
   GCancellable *wait_cancellable;
@@ -206,14 +222,12 @@ void gst_wanr2v_src_get_property (GObject * object, guint prop_id,
  * with @error (WANR2V_REQUEST_ERROR) when it must not be sent. */
 WanR2vRequest *gst_wanr2v_src_build_request (const GstWanR2vSrcSettings * s,
     GError ** error);
-/* The trust rule (see gstwanr2vsrc-trust.h) on @s: no I/O. */
-gboolean gst_wanr2v_src_settings_check_uri_trust (const GstWanR2vSrcSettings
-    * s, GError ** error);
 
-/* ---- gstwanr2vsrc-job.c ------------------------------------------------- */
+/* ---- gstwanr2vsrc-job.c (engine) ---------------------------------------- */
 
-GstStateChangeReturn gst_wanr2v_src_change_state (GstElement * element,
-    GstStateChange transition);
+/* READY -> PAUSED: checks the request and starts its job; FALSE (an error
+ * posted) when it must not run. */
+gboolean gst_wanr2v_src_start_job (GstWanR2vSrc * self);
 /* Stops the run's job, if any; waits (bounded) for the replies that decide
  * whether a task is billed. */
 void gst_wanr2v_src_stop_job (GstWanR2vSrc * self);
@@ -222,15 +236,67 @@ void gst_wanr2v_src_stop_job (GstWanR2vSrc * self);
 GstFlowReturn gst_wanr2v_src_post_job_error (GstWanR2vSrc * self,
     WanR2vJob * job, const GError * error);
 
-/* ---- gstwanr2vsrc-read.c ------------------------------------------------ */
+/* ---- gstwanr2vsrc-read.c (engine) --------------------------------------- */
 
+gboolean gst_wanr2v_src_engine_get_size (GstWanR2vSrc * self,
+    guint64 * size);
+/* Both with the lock held, after the plugin set or cleared flushing. */
+void gst_wanr2v_src_engine_unlock (GstWanR2vSrc * self);
+void gst_wanr2v_src_engine_unlock_stop (GstWanR2vSrc * self);
+/* Fills @buf with [@offset, @offset + @length), waiting until those bytes
+ * are on disk. */
+GstFlowReturn gst_wanr2v_src_engine_fill (GstWanR2vSrc * self,
+    guint64 offset, guint length, GstBuffer * buf);
+
+/* ---- gstwanr2vsrc-front.c ----------------------------------------------- */
+
+GstStateChangeReturn gst_wanr2v_src_change_state (GstElement * element,
+    GstStateChange transition);
+void gst_wanr2v_src_set_context (GstElement * element, GstContext * context);
 /* Installs the GstBaseSrc vfuncs that serve the bytes. */
 void gst_wanr2v_src_read_class_init (GstBaseSrcClass * basesrc_class);
+/* finalize: whatever the engine keeps on @self. */
+void gst_wanr2v_src_front_finalize (GstWanR2vSrc * self);
+/* From plugin_init: where the plugin's file is, so that the engine is
+ * found next to it. */
+void gst_wanr2v_src_front_set_plugin_file (const char *filename);
+
+/* ---- gstwanr2vsrc-file.c (both) ----------------------------------------- */
+
 /* Merges @tags (taken) into the run's tags, or with @replace starts them
  * anew; if that changed them, the streaming thread sends them downstream
  * before its next buffer (push mode).  Returns the run's tags (a ref). */
 GstTagList *gst_wanr2v_src_update_tags (GstWanR2vSrc * self,
     GstTagList * tags, gboolean replace);
+/* In push mode, sends the run's tags downstream as a TAG event when they
+ * changed since they were last sent.  Streaming thread only. */
+void gst_wanr2v_src_push_pending_tags (GstWanR2vSrc * self);
+
+/* Where and why a read of the video file came up short. */
+typedef struct
+{
+  guint64 offset;
+  int err;                      /* errno, or 0: the file ended */
+} GstWanR2vSrcShortRead;
+
+#define GST_WANR2V_SRC_FLOW_SHORT_READ GST_FLOW_CUSTOM_ERROR
+
+/* Reads [@offset, @offset + @length) of the open video (fd) into @buf,
+ * which GstBaseSrc took from the allocator or pool downstream proposed, or
+ * which downstream itself provided (pull mode): filled in place, no copy.
+ * GST_WANR2V_SRC_FLOW_SHORT_READ, with @short_read and nothing posted,
+ * when the file has fewer bytes than that. */
+GstFlowReturn gst_wanr2v_src_read_file (GstWanR2vSrc * self, guint64 offset,
+    guint length, GstBuffer * buf, GstWanR2vSrcShortRead * short_read);
+/* Posts the READ error of @short_read; returns GST_FLOW_ERROR. */
+GstFlowReturn gst_wanr2v_src_read_failed (GstWanR2vSrc * self,
+    const GstWanR2vSrcShortRead * short_read);
+
+/* ---- gstwanr2vsrc-trust.c ----------------------------------------------- */
+
+/* The trust rule (see gstwanr2vsrc-trust.h) on @s: no I/O. */
+gboolean gst_wanr2v_src_settings_check_uri_trust (const GstWanR2vSrcSettings
+    * s, GError ** error);
 
 /* ---- gstwanr2vsrc-urihandler.c ------------------------------------------ */
 

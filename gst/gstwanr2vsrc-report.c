@@ -299,17 +299,6 @@ gst_wanr2v_src_report_cancelled (GstElement * element, const char *task_id)
   post_progress (element, GST_PROGRESS_TYPE_CANCELED, CODE_REQUEST, text);
 }
 
-void
-gst_wanr2v_src_register_tags (void)
-{
-  gst_tag_register_static (WANR2V_TAG_MODEL, GST_TAG_FLAG_META,
-      G_TYPE_STRING, "wanr2v model", "The Wan model that made the video",
-      gst_tag_merge_use_first);
-  gst_tag_register_static (WANR2V_TAG_TASK_ID, GST_TAG_FLAG_META,
-      G_TYPE_STRING, "wanr2v task id", "The DashScope task that made the "
-      "video", gst_tag_merge_use_first);
-}
-
 GstTagList *
 gst_wanr2v_src_report_make_tags (const WanR2vRequest * request,
     const char *task_id, const char *actual_prompt)

@@ -19,9 +19,6 @@ void gst_wanr2v_src_report_job_error (GstElement * element, const GError * error
 #define WANR2V_TAG_MODEL "wanr2v-model"
 #define WANR2V_TAG_TASK_ID "wanr2v-task-id"
 
-/* Registers the tags above (once, from plugin_init). */
-void gst_wanr2v_src_register_tags (void);
-
 /* The tags of a run, as far as they are known: the model and the prompt
  * of @request (the request actually built; NULL when following a task by
  * id), the task that makes the video and the prompt the service actually

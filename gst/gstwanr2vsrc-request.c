@@ -12,7 +12,6 @@
 
 #include "gstwanr2vsrc-private.h"
 #include "gstwanr2vsrc-names.h"
-#include "gstwanr2vsrc-trust.h"
 
 #include "wanr2v-json.h"
 #include "wanr2v-localfile.h"
@@ -276,34 +275,6 @@ check_local_files (const WanR2vRequest * req, GError ** error)
     }
   }
   return TRUE;
-}
-
-/* The trust rule (see gstwanr2vsrc-trust.h): what a URI set is only what to
- * generate.  Checked before anything is opened; no I/O. */
-gboolean
-gst_wanr2v_src_settings_check_uri_trust (const GstWanR2vSrcSettings * s,
-    GError ** error)
-{
-  const char *first_frame[] = { s->first_frame, NULL };
-
-  if (!gst_wanr2v_src_trust_check_app_only ((const char *const *) s->uri_app_only,
-          error))
-    return FALSE;
-  return (!FROM_URI (s, PROP_IMAGES)
-      || gst_wanr2v_src_trust_check_references ("images", TRUE,
-          (const char *const *) s->images, s->allow_local_files, error))
-      && (!FROM_URI (s, PROP_VIDEOS)
-      || gst_wanr2v_src_trust_check_references ("videos", TRUE,
-          (const char *const *) s->videos, s->allow_local_files, error))
-      && (!FROM_URI (s, PROP_IMAGE_VOICES)
-      || gst_wanr2v_src_trust_check_references ("image-voices", TRUE,
-          (const char *const *) s->image_voices, s->allow_local_files, error))
-      && (!FROM_URI (s, PROP_VIDEO_VOICES)
-      || gst_wanr2v_src_trust_check_references ("video-voices", TRUE,
-          (const char *const *) s->video_voices, s->allow_local_files, error))
-      && (!FROM_URI (s, PROP_FIRST_FRAME) || s->first_frame == NULL
-      || gst_wanr2v_src_trust_check_references ("first-frame", FALSE, first_frame,
-          s->allow_local_files, error));
 }
 
 WanR2vRequest *

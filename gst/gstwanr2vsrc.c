@@ -43,7 +43,6 @@
 #endif
 
 #include "gstwanr2vsrc-private.h"
-#include "gstwanr2vsrc-context.h"
 
 GST_DEBUG_CATEGORY (gst_wanr2v_src_debug);
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
@@ -69,11 +68,10 @@ gst_wanr2v_src_finalize (GObject * object)
 {
   GstWanR2vSrc *self = GST_WANR2V_SRC (object);
 
-  gst_wanr2v_src_stop_job (self);
+  gst_wanr2v_src_front_finalize (self);
   gst_wanr2v_src_settings_clear (&self->settings);
   g_free (self->current_task_id);
   gst_clear_tag_list (&self->tags);
-  g_clear_object (&self->wait_cancellable);
   g_mutex_clear (&self->lock);
   g_mutex_clear (&self->error_lock);
   g_cond_clear (&self->cond);
@@ -88,7 +86,6 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   g_mutex_init (&self->lock);
   g_mutex_init (&self->error_lock);
   g_cond_init (&self->cond);
-  self->wait_cancellable = g_cancellable_new ();
   self->fd = -1;
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_BYTES);
@@ -257,7 +254,7 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
       "wanr2vsrc authors <wanr2vsrc@example.org>");
   gst_element_class_add_static_pad_template (element_class, &src_template);
   element_class->change_state = gst_wanr2v_src_change_state;
-  element_class->set_context = gst_wanr2v_src_context_set_context;
+  element_class->set_context = gst_wanr2v_src_set_context;
   gst_wanr2v_src_read_class_init (basesrc_class);
 
   gst_type_mark_as_plugin_api (GST_TYPE_WANR2V_RESOLUTION, 0);

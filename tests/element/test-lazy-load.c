@@ -17,6 +17,7 @@
 
 #define SOUP "libsoup-3.0.so"
 #define PBUTILS "libgstpbutils-1.0.so"
+#define GIO "libgio-2.0.so"
 /* GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT: "the library could not be
  * opened" (this test links no GStreamer to name them). */
 #define LIBRARY_INIT "gst-library-error-quark 3"
@@ -338,6 +339,24 @@ test_no_pbutils (Fixture * f, gconstpointer data)
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
 }
 
+/* Without its engine the plugin still loads, and a run fails at READY to
+ * PAUSED with LIBRARY/INIT naming the file: nothing is sent, and GIO,
+ * which only the engine links, is never mapped. */
+static void
+test_no_engine (Fixture * f, gconstpointer data)
+{
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  g_autofree char *desc = description (f, NULL, out);
+  g_autoptr (Outcome) o = run (desc, "WANR2V_ENGINE_LIBRARY",
+      "/nonexistent/libgstwanr2v-engine.so.0");
+
+  g_assert_true (g_str_has_prefix (o->end, "error "));
+  g_assert_nonnull (strstr (o->end, "/nonexistent/libgstwanr2v-engine.so.0"));
+  g_assert_cmpstr (o->domain, ==, LIBRARY_INIT);
+  g_assert_false (mapped (o, GIO));
+  g_assert_cmpuint (emu_fixture_count_requests (f->emu, NULL, "/api/"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -354,5 +373,7 @@ main (int argc, char **argv)
       test_no_soup_attach, fixture_tear_down);
   g_test_add ("/lazy-load/no-pbutils", Fixture, NULL, fixture_set_up,
       test_no_pbutils, fixture_tear_down);
+  g_test_add ("/lazy-load/no-engine", Fixture, NULL, fixture_set_up,
+      test_no_engine, fixture_tear_down);
   return g_test_run ();
 }
