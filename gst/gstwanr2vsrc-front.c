@@ -11,6 +11,7 @@
 
 #include "gstwanr2vsrc-engine.h"
 
+#include "wanr2v-error.h"
 #include "wanr2v-library.h"
 
 #include <unistd.h>
@@ -53,6 +54,8 @@ gst_wanr2v_src_front_set_plugin_file (const char *filename)
 static gpointer
 open_engine (gpointer data)
 {
+  /* The engine's copy of the core finds the error domains registered. */
+  wanr2v_error_register_domains ();
   const GstWanR2vSrcFront front = {
     .abi = GST_WANR2V_SRC_ENGINE_ABI,
     .instance_size = sizeof (GstWanR2vSrc),
@@ -99,8 +102,11 @@ static gboolean
 start_run (GstWanR2vSrc * self)
 {
   g_autoptr (GError) error = NULL;
-  const GstWanR2vSrcEngine *engine = get_engine (&error);
+  const GstWanR2vSrcEngine *engine;
 
+  if (gst_wanr2v_src_serve_kept (self))
+    return TRUE;
+  engine = get_engine (&error);
   if (engine == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error->message),
         ("nothing was sent"));
@@ -111,6 +117,20 @@ start_run (GstWanR2vSrc * self)
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
   return engine->start (self);
+}
+
+/* The kept video's descriptor, if fill() did not take it. */
+static void
+close_kept (GstWanR2vSrc * self)
+{
+  int fd;
+
+  g_mutex_lock (&self->lock);
+  fd = self->kept_fd;
+  self->kept_fd = -1;
+  g_mutex_unlock (&self->lock);
+  if (fd >= 0)
+    close (fd);
 }
 
 static void
@@ -124,6 +144,7 @@ stop_run (GstWanR2vSrc * self)
   g_mutex_unlock (&self->lock);
   if (run == GST_WANR2V_SRC_RUN_ENGINE)
     peek_engine ()->stop (self);
+  close_kept (self);
 }
 
 GstStateChangeReturn
@@ -185,6 +206,9 @@ gst_wanr2v_src_front_finalize (GstWanR2vSrc * self)
 
   if (engine)
     engine->finalize (self);
+  close_kept (self);
+  g_free (self->kept_fingerprint);
+  g_free (self->kept_dir);
 }
 
 /* Cheap and idempotent: GstBaseSrc calls it once more as a probe. */
@@ -240,10 +264,11 @@ gst_wanr2v_src_get_size (GstBaseSrc * src, guint64 * size)
 
   g_mutex_lock (&self->lock);
   run = self->run;
+  *size = self->kept_size;
   g_mutex_unlock (&self->lock);
   if (run == GST_WANR2V_SRC_RUN_ENGINE)
     return peek_engine ()->get_size (self, size);
-  return FALSE;
+  return run == GST_WANR2V_SRC_RUN_KEPT;
 }
 
 static gboolean
@@ -276,6 +301,20 @@ gst_wanr2v_src_unlock_stop (GstBaseSrc * src)
   return TRUE;
 }
 
+/* Streaming thread: the plugin's kept video becomes the whole video that
+ * fill() reads directly. */
+static void
+take_kept (GstWanR2vSrc * self)
+{
+  g_mutex_lock (&self->lock);
+  if (self->fd < 0) {
+    self->fd = self->kept_fd;
+    self->kept_fd = -1;
+  }
+  self->whole_size = self->kept_size;
+  g_mutex_unlock (&self->lock);
+}
+
 static GstFlowReturn
 gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
     GstBuffer * buf)
@@ -299,6 +338,10 @@ gst_wanr2v_src_fill (GstBaseSrc * src, guint64 offset, guint length,
   switch (wait_for_run (self)) {
     case GST_WANR2V_SRC_RUN_ENGINE:
       return peek_engine ()->fill (self, offset, length, buf);
+    case GST_WANR2V_SRC_RUN_KEPT:
+      take_kept (self);
+      gst_wanr2v_src_push_pending_tags (self);
+      return gst_wanr2v_src_fill (src, offset, length, buf);
     default:
       return GST_FLOW_FLUSHING;
   }

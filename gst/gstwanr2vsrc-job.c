@@ -21,10 +21,39 @@
 #include "gstwanr2vsrc-report.h"
 
 #include "wanr2v-client.h"
+#include "wanr2v-kept-index.h"
 
 #include <string.h>
 
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
+
+/* Records the kept video under the fingerprint of the run's settings, so
+ * that the plugin serves it by itself next time (see wanr2v-kept-index.h).
+ * Only when the plugin computed one: a run it could not serve (a request
+ * file, a task followed by id, a cache policy other than reuse) is never
+ * indexed. */
+static void
+index_kept_video (GstWanR2vSrc * self, WanR2vJob * job, const char *task_id,
+    const GstTagList * tags)
+{
+  g_autofree char *fingerprint = NULL, *dir = NULL, *key = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_mutex_lock (&self->lock);
+  fingerprint = g_strdup (self->kept_fingerprint);
+  dir = g_strdup (self->kept_dir);
+  g_mutex_unlock (&self->lock);
+  if (fingerprint == NULL || (key = wanr2v_job_dup_key (job)) == NULL)
+    return;
+  text = gst_tag_list_to_string (tags);
+  if (!wanr2v_kept_index_write (dir, fingerprint, key, task_id, text, &error))
+    GST_WARNING_OBJECT (self, "could not index the kept video: %s",
+        error->message);
+  else
+    GST_DEBUG_OBJECT (self, "indexed the kept video %s under %s", key,
+        fingerprint);
+}
 
 /* Called on the HTTP thread for everything the job does. */
 static void
@@ -66,8 +95,10 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
 
     /* The bus message, once, for the finished video: in pull mode it is
      * the only way tags reach the application. */
-    if (event->type == WANR2V_JOB_EVENT_DONE)
+    if (event->type == WANR2V_JOB_EVENT_DONE) {
       gst_wanr2v_src_report_tags (GST_ELEMENT (self), tags);
+      index_kept_video (self, job, event->task_id, tags);
+    }
   }
   gst_wanr2v_src_report_event (GST_ELEMENT (self), event);
   /* The error goes out now, not only when fill() next asks for data: in
@@ -77,12 +108,6 @@ on_job_event (WanR2vJob * job, const WanR2vJobEvent * event, gpointer data)
    * ever end the run.  fill() posts nothing more (error_posted). */
   if (event->type == WANR2V_JOB_EVENT_ERROR)
     gst_wanr2v_src_post_job_error (self, job, event->error);
-}
-
-static char *
-default_cache_dir (void)
-{
-  return g_build_filename (g_get_user_cache_dir (), "wanr2v", "videos", NULL);
 }
 
 /* The API key: present, and with nothing that would end the Authorization
@@ -177,7 +202,8 @@ start_job_with (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
   if (!check_api_key (self, s->api_key))
     return FALSE;
 
-  cache_dir = s->cache_dir ? g_strdup (s->cache_dir) : default_cache_dir ();
+  cache_dir = s->cache_dir ? g_strdup (s->cache_dir) :
+      wanr2v_cache_default_dir ();
   job_config_from_settings (s, req, cache_dir, &config);
   /* The application's or the pipeline's HTTP thread (a GstContext), or
    * the process's shared one. */

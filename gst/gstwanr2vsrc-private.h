@@ -8,6 +8,7 @@
  *   gstwanr2vsrc-settings.c   the settings behind the properties
  *   gstwanr2vsrc-front.c      state changes and GstBaseSrc: the engine,
  *                             opened when a run needs it
+ *   gstwanr2vsrc-kept.c       a kept video served without the engine
  *   gstwanr2vsrc-urihandler.c GstURIHandler glue
  *
  * The engine's (see gstwanr2vsrc-engine.h):
@@ -17,8 +18,9 @@
  *   gstwanr2vsrc-job.c        the job of a run: start, stop, job events
  *   gstwanr2vsrc-read.c       serving the bytes of a run with a job
  *
- * Both's: gstwanr2vsrc-file.c (reading the video file, the stream's tags)
- * and gstwanr2vsrc-trust.c (what a URI may set).
+ * Both's: gstwanr2vsrc-file.c (reading the video file, the stream's tags),
+ * gstwanr2vsrc-trust.c (what a URI may set) and gstwanr2vsrc-report.c (bus
+ * messages).
  *
  * Locks, in the order they may be taken:
  *   error_lock  (held while the job's error is posted)
@@ -105,6 +107,11 @@ enum
 /* The property specs, for notify. */
 extern GParamSpec *gst_wanr2v_src_properties[N_PROPS];
 
+/* Qdata set on the specs of the properties that name reference media
+ * (images, videos, voices, first-frame). */
+#define GST_WANR2V_SRC_REFERENCE (gst_wanr2v_src_reference_quark ())
+GQuark gst_wanr2v_src_reference_quark (void);
+
 /* Whether the user set property @prop (request parameters that were not
  * set are left out, so the service's defaults and a request file's values
  * apply). */
@@ -120,6 +127,7 @@ typedef enum
 {
   GST_WANR2V_SRC_RUN_NONE,
   GST_WANR2V_SRC_RUN_ENGINE,    /* a job, in the engine */
+  GST_WANR2V_SRC_RUN_KEPT,      /* a kept video, by the plugin itself */
 } GstWanR2vSrcRun;
 
 typedef struct
@@ -174,6 +182,15 @@ struct _GstWanR2vSrc
   GMutex lock;
   GCond cond;
   GstWanR2vSrcRun run;
+  /* RUN_KEPT: the kept video, until fill() takes the descriptor. */
+  int kept_fd;
+  guint64 kept_size;
+  /* The fingerprint of this run's settings and the cache directory its
+   * kept video is indexed in (see wanr2v-kept-index.h), or NULL when the
+   * plugin cannot serve such a run itself: set at READY -> PAUSED, read by
+   * the engine when the video is done. */
+  char *kept_fingerprint;
+  char *kept_dir;
   WanR2vJob *job;
   gboolean flushing;
   GCancellable *wait_cancellable;
@@ -260,6 +277,13 @@ void gst_wanr2v_src_front_finalize (GstWanR2vSrc * self);
 /* From plugin_init: where the plugin's file is, so that the engine is
  * found next to it. */
 void gst_wanr2v_src_front_set_plugin_file (const char *filename);
+
+/* ---- gstwanr2vsrc-kept.c ----------------------------------------------- */
+
+/* READY -> PAUSED: records the run's fingerprint, and when the cache has
+ * the video of these settings, makes the run RUN_KEPT and posts what a
+ * run that serves a kept video posts.  FALSE when the engine must run. */
+gboolean gst_wanr2v_src_serve_kept (GstWanR2vSrc * self);
 
 /* ---- gstwanr2vsrc-file.c (both) ----------------------------------------- */
 

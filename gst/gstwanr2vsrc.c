@@ -87,6 +87,7 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
   g_mutex_init (&self->error_lock);
   g_cond_init (&self->cond);
   self->fd = -1;
+  self->kept_fd = -1;
 
   gst_base_src_set_format (GST_BASE_SRC (self), GST_FORMAT_BYTES);
   gst_base_src_set_blocksize (GST_BASE_SRC (self), DEFAULT_BLOCKSIZE);
@@ -95,13 +96,24 @@ gst_wanr2v_src_init (GstWanR2vSrc * self)
 #define PARAM_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
     GST_PARAM_MUTABLE_READY)
 
+G_DEFINE_QUARK (wanr2vsrc-reference, gst_wanr2v_src_reference);
+
+/* Marks @spec as naming reference media (gstwanr2vsrc-kept.c hashes the
+ * local files such properties name). */
+static GParamSpec *
+reference_param (GParamSpec * spec)
+{
+  g_param_spec_set_qdata (spec, GST_WANR2V_SRC_REFERENCE, GINT_TO_POINTER (1));
+  return spec;
+}
+
 static GParamSpec *
 uri_array_param (const char *name, const char *nick, const char *blurb)
 {
-  return gst_param_spec_array (name, nick, blurb,
+  return reference_param (gst_param_spec_array (name, nick, blurb,
       g_param_spec_string ("uri", "URI", "A path, file://, http(s)://, "
           "oss:// or data: URI", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS), PARAM_FLAGS);
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS), PARAM_FLAGS));
 }
 
 static void
@@ -148,9 +160,10 @@ gst_wanr2v_src_class_init (GstWanR2vSrcClass * klass)
   props[PROP_VIDEO_VOICES] = uri_array_param ("video-voices",
       "Voices of the reference videos", "Reference voice (WAV, MP3, 1..10 s) "
       "of the character in videos[N]; overrides the video's own audio");
-  props[PROP_FIRST_FRAME] = g_param_spec_string ("first-frame",
-      "First frame", "Image the video starts from (wan2.7; ratio is then "
-      "ignored and the video takes the image's aspect)", NULL, PARAM_FLAGS);
+  props[PROP_FIRST_FRAME] = reference_param (g_param_spec_string
+      ("first-frame", "First frame", "Image the video starts from (wan2.7; "
+          "ratio is then ignored and the video takes the image's aspect)",
+          NULL, PARAM_FLAGS));
   props[PROP_RESOLUTION] = g_param_spec_enum ("resolution",
       "Resolution", "Output resolution tier", GST_TYPE_WANR2V_RESOLUTION,
       DEFAULT_RESOLUTION, PARAM_FLAGS);

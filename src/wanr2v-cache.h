@@ -15,6 +15,7 @@
 
 #include <gio/gio.h>
 #include "wanr2v-request.h"
+#include "wanr2v-cache-dir.h"
 
 #include <json-glib/json-glib.h>
 
@@ -35,23 +36,6 @@ typedef enum
  * worker thread; @cancellable stops it between blocks. */
 char *wanr2v_cache_key (const WanR2vRequest * req, const char *base_url,
     GCancellable * cancellable, GError ** error);
-
-/* Makes @dir (a job's output_dir) safe to keep videos and journals in,
- * and returns the directory to use.  Creates it (mode 0700) if missing.
- * Refuses (WANR2V_ERROR_BAD_REQUEST, about WANR2V_FIELD_OUTPUT_DIR) a
- * directory that cannot be made, that the user does not own or that
- * others (group or world) can write to: they could plant a video,
- * a journal naming their task, or a symbolic link.  The exception is a
- * shared directory with the sticky bit (such as /tmp): there the private
- * subfolder wanr2v-<uid> is used, created 0700, and refused unless it is a
- * real directory of the user's that nobody else can enter. */
-char *wanr2v_cache_dir_prepare (const char *dir, GError ** error);
-
-char *wanr2v_cache_video_path (const char *dir, const char *key);
-
-/* TRUE when a complete video is kept for @key; its path and size. */
-gboolean wanr2v_cache_lookup (const char *dir, const char *key, char **path,
-    guint64 * size);
 
 /* Records that task @task_id was created for @key (atomically). */
 /* The small JSON records of the cache directory (journal, kept, intent):

@@ -68,17 +68,6 @@ host_is_loopback (const char *host)
   return addr != NULL && g_inet_address_get_is_loopback (addr);
 }
 
-gssize
-wanr2v_client_key_bad_char (const char *api_key)
-{
-  const char *c;
-
-  for (c = api_key ? api_key : ""; *c; c++)
-    if (g_ascii_iscntrl (*c))
-      return c - api_key;
-  return -1;
-}
-
 WanR2vClient *
 wanr2v_client_new (const char *base_url, const char *api_key,
     gboolean allow_insecure, GError ** error)

@@ -7,6 +7,7 @@
  */
 #include "wanr2v-error.h"
 
+#include <glib-object.h>
 #include <string.h>
 
 /* Both error domains of the core carry what they are about.  Registered
@@ -45,29 +46,54 @@ private_clear (GError * error)
 {
 }
 
-static GQuark
-register_domain (const char *name)
+/* The plugin and its engine (gst/gstwanr2vsrc-engine.h) each link this
+ * file, and a domain can be registered once per process: the copy that
+ * comes second finds the domains registered, by a marker type registered
+ * with them (a type name, unlike a quark, exists only once registered).
+ * The plugin registers them before it opens its engine, so the two never
+ * race.  The layout of the private data is the same in both copies. */
+#define REGISTERED_MARKER "WanR2vErrorDomainsRegistered"
+
+static GQuark error_domain, request_error_domain;
+
+static gpointer
+register_domains (gpointer data)
 {
-  return g_error_domain_register_static (name, sizeof (ErrorPrivate),
-      private_init, private_copy, private_clear);
+  const char *names[] = { "wanr2v-error-quark", "wanr2v-request-error-quark" };
+  GQuark *quarks[] = { &error_domain, &request_error_domain };
+  gboolean registered = g_type_from_name (REGISTERED_MARKER) != 0;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    *quarks[i] = registered ? g_quark_from_static_string (names[i]) :
+        g_error_domain_register_static (names[i], sizeof (ErrorPrivate),
+        private_init, private_copy, private_clear);
+  if (!registered)
+    g_pointer_type_register_static (REGISTERED_MARKER);
+  return NULL;
 }
 
-#define DEFINE_DOMAIN(quark_func, name)                                 \
-GQuark                                                                  \
-quark_func (void)                                                       \
-{                                                                       \
-  static GQuark quark;                                                  \
-  static gsize once = 0;                                                \
-                                                                        \
-  if (g_once_init_enter (&once)) {                                      \
-    quark = register_domain (name);                                     \
-    g_once_init_leave (&once, 1);                                       \
-  }                                                                     \
-  return quark;                                                         \
+void
+wanr2v_error_register_domains (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, register_domains, NULL);
 }
 
-DEFINE_DOMAIN (wanr2v_error_quark, "wanr2v-error-quark");
-DEFINE_DOMAIN (wanr2v_request_error_quark, "wanr2v-request-error-quark");
+GQuark
+wanr2v_error_quark (void)
+{
+  wanr2v_error_register_domains ();
+  return error_domain;
+}
+
+GQuark
+wanr2v_request_error_quark (void)
+{
+  wanr2v_error_register_domains ();
+  return request_error_domain;
+}
 
 static ErrorPrivate *
 get_private (const GError * error)

@@ -74,4 +74,8 @@ WanR2vErrorCode wanr2v_error_code_for_reply (guint http_status,
 gboolean wanr2v_error_is_retryable (guint http_status,
     const char *service_code);
 
+/* Registers both domains now, in a module that links another copy of this
+ * file later (the plugin, before it opens its engine). */
+void wanr2v_error_register_domains (void);
+
 G_END_DECLS

@@ -136,6 +136,13 @@ wanr2v_job_dup_task_id (WanR2vJob * job)
   return id;
 }
 
+char *
+wanr2v_job_dup_key (WanR2vJob * job)
+{
+  /* Set once, in PREPARING or at the start, before anything is served. */
+  return g_strdup (job->key);
+}
+
 
 WanR2vJobPhase
 wanr2v_job_get_phase (WanR2vJob * job)

@@ -110,19 +110,6 @@ wanr2v_job_goto (WanR2vJob * job, WanR2vJobState next)
     states[next].enter (job);
 }
 
-static const char *phase_names[] = {
-  "preparing", "uploading", "submitting", "queued", "generating",
-  "downloading", "done", "failed"
-};
-
-const char *
-wanr2v_job_phase_to_string (WanR2vJobPhase phase)
-{
-  if ((guint) phase < G_N_ELEMENTS (phase_names))
-    return phase_names[phase];
-  return "?";
-}
-
 /* ---- life ---------------------------------------------------------------- */
 
 WanR2vJob *

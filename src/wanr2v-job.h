@@ -181,6 +181,10 @@ const WanR2vRequest *wanr2v_job_get_request (WanR2vJob * job);
 WanR2vErrorInfo *wanr2v_job_dup_error_details (WanR2vJob * job);
 
 char *wanr2v_job_dup_task_id (WanR2vJob * job);
+
+/* The key the job's video is kept under (see wanr2v-cache), once it is
+ * known, else NULL: for the DONE event's handler. */
+char *wanr2v_job_dup_key (WanR2vJob * job);
 WanR2vJobPhase wanr2v_job_get_phase (WanR2vJob * job);
 /* Bytes of the video on disk so far, in order from the start. */
 guint64 wanr2v_job_get_available (WanR2vJob * job);

@@ -1,5 +1,6 @@
 /* wanr2v-localfile.c: reading the user's local files safely. */
 #include "wanr2v-localfile.h"
+#include "wanr2v-blocks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,8 +8,6 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define READ_BLOCK (64 * 1024)
 
 /* What a file that is not a regular one is, for people. */
 static const char *
@@ -102,51 +101,42 @@ wanr2v_local_file_open_stream (const char *path, const char *what,
   return fd < 0 ? NULL : g_unix_input_stream_new (fd, TRUE);
 }
 
-typedef void (*BlockFunc) (const guint8 * block, gsize len, gpointer data);
+static gboolean
+is_cancelled (gpointer cancellable)
+{
+  return g_cancellable_is_cancelled (cancellable);
+}
 
 /* Reads @fd to its end in blocks, checking @cancellable between them, and
  * hands each block to @func.  With @max_size > 0, a file that grows past
  * it while it is read is refused.  Closes @fd. */
 static gboolean
 read_blocks (int fd, const char *path, const char *what, guint64 max_size,
-    GCancellable * cancellable, BlockFunc func, gpointer data,
+    GCancellable * cancellable, WanR2vBlockFunc func, gpointer data,
     GError ** error)
 {
-  guint64 done = 0;
+  int err = 0;
+  WanR2vBlocksResult result = wanr2v_blocks_read (fd, max_size,
+      cancellable ? is_cancelled : NULL, cancellable, func, data, &err);
 
-  for (;;) {
-    guint8 block[READ_BLOCK];
-    gssize n;
-
-    if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
-      close (fd);
+  close (fd);
+  switch (result) {
+    case WANR2V_BLOCKS_DONE:
+      return TRUE;
+    case WANR2V_BLOCKS_STOPPED:
+      g_cancellable_set_error_if_cancelled (cancellable, error);
       return FALSE;
-    }
-    n = read (fd, block, sizeof (block));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      int err = errno;
-
+    case WANR2V_BLOCKS_FAILED:
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (err),
           "%s: cannot read %s: %s", what, path, g_strerror (err));
-      close (fd);
       return FALSE;
-    }
-    if (n == 0)
-      break;
-    if (max_size > 0 && done + (guint64) n > max_size) {
+    case WANR2V_BLOCKS_TOO_LARGE:
+    default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
           "%s: %s grew past %" G_GUINT64_FORMAT " bytes while it was read",
           what, path, max_size);
-      close (fd);
       return FALSE;
-    }
-    done += n;
-    func (block, n, data);
   }
-  close (fd);
-  return TRUE;
 }
 
 static void
@@ -175,12 +165,6 @@ wanr2v_local_file_read (const char *path, const char *what, gsize max_size,
   return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
-static void
-checksum_block (const guint8 * block, gsize len, gpointer data)
-{
-  g_checksum_update (data, block, len);
-}
-
 char *
 wanr2v_local_file_sha256 (const char *path, const char *what,
     GCancellable * cancellable, GError ** error)
@@ -189,7 +173,7 @@ wanr2v_local_file_sha256 (const char *path, const char *what,
   int fd = wanr2v_local_file_open (path, what, 0, NULL, error);
 
   if (fd < 0 || !read_blocks (fd, path, what, 0, cancellable,
-          checksum_block, checksum, error))
+          wanr2v_blocks_checksum, checksum, error))
     return NULL;
   return g_strdup (g_checksum_get_string (checksum));
 }

@@ -12,12 +12,15 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emulator-fixture.h"
 
 #define SOUP "libsoup-3.0.so"
 #define PBUTILS "libgstpbutils-1.0.so"
 #define GIO "libgio-2.0.so"
+#define JSON "libjson-glib-1.0.so"
+#define ENGINE "libgstwanr2v-engine.so"
 /* GST_LIBRARY_ERROR, GST_LIBRARY_ERROR_INIT: "the library could not be
  * opened" (this test links no GStreamer to name them). */
 #define LIBRARY_INIT "gst-library-error-quark 3"
@@ -101,19 +104,26 @@ fixture_tear_down (Fixture * f, gconstpointer data)
   g_free (f->cache_dir);
 }
 
-/* wanr2vsrc with the emulator's URL and key, a 2 s request and @extra
- * properties, into a filesink at @out. */
+/* wanr2vsrc with @base_url, the emulator's key, a 2 s request with
+ * @image and @extra properties, into a filesink at @out. */
+static char *
+description_full (Fixture * f, const char *base_url, const char *image,
+    const char *extra, const char *out)
+{
+  return g_strdup_printf ("wanr2vsrc base-url=%s api-key=%s "
+      "prompt=\"Image 1 waves\" images=\"<%s>\" resolution=720P duration=2 "
+      "poll-interval=50 cache-dir=\"%s\" %s ! filesink location=\"%s\"",
+      base_url, emu_fixture_api_key (f->emu), image, f->cache_dir,
+      extra ? extra : "", out);
+}
+
 static char *
 description_at (Fixture * f, const char *base_url, const char *extra,
     const char *out)
 {
   g_autofree char *image = emu_fixture_data_path ("red.png");
 
-  return g_strdup_printf ("wanr2vsrc base-url=%s api-key=%s "
-      "prompt=\"Image 1 waves\" images=\"<%s>\" resolution=720P duration=2 "
-      "poll-interval=50 cache-dir=\"%s\" %s ! filesink location=\"%s\"",
-      base_url, emu_fixture_api_key (f->emu), image, f->cache_dir,
-      extra ? extra : "", out);
+  return description_full (f, base_url, image, extra, out);
 }
 
 static char *
@@ -214,6 +224,12 @@ test_cache_hit (Fixture * f, gconstpointer data)
   g_assert_cmpstr (hit->end, ==, "eos");
   g_assert_false (mapped (hit, SOUP));
   g_assert_false (mapped (hit, PBUTILS));
+  /* Served by the plugin itself: its engine, and GIO and json-glib with
+   * it, were never opened. */
+  g_assert_true (mapped (generated, ENGINE));
+  g_assert_false (mapped (hit, ENGINE));
+  g_assert_false (mapped (hit, GIO));
+  g_assert_false (mapped (hit, JSON));
   /* Served when the element started: the HTTP thread never ran. */
   g_assert_false (had_thread (hit, "wanr2v-http"));
   /* Served from the cache: no new task, and the kept video itself. */
@@ -250,8 +266,11 @@ test_cache_hit_https (Fixture * f, gconstpointer data)
   kept = kept_video (f);
   g_assert_nonnull (kept);
 
+  /* Another base-url is another fingerprint: the engine finds the video
+   * by its key. */
   hit = run (second, NULL, NULL);
   g_assert_cmpstr (hit->end, ==, "eos");
+  g_assert_true (mapped (hit, ENGINE));
   g_assert_false (mapped (hit, "libgiognutls"));
   g_assert_false (mapped (hit, "libgnutls"));
   g_assert_false (mapped (hit, SOUP));
@@ -260,8 +279,110 @@ test_cache_hit_https (Fixture * f, gconstpointer data)
   /* No TLS backend at all: the kept video still plays. */
   no_tls = run (third, "GIO_MODULE_DIR", "/nonexistent");
   g_assert_cmpstr (no_tls->end, ==, "eos");
+  /* ...and then the plugin by the fingerprint, with no GIO at all. */
+  g_assert_false (mapped (no_tls, GIO));
   assert_same_file (third_out, kept);
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
+}
+
+static guint
+count_creates (Fixture * f)
+{
+  return emu_fixture_count_requests (f->emu, "POST", CREATE_PATH);
+}
+
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents (to, data, len, NULL));
+}
+
+/* Plays @desc into @out; whether the plugin served a kept video by itself
+ * (its engine never opened) or the engine ran. */
+static gboolean
+served_by_plugin (const char *desc)
+{
+  g_autoptr (Outcome) o = run (desc, NULL, NULL);
+
+  g_assert_cmpstr (o->end, ==, "eos");
+  return !mapped (o, ENGINE) && !mapped (o, GIO);
+}
+
+/* The plugin finds kept videos by a fingerprint of its settings and of
+ * the contents of the files they name: same settings and same contents
+ * are served without the engine; an edited reference, another setting,
+ * a kept video gone or an index that is not one, never. */
+static void
+test_kept_index (Fixture * f, gconstpointer data)
+{
+  g_autofree char *image = g_build_filename (f->tmp_dir, "ref.png", NULL);
+  g_autofree char *red = emu_fixture_data_path ("red.png");
+  g_autofree char *magenta = emu_fixture_data_path ("magenta.png");
+  g_autofree char *out = g_build_filename (f->tmp_dir, "out.mp4", NULL);
+  const char *base_url = emu_fixture_base_url (f->emu);
+  g_autofree char *desc = NULL, *seeded = NULL, *no_key = NULL;
+  g_autofree char *kept = NULL, *first = NULL;
+  g_autoptr (GDir) dir = NULL;
+  const char *name;
+  g_autoptr (Outcome) refused = NULL;
+
+  copy_file (red, image);
+  desc = description_full (f, base_url, image, NULL, out);
+  seeded = description_full (f, base_url, image, "seed=7", out);
+
+  g_assert_false (served_by_plugin (desc));
+  g_assert_cmpuint (count_creates (f), ==, 1);
+  kept = kept_video (f);
+  first = g_strdup (kept);
+  g_assert_true (served_by_plugin (desc));
+  g_assert_cmpuint (count_creates (f), ==, 1);
+  assert_same_file (out, kept);
+
+  /* Another setting: another request. */
+  g_assert_false (served_by_plugin (seeded));
+  g_assert_cmpuint (count_creates (f), ==, 2);
+
+  /* The same path with other contents: another request, never the video
+   * of the old contents. */
+  copy_file (magenta, image);
+  g_assert_false (served_by_plugin (desc));
+  g_assert_cmpuint (count_creates (f), ==, 3);
+  /* ...whose video the plugin then serves. */
+  g_assert_true (served_by_plugin (desc));
+  g_assert_cmpuint (count_creates (f), ==, 3);
+
+  /* No API key: refused as before, kept video or not. */
+  no_key = g_strdup (desc);
+  memcpy (strstr (no_key, "api-key=") + strlen ("api-key="), "\x01", 1);
+  refused = run (no_key, NULL, NULL);
+  g_assert_true (g_str_has_prefix (refused->end, "error "));
+  g_assert_nonnull (strstr (refused->end, "control character"));
+
+  /* Every index made unreadable (garbage, or a link to a real one): the
+   * engine looks the video up itself, and serves it without a task. */
+  dir = g_dir_open (f->cache_dir, 0, NULL);
+  while ((name = g_dir_read_name (dir))) {
+    g_autofree char *path = g_build_filename (f->cache_dir, name, NULL);
+    g_autofree char *moved = g_strconcat (path, ".real", NULL);
+
+    if (!g_str_has_suffix (name, ".index"))
+      continue;
+    g_assert_cmpint (g_rename (path, moved), ==, 0);
+    g_assert_cmpint (symlink (moved, path), ==, 0);
+  }
+  g_assert_false (served_by_plugin (desc));
+  g_assert_cmpuint (count_creates (f), ==, 3);
+
+  /* The kept video of the first contents removed: the index that names
+   * it finds nothing, and the engine makes it again. */
+  copy_file (red, image);
+  g_assert_cmpint (g_unlink (first), ==, 0);
+  g_assert_false (served_by_plugin (desc));
+  g_assert_cmpuint (count_creates (f), ==, 4);
 }
 
 /* A local reference video is inspected before anything is sent: that
@@ -375,5 +496,7 @@ main (int argc, char **argv)
       test_no_pbutils, fixture_tear_down);
   g_test_add ("/lazy-load/no-engine", Fixture, NULL, fixture_set_up,
       test_no_engine, fixture_tear_down);
+  g_test_add ("/lazy-load/kept-index", Fixture, NULL, fixture_set_up,
+      test_kept_index, fixture_tear_down);
   return g_test_run ();
 }
