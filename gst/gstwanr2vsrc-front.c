@@ -54,8 +54,6 @@ gst_wanr2v_src_front_set_plugin_file (const char *filename)
 static gpointer
 open_engine (gpointer data)
 {
-  /* The engine's copy of the core finds the error domains registered. */
-  wanr2v_error_register_domains ();
   const GstWanR2vSrcFront front = {
     .abi = GST_WANR2V_SRC_ENGINE_ABI,
     .instance_size = sizeof (GstWanR2vSrc),
@@ -70,6 +68,8 @@ open_engine (gpointer data)
     .enum_nick = gst_wanr2v_enum_nick,
   };
 
+  /* The engine's copy of the core finds the error domains registered. */
+  wanr2v_error_register_domains ();
   return (gpointer) engine_open (&front);
 }
 

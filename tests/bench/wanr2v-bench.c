@@ -474,6 +474,23 @@ make_base_video (void)
 
 /* ---- 1 and 6: serving a kept video ------------------------------------- */
 
+/* The run after the one that kept the video: the settings differ from the
+ * fill's (an https base-url), so the engine finds the video by its key and
+ * indexes it under these settings; every measured run after it is served
+ * by the plugin alone, as every repeat of a user's pipeline is
+ * (docs/design.md, "A cache hit without the engine"). */
+static gboolean
+warm_up_hit (const char *name, const char *desc)
+{
+  g_auto (Child) c = { 0, };
+
+  if (!run_gst_launch (&c, desc)) {
+    report_broken (name, "the warm-up cache hit failed");
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 case_kept (EmuFixture * f)
 {
@@ -514,6 +531,8 @@ case_kept (EmuFixture * f)
     g_stat (kept, &st);
     note ("kept video %s: %.1f MB", kept, st.st_size / MIB);
   }
+  if (!warm_up_hit ("1-kept-200MB", el_desc))
+    return;
 
   /* 1: the whole file to fakesink, in the same block size. */
   file_desc = g_strdup_printf ("filesrc location=%s blocksize=%u ! fakesink",
@@ -1685,6 +1704,8 @@ case_startup (void)
       return;
     }
   }
+  if (!warm_up_hit ("11-startup-kept", el_desc))
+    return;
   g_stat (kept, &st);
   file_desc = g_strdup_printf ("filesrc location=%s blocksize=%u ! fakesink",
       kept, BLOCK_SIZE);
