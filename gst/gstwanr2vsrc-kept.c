@@ -145,6 +145,13 @@ fingerprint (GstWanR2vSrc * self, const GstWanR2vSrcSettings * s)
     if (spec->owner_type != GST_TYPE_WANR2V_SRC
         || g_strv_contains (run_only_properties, spec->name))
       continue;
+    /* A setting that cannot be read back cannot be fingerprinted. */
+    if (!(spec->flags & G_PARAM_READABLE)) {
+      GST_DEBUG_OBJECT (self, "no fingerprint: %s cannot be read",
+          spec->name);
+      ok = FALSE;
+      break;
+    }
     g_value_init (&value, spec->value_type);
     g_object_get_property (G_OBJECT (self), spec->name, &value);
     /* NULL apart from the text "NULL" (gst_value_serialize()'s words). */
