@@ -204,11 +204,14 @@ test_cache_hit (Fixture * f, gconstpointer data)
 {
   g_autofree char *first_out = g_build_filename (f->tmp_dir, "1.mp4", NULL);
   g_autofree char *second_out = g_build_filename (f->tmp_dir, "2.mp4", NULL);
+  g_autofree char *third_out = g_build_filename (f->tmp_dir, "3.mp4", NULL);
   g_autofree char *first = description (f, NULL, first_out);
   g_autofree char *second = description (f, NULL, second_out);
+  g_autofree char *third = description (f, NULL, third_out);
   g_autofree char *kept = NULL;
   g_autoptr (Outcome) generated = NULL;
   g_autoptr (Outcome) hit = NULL;
+  g_autoptr (Outcome) no_engine = NULL;
 
   generated = run (first, NULL, NULL);
   g_assert_cmpstr (generated->end, ==, "eos");
@@ -235,6 +238,11 @@ test_cache_hit (Fixture * f, gconstpointer data)
   /* Served from the cache: no new task, and the kept video itself. */
   g_assert_cmpuint (emu_fixture_count_requests (f->emu, "POST", CREATE_PATH), ==, 1);
   assert_same_file (second_out, kept);
+
+  /* So it plays even where the engine cannot be opened. */
+  no_engine = run (third, "WANR2V_ENGINE_LIBRARY", "/nonexistent/engine.so.0");
+  g_assert_cmpstr (no_engine->end, ==, "eos");
+  assert_same_file (third_out, kept);
 }
 
 /* The service's address is https, as it is for every real user.  A cache
