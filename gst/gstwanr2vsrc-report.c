@@ -153,6 +153,10 @@ gst_wanr2v_src_report_event (GstElement * element, const WanR2vJobEvent * event)
           text);
       break;
     case WANR2V_JOB_EVENT_DONE:
+      /* A run that made no video and served none (a dry run) said how it
+       * ended with its DRY_RUN event: not "Video of task (null) ready". */
+      if (event->task_id == NULL && !event->cached)
+        break;
       if (event->cached && event->task_id)
         text = g_strdup_printf ("Serving the kept video of this request, "
             "made by task %s (%" G_GUINT64_FORMAT " bytes): no new task",

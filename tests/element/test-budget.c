@@ -296,6 +296,8 @@ GST_START_TEST (test_dry_run)
           &predicted));
   fail_unless (fabs (predicted - 5.0) < 1e-6);
   fail_unless (has_progress (run, "Dry run: the task would bill 5.00"));
+  /* ...and no word of a video that does not exist. */
+  fail_if (has_progress (run, "ready"));
   fail_unless_equals_int (requests_received (), 0);
   pipeline_run_free (run);
 }
