@@ -261,8 +261,11 @@ test_many (void)
     if (gap < wanr2v_poller_tick_ms (N_JOBS) / 1000.0 - 0.1)
       g_error ("lists %u and %u only %.3f s apart", i, i + 1, gap);
   }
-  g_assert_cmpuint (lists, <=, span * 1000 / wanr2v_poller_tick_ms (N_JOBS)
-      + 1);
+  /* With the same 0.1 s of slack per gap as above: the log's times are
+   * when each list was answered, and one answered 10 ms sooner than the
+   * one before it would otherwise fail a count that the pacing met. */
+  g_assert_cmpuint (lists, <=, span * 1000 /
+      (wanr2v_poller_tick_ms (N_JOBS) - 100) + 1);
   emu_fixture_remove_tree (dir);
 }
 
