@@ -10,6 +10,7 @@
 #endif
 
 #include "gstwanr2vsrc-engine.h"
+#include "gstwanr2vsrc-context.h"
 
 #include "wanr2v-error.h"
 #include "wanr2v-library.h"
@@ -17,10 +18,6 @@
 #include <unistd.h>
 
 #define GST_CAT_DEFAULT gst_wanr2v_src_debug
-
-/* Must match gstwanr2vsrc-context.h (not included: its types are the
- * engine's). */
-#define HTTP_CONTEXT_TYPE "wanr2v.http"
 
 static GstWanR2vSrcEngineOpen engine_open;
 
@@ -184,7 +181,7 @@ void
 gst_wanr2v_src_set_context (GstElement * element, GstContext * context)
 {
   if (g_strcmp0 (gst_context_get_context_type (context),
-          HTTP_CONTEXT_TYPE) == 0) {
+          GST_WANR2V_SRC_HTTP_CONTEXT_TYPE) == 0) {
     g_autoptr (GError) error = NULL;
     const GstWanR2vSrcEngine *engine = get_engine (&error);
 
